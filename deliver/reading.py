@@ -1,0 +1,229 @@
+"""Bytes → clean text blocks: file types, encoding detection, front matter and structure hints.
+
+Encodings are tried in the order that never mislabels Chinese: BOM → strict UTF-8 → strict
+GB18030 → charset-normalizer (which alone calls GBK text Big5).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import re
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from deliver.cleaning import clean_lines, strip_controls
+from deliver.errors import InputError
+
+MAX_BYTES = 50 * 1024 * 1024
+"""Larger files are not speeches (a 220,000-字 speech is under 1 MB)."""
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document (export its text to .txt or .docx first)",
+    b"\xd0\xcf\x11\xe0": "an old Word/Office document (.doc): save it as .docx or .txt",
+    b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"ID3": "an MP3 file",
+    b"RIFF": "a RIFF (WAV/AVI) file",
+    b"\x7fELF": "a program",
+    b"MZ": "a program",
+}
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_BULLET = re.compile(r"^[-*+•·]\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
+_FRONT_KEY = re.compile(r"^([A-Za-z_\u4e00-\u9fff]{1,12})\s*[:：]\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of the source with the structure hints its format gives."""
+
+    text: str
+    heading: int | None = None
+    """Heading level from the format (0 = document title, 1 = top heading); None for body text."""
+    list_item: bool = False
+    """True for a list paragraph whose marker the format holds (docx numbering, Markdown bullet)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A speech as read from a file or stdin, before any structure is inferred."""
+
+    name: str
+    """File name without folders ("-" for stdin)."""
+    blocks: tuple[Block, ...]
+    encoding: str
+    """Encoding the text was decoded from ("docx" for Word files)."""
+    sha256: str
+    """Hash of the raw bytes."""
+    meta: dict[str, str]
+    """Front matter keys (title, date, occasion, speaker …) when present."""
+    removed: tuple[str, ...]
+    """Lines dropped as web noise."""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+
+def read_source(path: str | Path, stdin: BinaryIO | None = None) -> Source:
+    """Read a speech file (.txt, .md, .docx) or "-" for stdin. Raises InputError with a one-line reason."""
+    name, data = _read_bytes(str(path), stdin)
+    if data.startswith(b"PK\x03\x04") and _is_docx(data):
+        blocks, removed = _docx_blocks(data, name)
+        encoding, meta = "docx", {}
+    else:
+        encoding, text = decode(data, name)
+        blocks, meta, removed = _text_blocks(text)
+    if not any(b.text.strip() for b in blocks):
+        raise InputError(f"{name}: contains no text to speak")
+    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed)
+
+
+def _read_bytes(path: str, stdin: BinaryIO | None) -> tuple[str, bytes]:
+    if path == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        return "-", stream.read(MAX_BYTES + 1)
+    p = Path(path)
+    try:
+        if p.is_dir():
+            raise InputError(f"{path}: is a directory, not a speech file")
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path}: larger than {MAX_BYTES // 2**20} MB; that is not a speech")
+    return p.name, data
+
+
+def decode(data: bytes, name: str = "input") -> tuple[str, str]:
+    """Bytes → (encoding, text). Raises InputError for binary or undecodable data."""
+    if not data.strip():
+        raise InputError(f"{name}: is empty")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, _strict(data, encoding, name)
+    _reject_binary(data, name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return encoding, data.decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return _detect(data, name)
+
+
+def _strict(data: bytes, encoding: str, name: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: invalid {encoding} at byte {exc.start}; re-save the file as UTF-8") from None
+
+
+def _reject_binary(data: bytes, name: str) -> None:
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(f"{name}: is {what}, not a speech text")
+    head = data[:65536]
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    if b"\x00" in head and controls > len(head) // 100:
+        raise InputError(f"{name}: looks like binary data, not a speech text")
+
+
+def _detect(data: bytes, name: str) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise InputError(f"{name}: text encoding not recognised; re-save the file as UTF-8")
+    return best.encoding, str(best)
+
+
+def _text_blocks(text: str) -> tuple[tuple[Block, ...], dict[str, str], tuple[str, ...]]:
+    lines = strip_controls(text).split("\n")
+    meta, lines = _front_matter(lines)
+    cleaned = clean_lines(lines)
+    return tuple(_markdown_block(line) for line in cleaned.lines), meta, cleaned.removed
+
+
+def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`---` … `---` at the very top: simple `key: value` lines (title, date, occasion, speaker)."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None or lines[first].strip() != "---":
+        return {}, lines
+    for end in range(first + 1, min(len(lines), first + 40)):
+        if lines[end].strip() == "---":
+            pairs = [_FRONT_KEY.match(line.strip()) for line in lines[first + 1 : end] if line.strip()]
+            if pairs and all(pairs):
+                meta = {m.group(1).lower(): m.group(2).strip().strip("\"'") for m in pairs if m}
+                return meta, lines[end + 1 :]
+            break
+    return {}, lines
+
+
+def _markdown_block(line: str) -> Block:
+    line = _MD_EMPHASIS.sub(r"\2", line)
+    heading = _MD_HEADING.match(line)
+    if heading and heading.group(2):
+        return Block(heading.group(2), heading=len(heading.group(1)))
+    if _MD_BULLET.match(line):
+        return Block(_MD_BULLET.sub("", line), list_item=True)
+    return Block(line)
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "word/document.xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _docx_blocks(data: bytes, name: str) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises zip, XML and key errors alike for a broken file
+        raise InputError(f"{name}: not a readable .docx ({type(exc).__name__}); re-save it in Word") from None
+    blocks: list[Block] = []
+    removed: list[str] = []
+    for para in document.paragraphs:
+        cleaned = clean_lines(strip_controls(para.text).split("\n"))
+        removed.extend(cleaned.removed)
+        level = _docx_heading_level(para.style.name if para.style is not None else "")
+        numbered = para._p.pPr is not None and para._p.pPr.numPr is not None
+        blocks.extend(Block(line, heading=level, list_item=numbered) for line in cleaned.lines)
+    if blocks and blocks[0].heading is None:
+        # The title is often just a bold first paragraph: apply the repeated-title rule across paragraphs.
+        again = clean_lines([b.text for b in blocks[:3]])
+        removed.extend(again.removed)
+        if again.removed:
+            blocks = [blocks[0]] + [b for b in blocks[1:3] if b.text not in again.removed] + blocks[3:]
+    return tuple(blocks), tuple(removed)
+
+
+def _docx_heading_level(style: str) -> int | None:
+    lowered = style.lower()
+    if lowered in ("title", "标题"):
+        return 0
+    match = re.match(r"(?:heading|标题)\s*(\d)", lowered)
+    return int(match.group(1)) if match else None
