@@ -116,6 +116,19 @@ def headline_of(text: str, language: Language) -> str:
     return truncate(text, language, limit)
 
 
+def _enumerated_parts(clause: str, limit: int, minimum: int) -> list[str]:
+    """A long clause of 、-joined phrases (在X上要…、在Y上要…) as its phrases, when each can stand alone."""
+    if len(clause) <= limit:
+        return [clause]
+    parts = clause.split("、")
+    return parts if len(parts) > 1 and all(minimum <= len(bare(p)) <= limit for p in parts) else [clause]
+
+
+def _position(text: str, phrase: str) -> int:
+    at = text.find(phrase)
+    return at if at >= 0 else len(text)
+
+
 def _new(phrase: str, found: list[str]) -> bool:
     return not any(phrase in f or f in phrase for f in found)
 
@@ -132,13 +145,14 @@ def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tu
         if phrase and phrase not in skip and _new(phrase, found):
             found.append(phrase)
     if len(found) < 2:
-        parts = [p for c in clauses(text) for p in (c.split("、") if len(c) > limit else [c])]
+        parts = [p for c in clauses(text) for p in _enumerated_parts(c, limit, minimum + 2)]
         for clause in parts:
             phrase = strip_discourse(clause)
             if fits(phrase, language, limit, minimum + 2) and phrase not in skip and _new(phrase, found):
                 found.append(phrase)
     if not found:
         found = [truncate(text, language, limit)]
+    found.sort(key=lambda phrase: _position(text, phrase))
     if len(found) > BULLETS_PER_POINT:
         step = len(found) / BULLETS_PER_POINT
         found = [found[int(i * step)] for i in range(BULLETS_PER_POINT)]

@@ -12,8 +12,8 @@ from deliver.markers import Enumeration, inline_enumerations
 from deliver.model import Language, Point
 from deliver.text import bare, clauses, sentences, spoken_units
 
-MAX_UNITS = {"zh": 300, "en": 160}
-"""Longest point: ≈ 90 s at a formal speaking pace (字 for zh, words for en)."""
+MAX_UNITS = {"zh": 250, "en": 150}
+"""Longest point: ≈ 75 s at a formal speaking pace (字 for zh, words for en)."""
 MIN_UNITS = {"zh": 40, "en": 20}
 """Shorter plain passages join a neighbouring point rather than get a slide of their own."""
 

@@ -1,0 +1,102 @@
+"""Where each text role sits on a slide and how it is styled — pure geometry in pt.
+
+Drawn decks get boxes computed from the theme's margins and accents; template decks use the
+placeholder boxes read from the template (`Theme.template_boxes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from deliver.themes import Box, Theme
+
+FontRole = Literal["title", "body"]
+Anchor = Literal["top", "middle", "bottom"]
+
+
+@dataclass(frozen=True)
+class RoleStyle:
+    """How a text role is set: which font pair, colour (a `Palette` field), weight, alignment."""
+
+    font: FontRole
+    colour: str
+    bold: bool
+    align: Literal["left", "center", "right"]
+    anchor: Anchor
+
+
+FOOTER_H: Final = 24.0
+"""Height of the footer line, in pt."""
+PAGENO_W: Final = 72.0
+"""Width of the slide-number box, in pt."""
+
+
+def role_style(theme: Theme, role: str) -> RoleStyle:
+    """Style of `role` ("title.title", "point.body", …) under `theme`."""
+    bold = theme.fonts.title_bold
+    cover = theme.text.cover_align
+    band = theme.accents.title_band and theme.template is None
+    headline_colour = "band_text" if band else "headline"
+    styles = {
+        "title.title": RoleStyle("title", "cover_text", bold, cover, "bottom"),
+        "title.subtitle": RoleStyle("body", "cover_text", False, cover, "top"),
+        "closing.title": RoleStyle("title", "cover_text", bold, cover, "bottom"),
+        "closing.subtitle": RoleStyle("body", "cover_text", False, cover, "top"),
+        "section.label": RoleStyle("title", "accent2", bold, cover, "bottom"),
+        "section.title": RoleStyle("title", "cover_text", bold, cover, "top"),
+        "agenda.title": RoleStyle("title", headline_colour, bold, "left", "middle"),
+        "agenda.body": RoleStyle("body", "text", False, "left", "top"),
+        "point.title": RoleStyle("title", headline_colour, bold, "left", "middle"),
+        "point.body": RoleStyle("body", "text", False, "left", "top"),
+        "footer": RoleStyle("body", "muted", False, "left", "middle"),
+        "pageno": RoleStyle("body", "muted", False, "right", "middle"),
+    }
+    return styles[role]
+
+
+def boxes(theme: Theme) -> dict[str, Box]:
+    """Role → text box for `theme` (template placeholders, or computed from margins)."""
+    if theme.template_boxes is not None:
+        return dict(theme.template_boxes)
+    return drawn_boxes(theme)
+
+
+def content_top(theme: Theme) -> float:
+    """Top of the body area under the headline, in pt."""
+    if theme.accents.title_band:
+        return theme.accents.band_height + 24
+    return theme.margins.top + 84 + 20
+
+
+def drawn_boxes(theme: Theme) -> dict[str, Box]:
+    """Boxes of a template-less deck, from the theme's margins and accents (pt)."""
+    w, h, m = theme.width, theme.height, theme.margins
+    inner_w = w - m.left - m.right
+    if theme.accents.title_band:
+        headline = Box(m.left, 0, inner_w, theme.accents.band_height)
+    else:
+        headline = Box(m.left, m.top, inner_w, 84)
+    top = content_top(theme)
+    body = Box(m.left, top, inner_w, h - m.bottom - top)
+    footer_y = h - m.bottom + (m.bottom - FOOTER_H) / 2
+    return {
+        "title.title": Box(m.left, h * 0.22, inner_w, h * 0.38),
+        "title.subtitle": Box(m.left, h * 0.64, inner_w, h * 0.26),
+        "closing.title": Box(m.left, h * 0.22, inner_w, h * 0.38),
+        "closing.subtitle": Box(m.left, h * 0.64, inner_w, h * 0.26),
+        "section.label": Box(m.left, h * 0.18, inner_w, h * 0.14),
+        "section.title": Box(m.left, h * 0.36, inner_w, h * 0.44),
+        "agenda.title": headline,
+        "agenda.body": body,
+        "point.title": headline,
+        "point.body": body,
+        "footer": Box(m.left, footer_y, inner_w - PAGENO_W, FOOTER_H),
+        "pageno": Box(w - m.right - PAGENO_W, footer_y, PAGENO_W, FOOTER_H),
+    }
+
+
+def inner_size(box: Box, theme: Theme) -> tuple[float, float]:
+    """Usable (width, height) inside `box` after the text insets, in pt."""
+    inset = theme.text.inset
+    return max(box.w - 2 * inset, 1.0), max(box.h - inset, 1.0)
