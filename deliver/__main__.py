@@ -1,0 +1,3 @@
+from deliver.cli import main
+
+main()

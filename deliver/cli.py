@@ -1,0 +1,189 @@
+"""The `deliver` command: parses options, calls the library, renders results. Thin by design."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+from deliver.errors import DeliverError, OptionError
+from deliver.model import Notice, Speech, speech_to_dict
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Turn the text of a speech into a slide deck, timing and a rehearsal package.",
+)
+_out = Console(highlight=False, soft_wrap=False)
+_err = Console(stderr=True, highlight=False)
+_debug = False
+
+SpeechArg = typer.Argument(..., help="Speech file (.txt, .md, .docx; UTF-8, UTF-16 or GB18030), or - for stdin.")
+
+
+def _notices(notices: tuple[Notice, ...], quiet: bool) -> None:
+    for n in notices:
+        if n.level == "warning" or not quiet:
+            _err.print(f"{'warning' if n.level == 'warning' else 'note'}: {n.message}", markup=False)
+
+
+def _outline_tree(speech: Speech) -> Tree:
+    tree = Tree(f"[bold]{_esc(speech.title)}[/]  [dim]({speech.language}, {len(speech.points)} points)[/]")
+    if speech.salutation:
+        tree.add(f"[italic]{_esc(speech.salutation)}[/]")
+    for section in speech.sections:
+        branch = tree.add(f"[bold cyan]{_esc(section.title)}[/] [dim]{section.kind}[/]")
+        for point in section.points:
+            leaf = branch.add(_esc(point.headline) + (" [dim](cont.)[/]" if point.continued else ""))
+            for bullet in point.bullets:
+                leaf.add(f"[dim]{_esc(bullet)}[/]")
+    return tree
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+@app.command()
+def outline(
+    speech: str = SpeechArg,
+    as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON (a stable interface)."),
+) -> None:
+    """Show the speech's structure: sections, one point per slide, headlines and bullets."""
+    from deliver.pipeline import load
+
+    _, parsed, notices = load(speech)
+    if as_json:
+        sys.stdout.write(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n")
+        return
+    _notices(notices, quiet=False)
+    _out.print(_outline_tree(parsed))
+
+
+@app.command()
+def timing(
+    speech: str = SpeechArg,
+    rate: Optional[str] = typer.Option(None, "--rate", help="字/min (zh) or words/min (en), or a preset: slow, formal, brisk."),
+    target: Optional[float] = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
+    as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
+) -> None:
+    """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
+    from deliver.pacing import clock, estimate, timing_to_dict
+    from deliver.pipeline import load
+
+    _, parsed, _ = load(speech)
+    result = estimate(parsed, rate, target)
+    if as_json:
+        sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{parsed.title} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
+    for name, justify in (("#", "right"), ("section", "left"), (result.unit, "right"), ("est.", "right"), ("starts", "right"), ("share", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    if result.target_seconds is not None:
+        table.add_column("cut", justify="right", style="red")
+    for i, s in enumerate(result.sections, 1):
+        row = [str(i), _esc(s.title), str(s.units), clock(s.seconds), clock(s.start), f"{s.share:.0%}"]
+        if result.target_seconds is not None:
+            row.append(f"{clock(s.cut)}" if s.cut else "")
+        table.add_row(*row)
+    _out.print(table)
+    if result.target_seconds is not None:
+        verdict = f"over by {clock(result.over_seconds)}: cut the sections marked" if result.over_seconds else "fits"
+        _out.print(f"target {clock(result.target_seconds)}: {verdict}")
+
+
+@app.command()
+def build(
+    speech: str = SpeechArg,
+    out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder that receives <slug>/ (created if missing)."),
+    theme: str = typer.Option("default", "--theme", help="Theme name (see `deliver themes`), a .toml file or a .pptx template."),
+    no_audio: bool = typer.Option(False, "--no-audio", help="Build the deck and timing only."),
+    rate: Optional[str] = typer.Option(None, "--rate", help="Speaking rate for the timing estimate (see `deliver timing`)."),
+    target: Optional[float] = typer.Option(None, "--target", help="Minutes you have (timing report)."),
+    date: Optional[str] = typer.Option(None, "--date", help="Date for the title slide."),
+    occasion: Optional[str] = typer.Option(None, "--occasion", help="Occasion for the title slide."),
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker for the title slide."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
+) -> None:
+    """Build the package for SPEECH: deck.pptx, outline, timing report and manifest."""
+    from deliver.pipeline import BuildOptions, build as run
+
+    meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
+    options = BuildOptions(out, theme, not no_audio, force, rate, target, meta)
+    live = not quiet and _err.is_terminal
+    status = _err.status("building…") if live else nullcontext()
+    with status as spinner:
+        result = run(speech, options, progress=(lambda msg: spinner.update(msg)) if spinner else None)
+    _notices(result.notices, quiet)
+    if not quiet:
+        _out.print(f"{result.folder}", markup=False)
+
+
+@app.command()
+def themes() -> None:
+    """List the built-in themes."""
+    from deliver.themes import list_themes
+
+    table = Table(show_header=True)
+    table.add_column("theme")
+    table.add_column("description")
+    for name, description in list_themes():
+        table.add_row(name, _esc(description))
+    _out.print(table)
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors.")) -> None:
+    global _debug
+    _debug = debug
+
+
+def _utf8_streams() -> None:
+    """A legacy console code page must not crash on Chinese: write UTF-8, replace what cannot be shown."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="replace")
+            except (ValueError, OSError):
+                pass
+
+
+def main() -> None:
+    """Entry point: one place maps errors to a one-line message and an exit code."""
+    _utf8_streams()
+    try:
+        app(standalone_mode=False)
+    except DeliverError as exc:
+        if _debug:
+            raise
+        _err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err.print("error: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # the click/typer family: usage errors know how to show themselves
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Exit):
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(130)
+        if _debug:
+            raise
+        _err.print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)", markup=False)
+        sys.exit(1)

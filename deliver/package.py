@@ -1,0 +1,122 @@
+"""The output folder: a safe slug, atomic replacement of the whole package, and the manifest.
+
+A package is built in a hidden sibling folder and swapped in by rename, so a reader sees the
+previous complete package or the new one, never a mix; a folder deliver did not make is never
+replaced without --force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from deliver.errors import OutputError
+
+MANIFEST = "manifest.json"
+_MAKER = "deliver"
+_SLUG_MAX = 60
+
+
+def slug(title: str) -> str:
+    """A folder name from a title: letters, digits and Chinese kept; no separators, dots or control characters."""
+    text = unicodedata.normalize("NFKC", title)
+    text = re.sub(r"[^\w\u3400-\u9fff]+", "-", text, flags=re.UNICODE).strip("-_")
+    text = text[:_SLUG_MAX].strip("-_")
+    return text or "speech"
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temp file in the same folder and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_entries(folder: Path) -> list[dict[str, Any]]:
+    """Every file under `folder` (manifest excluded) with its size and sha256, in a stable order."""
+    return [
+        {"path": p.relative_to(folder).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    ]
+
+
+def made_by_us(folder: Path) -> bool:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("generator", {}).get("name") == _MAKER
+
+
+def generator() -> dict[str, str]:
+    from deliver import __version__
+
+    return {"name": _MAKER, "version": __version__}
+
+
+def staging(out_dir: Path, name: str) -> Path:
+    """A fresh hidden folder next to the final one, on the same filesystem (so the swap is a rename)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
+    if not os.access(out_dir, os.W_OK):
+        raise OutputError(f"{out_dir}: the output folder is not writable")
+    return Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.building-"))
+
+
+def check_target(target: Path, force: bool) -> None:
+    """Refuse to replace a folder deliver did not make (unless forced) or a file."""
+    if target.is_file() or target.is_symlink():
+        raise OutputError(f"{target}: exists and is not a folder; choose another --out")
+    if target.is_dir() and any(target.iterdir()) and not made_by_us(target) and not force:
+        raise OutputError(f"{target}: exists and was not made by deliver; use --force to replace it or choose another --out")
+
+
+def swap_in(built: Path, target: Path) -> None:
+    """Replace `target` by `built` as a whole: rename the old one aside, rename the new one in, then delete the old."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        os.replace(target, old)
+    try:
+        os.replace(built, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
