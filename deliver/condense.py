@@ -150,7 +150,7 @@ def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tu
             phrase = strip_discourse(clause)
             if fits(phrase, language, limit, minimum + 2) and phrase not in skip and _new(phrase, found):
                 found.append(phrase)
-    if not found:
+    if not found and truncate(text, language, limit) not in skip:
         found = [truncate(text, language, limit)]
     found.sort(key=lambda phrase: _position(text, phrase))
     if len(found) > BULLETS_PER_POINT:
@@ -162,4 +162,5 @@ def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tu
 def item_bullet(item: str, language: Language) -> str:
     """The bullet for one enumerated item (its marker already removed)."""
     limit, minimum = BULLET_MAX[language], BULLET_MIN[language]
-    return phrase_of(item, language, limit, minimum) or truncate(clauses(item)[0], language, limit)
+    first = next((s for s in sentences(item) if bare(s)), item)
+    return phrase_of(item, language, limit, minimum) or truncate(first, language, limit)

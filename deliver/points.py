@@ -5,12 +5,13 @@ long ones are split at sentence ends. Every character of the input lands in exac
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, replace
 
 from deliver.condense import bullets_of, enumeration_headline, headline_of, item_bullet, truncate, HEADLINE_MAX
 from deliver.markers import Enumeration, inline_enumerations
 from deliver.model import Language, Point
-from deliver.text import bare, clauses, sentences, spoken_units
+from deliver.text import bare, clauses, sentences, short_length, spoken_units
 
 MAX_UNITS = {"zh": 250, "en": 150}
 """Longest point: ≈ 75 s at a formal speaking pace (字 for zh, words for en)."""
@@ -29,6 +30,8 @@ class Unit:
     """Leading characters that are the section's own heading (spoken, but not used for the headline)."""
     items: tuple[str, ...] = ()
     """List items the format marked (Markdown bullets, Word numbering), already in `text`."""
+    title: str | None = None
+    """The section's title, for a passage that is only a list under it (no lead-in of its own)."""
 
 
 @dataclass(frozen=True)
@@ -40,50 +43,54 @@ class _Draft:
     lead: str | None = None
     items: tuple[str, ...] = ()
     continued: bool = False
+    fallback: str | None = None
 
     @property
     def plain(self) -> bool:
         return self.stated is None and self.lead is None and not self.items
 
 
-def _lead_start(text: str, first: int, floor: int) -> int:
+_ENDS_SENTENCE = re.compile(r"(?:[。！？!?.…;；][”’」』）)\]】\"']*\s*|\n\s*)$")
+
+
+def _lead_start(text: str, first: int, floor: int, language: Language) -> int:
     """Start of the sentence that introduces an enumeration whose first item is at `first`."""
     pieces = sentences(text[floor:first])
-    if not pieces:
+    if not pieces or not bare(pieces[-1]):
         return first
     last = pieces[-1]
     start = first - len(last)
-    if bare(last) and not bare(last[-1:]) == "":
-        return start
-    # The item opens a sentence: the lead-in is the previous one when it announces the list.
-    if bare(last) and (last.rstrip().endswith(("：", ":")) or enumeration_headline(last, "zh")):
-        return start if len(bare(last)) <= 60 else first
-    return first
+    if not _ENDS_SENTENCE.search(last):
+        return start  # the list continues the sentence that announces it
+    # The first item opens a sentence: the previous one is its lead-in when it announces a list.
+    announces = last.rstrip().endswith(("：", ":")) or enumeration_headline(last, language) is not None
+    return start if announces and short_length(last, language) <= 2 * HEADLINE_MAX[language] else first
 
 
-def _enum_span(text: str, enum: Enumeration, floor: int, next_first: int | None) -> tuple[int, int]:
-    lead = _lead_start(text, enum.starts[0], floor)
+def _enum_span(text: str, enum: Enumeration, floor: int, next_first: int | None, language: Language) -> tuple[int, int]:
+    lead = _lead_start(text, enum.starts[0], floor, language)
     last = enum.starts[-1]
     items = [text[a:b] for a, b in zip(enum.starts, enum.starts[1:])]
     multi_sentence = any(len([s for s in sentences(i) if bare(s)]) > 1 for i in items)
     if multi_sentence:
-        end = len(text) if next_first is None else _lead_start(text, next_first, last)
+        end = len(text) if next_first is None else _lead_start(text, next_first, last, language)
     else:
         end = last + len(sentences(text[last:])[0])
     return lead, max(end, last + 1)
 
 
-def _drafts_of(unit: Unit, index: int) -> list[_Draft]:
+def _drafts_of(unit: Unit, index: int, language: Language) -> list[_Draft]:
     """Split one unit at its inline enumerations."""
     if unit.items:
-        return [_Draft(unit.text, index, unit.stated, unit.heading_len, None, unit.items)]
+        lead = unit.text[: unit.text.find(unit.items[0])] if unit.items[0] in unit.text else ""
+        return [_Draft(unit.text, index, unit.stated, unit.heading_len, lead, unit.items, fallback=unit.title)]
     text, drafts, cursor = unit.text, [], 0
     enums = [e for e in inline_enumerations(text) if e.starts[0] >= unit.heading_len]
     for i, enum in enumerate(enums):
         if enum.starts[0] < cursor:
             continue
         next_first = enums[i + 1].starts[0] if i + 1 < len(enums) else None
-        lead, end = _enum_span(text, enum, cursor, next_first)
+        lead, end = _enum_span(text, enum, cursor, next_first, language)
         if bare(text[cursor:lead]):
             drafts.append(_Draft(text[cursor:lead], index))
         else:
@@ -95,7 +102,7 @@ def _drafts_of(unit: Unit, index: int) -> list[_Draft]:
         drafts.append(_Draft(text[cursor:], index))
     if drafts:
         first = drafts[0]
-        drafts[0] = replace(first, stated=unit.stated, skip=unit.heading_len)
+        drafts[0] = replace(first, stated=unit.stated, skip=unit.heading_len, fallback=unit.title)
     return drafts
 
 
@@ -156,7 +163,10 @@ def _join_leads(drafts: list[_Draft], language: Language) -> list[_Draft]:
             prev is not None and prev.plain and prev.unit == draft.unit and draft.lead is not None
             and _brief(prev.text, language)
         ):  # fmt: skip
-            out[-1] = replace(draft, text=prev.text + draft.text, lead=prev.text + draft.lead, skip=prev.skip)
+            out[-1] = replace(
+                draft, text=prev.text + draft.text, lead=prev.text + (draft.lead or ""), skip=prev.skip,
+                stated=prev.stated or draft.stated, fallback=prev.fallback or draft.fallback,
+            )  # fmt: skip
         else:
             out.append(draft)
     return out
@@ -180,24 +190,35 @@ def _merge_short(drafts: list[_Draft], language: Language) -> list[_Draft]:
     return out
 
 
+def _headline(draft: _Draft, body: str, language: Language) -> str:
+    if draft.stated:
+        return truncate(draft.stated, language, HEADLINE_MAX[language] + 4)
+    if draft.lead is not None:
+        own = draft.lead[draft.skip :]
+        found = enumeration_headline(own, language) if bare(own) else None
+        if found or draft.fallback:
+            return found or truncate(draft.fallback or "", language, HEADLINE_MAX[language] + 4)
+    return headline_of(body, language)
+
+
+def _capital(text: str, language: Language) -> str:
+    return text[:1].upper() + text[1:] if language == "en" else text
+
+
 def _finish(draft: _Draft, language: Language) -> Point:
     body = draft.text[draft.skip :] if bare(draft.text[draft.skip :]) else draft.text
-    if draft.stated:
-        headline = truncate(draft.stated, language, HEADLINE_MAX[language] + 4)
-    elif draft.lead is not None:
-        headline = enumeration_headline(draft.lead, language) or headline_of(body, language)
-    else:
-        headline = headline_of(body, language)
+    headline = _headline(draft, body, language)
     if draft.items:
         bullets = tuple(dict.fromkeys(item_bullet(i, language) for i in draft.items if bare(i)))
     else:
         bullets = bullets_of(body, language, exclude=[headline])
-    return Point(text=draft.text.strip(), headline=headline, bullets=bullets, continued=draft.continued)
+    bullets = tuple(_capital(b, language) for b in bullets if b)
+    return Point(draft.text.strip(), _capital(headline, language), bullets, draft.continued)
 
 
 def points_of(units: list[Unit], language: Language) -> tuple[Point, ...]:
     """The points of one section, in speaking order."""
-    drafts = [d for i, u in enumerate(units) for d in _drafts_of(u, i) if bare(d.text)]
+    drafts = [d for i, u in enumerate(units) for d in _drafts_of(u, i, language) if bare(d.text)]
     drafts = [piece for d in drafts for piece in _split_long(d, language)]
     drafts = _merge_short(drafts, language)
     return tuple(_finish(d, language) for d in drafts)

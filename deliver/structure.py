@@ -105,8 +105,14 @@ def _take_byline(blocks: list[Block], meta: dict[str, str]) -> list[Block]:
     return blocks
 
 
+_ADDRESS = re.compile(r"^(?:ladies and gentlemen|good (?:morning|afternoon|evening)|dear |hello|hi |friends|colleagues)", re.IGNORECASE)
+
+
 def _is_salutation(text: str) -> bool:
-    return len(text) <= 40 and text.rstrip().endswith(("：", ":", "，", ",", "!", "！")) and bool(_SALUTE_WORDS.search(text))
+    """A short line addressing the audience: 同志们：/ 各位领导、同志们：/ Good morning, everyone."""
+    if len(text) > 40 or not _SALUTE_WORDS.search(text):
+        return False
+    return text.rstrip().endswith(("：", ":", "，", ",", "!", "！")) or bool(_ADDRESS.match(text))
 
 
 def _take_salutation(blocks: list[Block]) -> tuple[str | None, list[Block]]:
@@ -214,11 +220,13 @@ def _heading_parts(t: _Tagged, language: Language) -> tuple[str, int]:
 
 def _body_units(group: list[_Tagged], sub: str | None, language: Language) -> tuple[str, list[Unit]]:
     title, heading_len = _heading_parts(group[0], language)
-    units = _units(group, sub, language, first_heading_len=heading_len)
+    units = _units(group, sub, language, first_heading_len=heading_len, title=title)
     return title, units
 
 
-def _units(group: list[_Tagged], sub: str | None, language: Language, first_heading_len: int = 0) -> list[Unit]:
+def _units(
+    group: list[_Tagged], sub: str | None, language: Language, first_heading_len: int = 0, title: str | None = None
+) -> list[Unit]:
     """Blocks → units: a sub-point with its paragraphs, a run of short list items, or a paragraph."""
     units: list[Unit] = []
     i = 0
@@ -226,7 +234,8 @@ def _units(group: list[_Tagged], sub: str | None, language: Language, first_head
         t = group[i]
         run = _list_run(group, i, sub, language)
         if run > 1:
-            units.append(_list_unit(group[i : i + run]))
+            lead = units.pop() if units and units[-1].text.rstrip().endswith(("：", ":")) and not units[-1].items else None
+            units.append(_list_unit(group[i : i + run], lead, title if i == 0 or (lead and lead.heading_len) else None))
             i += run
             continue
         if sub and t.marker and t.marker.family == sub:
@@ -239,14 +248,17 @@ def _units(group: list[_Tagged], sub: str | None, language: Language, first_head
             continue
         units.append(Unit(t.block.text, heading_len=first_heading_len if i == 0 else 0))
         i += 1
-    return _attach_headings(units)
+    units = _attach_headings(units)
+    if units and title and not units[0].title:
+        units[0] = Unit(units[0].text, units[0].stated, units[0].heading_len, units[0].items, title)
+    return units
 
 
 def _attach_headings(units: list[Unit]) -> list[Unit]:
     """A heading-only first unit (一、加强政治建设) is spoken with the passage that follows it."""
     if len(units) > 1 and units[0].heading_len >= len(units[0].text) and units[0].stated is None:
         head, nxt = units[0], units[1]
-        merged = Unit(head.text + "\n" + nxt.text, nxt.stated, len(head.text) + 1 + nxt.heading_len, nxt.items)
+        merged = Unit(head.text + "\n" + nxt.text, nxt.stated, len(head.text) + 1 + nxt.heading_len, nxt.items, nxt.title)
         return [merged, *units[2:]]
     return units
 
@@ -263,9 +275,13 @@ def _list_run(group: list[_Tagged], i: int, sub: str | None, language: Language)
     return n
 
 
-def _list_unit(run: list[_Tagged]) -> Unit:
+def _list_unit(run: list[_Tagged], lead: Unit | None, title: str | None) -> Unit:
+    """Short list items as one point; the paragraph announcing them ("three causes:") leads it."""
     items = tuple(t.block.text[t.marker.end :] if t.marker else t.block.text for t in run)
-    return Unit("\n".join(t.block.text for t in run), items=items)
+    text = "\n".join(t.block.text for t in run)
+    if lead is None:
+        return Unit(text, items=items, title=title)
+    return Unit(lead.text + "\n" + text, lead.stated, lead.heading_len, items, title)
 
 
 def _plain_sections(blocks: list[Block], language: Language) -> tuple[Section, ...]:

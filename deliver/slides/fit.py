@@ -17,6 +17,9 @@ SAFETY: Final = 0.96
 BULLET_INDENT: Final = 1.2
 """Hanging indent of a bulleted paragraph, in em."""
 
+WIDOW: Final = 0.3
+"""A paragraph's last line shorter than this fraction of the line is rebalanced with the others."""
+
 Lines = tuple[str, ...]
 
 
@@ -57,7 +60,12 @@ def lines_of(text: str, frame: Frame, size: float) -> Lines:
     """Wrap one paragraph for `frame` at `size` pt."""
     width = frame.width * SAFETY - (BULLET_INDENT * size if frame.bullets else 0.0)
     width_em = max(width / size, 1.0)
-    return (wrap_balanced if frame.balanced else wrap)(text, width_em, frame.bold)
+    if frame.balanced:
+        return wrap_balanced(text, width_em, frame.bold)
+    lines = wrap(text, width_em, frame.bold)
+    if len(lines) > 1 and text_em(lines[-1], frame.bold) < WIDOW * width_em:
+        return wrap_balanced(text, width_em, frame.bold)  # no one- or two-character last line
+    return lines
 
 
 def block_height(paragraphs: Sequence[Lines], frame: Frame, size: float) -> float:

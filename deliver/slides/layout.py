@@ -24,6 +24,8 @@ class RoleStyle:
     bold: bool
     align: Literal["left", "center", "right"]
     anchor: Anchor
+    spacing: float = 1.0
+    """Line spacing, a multiple of single (the theme's for body text; 1.0 for titles)."""
 
 
 FOOTER_H: Final = 24.0
@@ -46,9 +48,9 @@ def role_style(theme: Theme, role: str) -> RoleStyle:
         "section.label": RoleStyle("title", "accent2", bold, cover, "bottom"),
         "section.title": RoleStyle("title", "cover_text", bold, cover, "top"),
         "agenda.title": RoleStyle("title", headline_colour, bold, "left", "middle"),
-        "agenda.body": RoleStyle("body", "text", False, "left", "top"),
+        "agenda.body": RoleStyle("body", "text", False, "left", "top", theme.text.line_spacing),
         "point.title": RoleStyle("title", headline_colour, bold, "left", "middle"),
-        "point.body": RoleStyle("body", "text", False, "left", "top"),
+        "point.body": RoleStyle("body", "text", False, "left", "top", theme.text.line_spacing),
         "footer": RoleStyle("body", "muted", False, "left", "middle"),
         "pageno": RoleStyle("body", "muted", False, "right", "middle"),
     }

@@ -1,0 +1,8 @@
+"""Slides stage: `plan_deck` (Speech + Theme → Deck plan, pure) then `render_deck` (Deck → .pptx)."""
+
+from __future__ import annotations
+
+from deliver.slides.plan import Block, Deck, Slide, deck_to_dict, plan_deck
+from deliver.slides.render import render_deck
+
+__all__ = ["Block", "Deck", "Slide", "deck_to_dict", "plan_deck", "render_deck"]
