@@ -23,7 +23,7 @@ _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 # share buttons, pagination, editor credits.
 _META_KEYS = (
     "来源|作者|更新时间|发布时间|发布日期|时间|日期|编辑|责任编辑|编者|字号|浏览|浏览次数|阅读|阅读量|点击|点击数"
-    "|source|author|posted|published|updated|last updated|editor|views"
+    "|source|author|posted|posted by|written by|published|updated|last updated|editor|views"
 )
 _META_LINE = re.compile(rf"^\s*[（(]?\s*(?:{_META_KEYS})\s*[：:]", re.IGNORECASE)
 _META_FIELD = re.compile(rf"(?:{_META_KEYS})\s*[：:]", re.IGNORECASE)

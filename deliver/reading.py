@@ -122,6 +122,9 @@ def decode(data: bytes, name: str = "input") -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return encoding, _strict(data, encoding, name)
+    unmarked = _bomless_utf16(data)
+    if unmarked:
+        return unmarked, _strict(data, unmarked, name)
     _reject_binary(data, name)
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -144,17 +147,48 @@ def _reject_binary(data: bytes, name: str) -> None:
             raise InputError(f"{name}: is {what}, not a speech text")
     head = data[:65536]
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    if b"\x00" in head and controls > len(head) // 100:
+    # A few stray control bytes are cleaned later; a text file never has this many.
+    if controls > max(8, len(head) // 12):
         raise InputError(f"{name}: looks like binary data, not a speech text")
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 saved without a BOM: every other byte of ASCII text is NUL."""
+    head = data[:4096]
+    if len(head) < 8:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) * 0.4 and even == 0:
+        return "utf-16-le"
+    if even > len(head) * 0.4 and odd == 0:
+        return "utf-16-be"
+    return None
 
 
 def _detect(data: bytes, name: str) -> tuple[str, str]:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputError(f"{name}: text encoding not recognised; re-save the file as UTF-8")
+    if best is None or best.encoding is None or _broken_chinese(data, best.encoding):
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            raise InputError(f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); re-save the file as UTF-8") from None
+    assert best is not None and best.encoding is not None
     return best.encoding, str(best)
+
+
+_CJK_CODECS = ("gb", "big5", "hz", "euc", "iso2022", "shift_jis", "cp932", "cp936", "cp949", "cp950", "utf")
+
+
+def _broken_chinese(data: bytes, encoding: str) -> bool:
+    """Mostly GB18030 Chinese with a few bad bytes, which a detector would read as a single-byte code page."""
+    if encoding.lower().replace("-", "_").startswith(_CJK_CODECS):
+        return False
+    text = data.decode("gb18030", errors="replace")
+    wide = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return wide > 0.3 * sum(1 for ch in text if ord(ch) > 127)
 
 
 def _text_blocks(text: str) -> tuple[tuple[Block, ...], dict[str, str], tuple[str, ...]]:
@@ -209,8 +243,9 @@ def _docx_blocks(data: bytes, name: str) -> tuple[tuple[Block, ...], tuple[str, 
     for para in document.paragraphs:
         cleaned = clean_lines(strip_controls(para.text).split("\n"))
         removed.extend(cleaned.removed)
-        level = _docx_heading_level(para.style.name if para.style is not None else "")
-        numbered = para._p.pPr is not None and para._p.pPr.numPr is not None
+        style = para.style.name if para.style is not None else ""
+        level = _docx_heading_level(style)
+        numbered = (para._p.pPr is not None and para._p.pPr.numPr is not None) or style.startswith("List")
         blocks.extend(Block(line, heading=level, list_item=numbered) for line in cleaned.lines)
     if blocks and blocks[0].heading is None:
         # The title is often just a bold first paragraph: apply the repeated-title rule across paragraphs.

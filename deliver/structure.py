@@ -81,9 +81,9 @@ def _take_title(blocks: list[Block], meta: dict[str, str], name: str, language: 
         if blocks and bare(blocks[0].text) == bare(meta["title"]):
             blocks = blocks[1:]
         return meta["title"], blocks
-    top_headings = [b for b in blocks if b.heading is not None and b.heading <= 1]
     first = blocks[0]
-    if len(blocks) > 1 and _titlelike(first) and (first.heading is None or len(top_headings) == 1):
+    level_ones = [b for b in blocks if b.heading == 1]
+    if len(blocks) > 1 and _titlelike(first) and (first.heading in (None, 0) or len(level_ones) == 1):
         return first.text.strip(), blocks[1:]
     if name != "-":
         return Path(name).stem, blocks

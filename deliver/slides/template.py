@@ -46,7 +46,7 @@ def _find(layout: SlideLayout, types: tuple[str, ...]) -> Any | None:
 
 def _box(placeholder: Any, index: int, name: str) -> Box:
     values = (placeholder.left, placeholder.top, placeholder.width, placeholder.height)
-    if any(v is None for v in values):
+    if any(v is None or v <= 0 for v in values[2:]) or any(v is None for v in values[:2]):
         raise ThemeError(f"template layout {name!r} has a placeholder without a position: set it in PowerPoint")
     x, y, w, h = (v / EMU_PER_PT for v in values)
     return Box(x, y, w, h, layout=index, placeholder=placeholder.placeholder_format.idx)
