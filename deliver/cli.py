@@ -29,10 +29,16 @@ _debug = False
 SpeechArg = typer.Argument(..., help="Speech file (.txt, .md, .docx; UTF-8, UTF-16 or GB18030), or - for stdin.")
 
 
+def _say(line: str) -> None:
+    """One unwrapped line on stderr (rich would wrap it at the console width)."""
+    sys.stderr.write(" ".join(line.split("\n")) + "\n")
+    sys.stderr.flush()
+
+
 def _notices(notices: tuple[Notice, ...], quiet: bool) -> None:
     for n in notices:
         if n.level == "warning" or not quiet:
-            _err.print(f"{'warning' if n.level == 'warning' else 'note'}: {n.message}", markup=False)
+            _say(f"{'warning' if n.level == 'warning' else 'note'}: {n.message}")
 
 
 def _outline_tree(speech: Speech) -> Tree:
@@ -168,10 +174,10 @@ def main() -> None:
     except DeliverError as exc:
         if _debug:
             raise
-        _err.print(f"error: {exc}", markup=False)
+        _say(f"error: {exc}")
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        _err.print("error: interrupted", markup=False)
+        _say("error: interrupted")
         sys.exit(130)
     except Exception as exc:  # the click/typer family: usage errors know how to show themselves
         import click
@@ -185,5 +191,5 @@ def main() -> None:
             sys.exit(130)
         if _debug:
             raise
-        _err.print(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)", markup=False)
+        _say(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)")
         sys.exit(1)

@@ -37,10 +37,10 @@ def make_template(path: Path) -> Path:
     prs = Presentation()
     scale = 16 / 12
     prs.slide_width = Emu(int(prs.slide_width * scale))
-    for owner in [prs.slide_master, *prs.slide_layouts]:
-        for shape in owner.placeholders:
-            x, y, w, h = shape.left, shape.top, shape.width, shape.height
-            shape.left, shape.top, shape.width, shape.height = Emu(int(x * scale)), y, Emu(int(w * scale)), h
+    shapes = [shape for owner in [prs.slide_master, *prs.slide_layouts] for shape in owner.placeholders]
+    boxes = [(shape.left, shape.top, shape.width, shape.height) for shape in shapes]  # before any change
+    for shape, (x, y, w, h) in zip(shapes, boxes):
+        shape.left, shape.top, shape.width, shape.height = Emu(int(x * scale)), y, Emu(int(w * scale)), h
     for text in ("TEMPLATE SLIDE ONE", "TEMPLATE SLIDE TWO"):
         slide = prs.slides.add_slide(prs.slide_layouts[0])
         slide.shapes.title.text = text

@@ -22,8 +22,10 @@ class RoleStyle:
     font: FontRole
     colour: str
     bold: bool
-    align: Literal["left", "center", "right"]
-    anchor: Anchor
+    align: Literal["left", "center", "right"] | None
+    """None: keep the template placeholder's alignment."""
+    anchor: Anchor | None
+    """None: keep the template placeholder's vertical anchor."""
     spacing: float = 1.0
     """Line spacing, a multiple of single (the theme's for body text; 1.0 for titles)."""
 
@@ -54,7 +56,10 @@ def role_style(theme: Theme, role: str) -> RoleStyle:
         "footer": RoleStyle("body", "muted", False, "left", "middle"),
         "pageno": RoleStyle("body", "muted", False, "right", "middle"),
     }
-    return styles[role]
+    style = styles[role]
+    if theme.template is not None:
+        return RoleStyle(style.font, style.colour, style.bold, None, None, style.spacing)
+    return style
 
 
 def boxes(theme: Theme) -> dict[str, Box]:

@@ -76,7 +76,8 @@ def _prepare(frame: TextFrame, theme: Theme, style: RoleStyle) -> None:
     inset = emu(theme.text.inset)
     frame.margin_left = frame.margin_right = inset
     frame.margin_top = frame.margin_bottom = emu(theme.text.inset / 2)
-    frame.vertical_anchor = _ANCHOR[style.anchor]
+    if style.anchor is not None:
+        frame.vertical_anchor = _ANCHOR[style.anchor]
 
 
 def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
@@ -90,7 +91,8 @@ def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         for run in list(paragraph.runs):
             paragraph._p.remove(run._r)  # noqa: SLF001 - placeholder leftovers
-        paragraph.alignment = _ALIGN[style.align]
+        if style.align is not None:
+            paragraph.alignment = _ALIGN[style.align]
         paragraph.line_spacing = style.spacing
         paragraph.space_before = Pt(0 if i == 0 else theme.text.paragraph_spacing * block.size)
         paragraph.space_after = Pt(0)

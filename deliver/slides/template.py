@@ -44,12 +44,17 @@ def _find(layout: SlideLayout, types: tuple[str, ...]) -> Any | None:
     return min(found, key=lambda ph: ph.placeholder_format.idx) if found else None
 
 
-def _box(placeholder: Any, index: int, name: str) -> Box:
+def _box(placeholder: Any, index: int, name: str, slide: tuple[float, float]) -> Box:
+    """The placeholder's box in pt, clipped to the slide so text planned for it stays visible."""
     values = (placeholder.left, placeholder.top, placeholder.width, placeholder.height)
     if any(v is None or v <= 0 for v in values[2:]) or any(v is None for v in values[:2]):
         raise ThemeError(f"template layout {name!r} has a placeholder without a position: set it in PowerPoint")
     x, y, w, h = (v / EMU_PER_PT for v in values)
-    return Box(x, y, w, h, layout=index, placeholder=placeholder.placeholder_format.idx)
+    x0, y0 = max(x, 0.0), max(y, 0.0)
+    w, h = min(x + w, slide[0]) - x0, min(y + h, slide[1]) - y0
+    if w <= 0 or h <= 0:
+        raise ThemeError(f"template layout {name!r} has a placeholder outside the slide: move it in PowerPoint")
+    return Box(x0, y0, w, h, layout=index, placeholder=placeholder.placeholder_format.idx)
 
 
 def _pick(layouts: list[SlideLayout], kinds: tuple[str, ...], need_body: bool) -> int | None:
@@ -65,7 +70,8 @@ def _pick(layouts: list[SlideLayout], kinds: tuple[str, ...], need_body: bool) -
     return None
 
 
-def _role_boxes(layouts: list[SlideLayout], path: Path) -> dict[str, Box]:
+def _role_boxes(layouts: list[SlideLayout], path: Path, size: tuple[float, float]) -> dict[str, Box]:
+    """Role → placeholder box: title slide, section header and title-and-content layouts."""
     content = _pick(layouts, ("obj", "tx"), need_body=True)
     if content is None:
         raise ThemeError(f"template {path.name} has no layout with a title and a body placeholder: add a 'Title and Content' layout")
@@ -75,16 +81,16 @@ def _role_boxes(layouts: list[SlideLayout], path: Path) -> dict[str, Box]:
         index = fallback if index is None else index
         layout = layouts[index]
         title, body = _find(layout, _TITLE_TYPES), _find(layout, _BODY_TYPES)
-        result[f"{prefix}.title"] = _box(title, index, layout.name)
+        result[f"{prefix}.title"] = _box(title, index, layout.name, size)
         if body is not None:
-            result[f"{prefix}.{'subtitle' if prefix == 'title' else 'label'}"] = _box(body, index, layout.name)
+            result[f"{prefix}.{'subtitle' if prefix == 'title' else 'label'}"] = _box(body, index, layout.name, size)
     for role in ("title", "subtitle"):
         if f"title.{role}" in result:
             result[f"closing.{role}"] = result[f"title.{role}"]
     layout = layouts[content]
     for prefix in ("point", "agenda"):
-        result[f"{prefix}.title"] = _box(_find(layout, _TITLE_TYPES), content, layout.name)
-        result[f"{prefix}.body"] = _box(_find(layout, ("BODY", "OBJECT")), content, layout.name)
+        result[f"{prefix}.title"] = _box(_find(layout, _TITLE_TYPES), content, layout.name, size)
+        result[f"{prefix}.body"] = _box(_find(layout, ("BODY", "OBJECT")), content, layout.name, size)
     return result
 
 
@@ -104,10 +110,10 @@ def read_template(path: Path) -> TemplateInfo:
     if prs.slide_width is None or prs.slide_height is None:
         raise ThemeError(f"template {path.name} has no slide size")
     layouts = list(prs.slide_layouts)
+    size = (prs.slide_width / EMU_PER_PT, prs.slide_height / EMU_PER_PT)
     fonts = read_theme_fonts(prs.slide_master.part.part_related_by(RT.THEME).blob)
     return TemplateInfo(
-        width=prs.slide_width / EMU_PER_PT, height=prs.slide_height / EMU_PER_PT,
-        boxes=_role_boxes(layouts, path),
+        width=size[0], height=size[1], boxes=_role_boxes(layouts, path, size),
         major_latin=fonts.major_latin, major_ea=_ea_chain(fonts.major_ea, fonts.major_hans),
         minor_latin=fonts.minor_latin, minor_ea=_ea_chain(fonts.minor_ea, fonts.minor_hans),
     )

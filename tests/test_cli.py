@@ -1,0 +1,89 @@
+"""The command as a user runs it: real process, real exit codes, one-line errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+
+
+def run(*args: str, stdin: bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "deliver", *args],
+        input=stdin.decode("utf-8", "replace") if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+def test_outline_json_has_the_public_shape() -> None:
+    result = run("outline", str(SAMPLE), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"title", "language", "salutation", "sections"}
+    section = data["sections"][1]
+    assert set(section) == {"title", "kind", "points"}
+    assert set(section["points"][0]) == {"headline", "text", "bullets"}
+    assert data["title"] == "组织部长春节收心会暨组织工作务虚会讲话稿"
+
+
+def test_outline_prints_a_readable_tree() -> None:
+    result = run("outline", str(SAMPLE))
+    assert result.returncode == 0
+    assert "如何提高组织工作的政治站位" in result.stdout and "三点要求" in result.stdout
+    assert "dropped web noise" in result.stderr
+
+
+def test_timing_shows_every_section_and_the_cut_for_a_target() -> None:
+    result = run("timing", str(SAMPLE), "--target", "8")
+    assert result.returncode == 0, result.stderr
+    assert "如何抓好组织工作的任务落实" in result.stdout and "over by" in result.stdout
+    data = json.loads(run("timing", str(SAMPLE), "--json", "--rate", "180").stdout)
+    assert data["rate"] == 180 and len(data["sections"]) == 5
+
+
+def test_stdin_is_read_from_a_dash() -> None:
+    result = run("outline", "-", "--json", stdin="同志们：\n一、抓学习\n认真学习文件精神。\n二、抓落实\n确保任务落地。\n".encode())
+    assert result.returncode == 0, result.stderr
+    assert [s["title"] for s in json.loads(result.stdout)["sections"]] == ["抓学习", "抓落实"]
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda d: str(d / "nope.txt"), "no such file"),
+        (lambda d: str(d), "is a directory"),
+        (lambda d: _file(d, b""), "is empty"),
+        (lambda d: _file(d, b"   \n \n"), "is empty"),
+        (lambda d: _file(d, b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "PNG image"),
+        (lambda d: _file(d, bytes(range(256)) * 8), "binary data"),
+        (lambda d: _file(d, ("中文讲话稿内容" * 30).encode("gb18030")[:50] + b"\xff\xff" + ("中文讲话稿内容" * 30).encode("gb18030")), "offset"),
+    ],
+    ids=["missing", "directory", "empty", "whitespace", "binary-png", "binary-random", "undecodable"],
+)
+@pytest.mark.parametrize("command", ["outline", "timing"])
+def test_bad_input_is_one_error_line_and_exit_2(tmp_path: Path, make, fragment: str, command: str) -> None:  # type: ignore[no-untyped-def]
+    result = run(command, make(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and fragment in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_bad_option_value_is_one_error_line() -> None:
+    result = run("timing", str(SAMPLE), "--rate", "fast")
+    assert result.returncode == 2 and result.stderr.startswith("error: --rate")
+    assert "Traceback" not in result.stderr
+
+
+def _file(directory: Path, data: bytes) -> str:
+    path = directory / "speech.txt"
+    path.write_bytes(data)
+    return str(path)
