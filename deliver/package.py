@@ -14,6 +14,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,25 @@ def slug(title: str) -> str:
     return text or "speech"
 
 
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def publish_mode(path: Path, directory: bool = False) -> None:
+    """Temp files and folders are private (0600/0700); a finished output gets the user's usual mode."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temp file in the same folder and a rename."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        publish_mode(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -91,7 +105,9 @@ def staging(out_dir: Path, name: str) -> Path:
         raise OutputError(f"{out_dir}: cannot create the output folder ({exc.strerror or exc})") from None
     if not os.access(out_dir, os.W_OK):
         raise OutputError(f"{out_dir}: the output folder is not writable")
-    return Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.building-"))
+    folder = Path(tempfile.mkdtemp(dir=out_dir, prefix=f".{name}.building-"))
+    publish_mode(folder, directory=True)
+    return folder
 
 
 def check_target(target: Path, force: bool) -> None:
