@@ -177,6 +177,8 @@ class Box:
     """Template layout index the box comes from; None on drawn decks."""
     placeholder: int | None = None
     """Placeholder idx within that layout; None on drawn decks."""
+    caps: bool = False
+    """The template shows this placeholder's text in capitals."""
 
 
 @dataclass(frozen=True)

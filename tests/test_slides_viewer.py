@@ -131,7 +131,7 @@ def overflows(pptx: Path, pdf: Path) -> list[str]:
 
 def _drawn_by(glyph: str, text: str) -> bool:
     """Whether a shape with `text` may have drawn `glyph` (its own text, or a bullet)."""
-    return glyph in text or glyph in BULLETS
+    return glyph in text or glyph.lower() in text.lower() or glyph in BULLETS
 
 
 def rewrapped(pptx: Path, pdf: Path) -> list[str]:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 GB2312_CHARSET = "-122"
 """`charset` hint on `a:ea`: lets PowerPoint/WPS substitute a missing font with a Chinese one."""
+_NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+       "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
 _PPR_AFTER_BULLET = ("a:tabLst", "a:defRPr", "a:extLst")
 _BULLET_TAGS = ("a:buClrTx", "a:buClr", "a:buSzTx", "a:buSzPct", "a:buSzPts", "a:buFontTx", "a:buFont",
                 "a:buNone", "a:buAutoNum", "a:buChar", "a:buBlip")
@@ -167,6 +169,17 @@ def _body_type() -> Any:
     from pptx.enum.shapes import PP_PLACEHOLDER
 
     return PP_PLACEHOLDER.BODY
+
+
+def all_caps(placeholder: Any, master: Any, is_title: bool) -> bool:
+    """Whether text in a layout placeholder is shown in capitals (`cap="all"` or `"small"` on its
+    level-1 default run properties, else on the master's title or body style)."""
+    for root, path in ((placeholder, "./p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr"),
+                       (master, f"./p:txStyles/p:{'titleStyle' if is_title else 'bodyStyle'}/a:lvl1pPr/a:defRPr")):
+        found = etree.ElementBase.xpath(root, path, namespaces=_NS)
+        if found and found[0].get("cap") is not None:
+            return found[0].get("cap") in ("all", "small")
+    return False
 
 
 def layout_type(layout_element: Any) -> str:

@@ -97,11 +97,15 @@ class _Planner:
         style = role_style(self.theme, role)
         return Frame(width, height, style.spacing, text.paragraph_spacing, style.bold, bullets, balanced)
 
+    def shown(self, role: str, text: str) -> str:
+        """`text` as the box shows it (in capitals when the template says so)."""
+        return text.upper() if self.boxes[role].caps else text
+
     def notice(self, message: str, level: Literal["info", "warning"] = "info") -> None:
         self.notices.append(Notice("slides", message, level))
 
     def title_block(self, role: str, text: str, sizes: tuple[float, float]) -> Block:
-        fitted = fit_text(text, self.frame(role, balanced=True), *sizes)
+        fitted = fit_text(self.shown(role, text), self.frame(role, balanced=True), *sizes)
         if fitted.shortened:
             self.notice(f"title too long for its box, shortened on the slide (full text in notes): {text[:40]}…", "warning")
         return _block(role, fitted, 0)
@@ -109,7 +113,7 @@ class _Planner:
     def text_block(self, role: str, texts: list[str], sizes: tuple[float, float]) -> Block | None:
         if role not in self.boxes or not texts:
             return None
-        fitted = fit_pages(texts, self.frame(role), *sizes)
+        fitted = fit_pages([self.shown(role, t) for t in texts], self.frame(role), *sizes)
         if len(fitted.pages) > 1:  # a cover line too long even at the smallest size: keep what fits
             fitted = Fitted(fitted.size, fitted.pages[:1])
             self.notice(f"{role} text shortened to fit the slide", "warning")
@@ -123,7 +127,7 @@ class _Planner:
         return Slide(kind, tuple(b for b in (*blocks, subtitle) if b is not None), notes)
 
     def agenda(self, sections: list[tuple[int, Section]]) -> list[Slide]:
-        items = [_numbered(n + 1, s.title, self.speech.language) for n, (_, s) in enumerate(sections)]
+        items = [self.shown("agenda.body", _numbered(n + 1, s.title, self.speech.language)) for n, (_, s) in enumerate(sections)]
         fitted = fit_pages(items, self.frame("agenda.body"), *self.theme.sizes.body)
         return [
             self.with_footer(Slide("agenda", (self.headline("agenda.title", self.words["agenda"], page > 0),
@@ -138,6 +142,7 @@ class _Planner:
     def divider(self, index: int, number: int, section: Section) -> Slide:
         label_frame = self.frame("section.label")
         label = self.words["part"].format(n=_cn_number(number) if self.speech.language == "zh" else number)
+        label = self.shown("section.label", label) if "section.label" in self.boxes else label
         size = self.theme.sizes.label
         blocks = [Block("section.label", ((fit_line(label, label_frame, size),),), size)] if "section.label" in self.boxes else []
         blocks.append(self.title_block("section.title", section.title, self.theme.sizes.section))
@@ -152,7 +157,7 @@ class _Planner:
         return slides
 
     def point_slides(self, si: int, section: Section, pi: int, point: Point, repeat: bool) -> list[Slide]:
-        bullets = [b for b in point.bullets if b.strip()]
+        bullets = [self.shown("point.body", b) for b in point.bullets if b.strip()]
         body = fit_pages(bullets, self.frame("point.body", bullets=bool(self.theme.text.bullet)), *self.theme.sizes.body)
         pages = len(body.pages) if bullets else 1
         if pages > 1:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.errors import ThemeError
-from deliver.slides.ooxml import layout_type, read_theme_fonts
+from deliver.slides.ooxml import all_caps, layout_type, read_theme_fonts
 from deliver.themes import Box
 
 if TYPE_CHECKING:
@@ -54,7 +54,9 @@ def _box(placeholder: Any, index: int, name: str, slide: tuple[float, float]) ->
     w, h = min(x + w, slide[0]) - x0, min(y + h, slide[1]) - y0
     if w <= 0 or h <= 0:
         raise ThemeError(f"template layout {name!r} has a placeholder outside the slide: move it in PowerPoint")
-    return Box(x0, y0, w, h, layout=index, placeholder=placeholder.placeholder_format.idx)
+    master = placeholder.part.slide_master._element
+    caps = all_caps(placeholder._element, master, _ph_type(placeholder) in _TITLE_TYPES)  # noqa: SLF001
+    return Box(x0, y0, w, h, layout=index, placeholder=placeholder.placeholder_format.idx, caps=caps)
 
 
 def _pick(layouts: list[SlideLayout], kinds: tuple[str, ...], need_body: bool) -> int | None:
