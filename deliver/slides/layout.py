@@ -88,10 +88,10 @@ def drawn_boxes(theme: Theme) -> dict[str, Box]:
     body = Box(m.left, top, inner_w, h - m.bottom - top)
     footer_y = h - m.bottom + (m.bottom - FOOTER_H) / 2
     return {
-        "title.title": Box(m.left, h * 0.22, inner_w, h * 0.38),
-        "title.subtitle": Box(m.left, h * 0.64, inner_w, h * 0.26),
-        "closing.title": Box(m.left, h * 0.22, inner_w, h * 0.38),
-        "closing.subtitle": Box(m.left, h * 0.64, inner_w, h * 0.26),
+        "title.title": Box(m.left, h * 0.14, inner_w, h * 0.40),
+        "title.subtitle": Box(m.left, h * 0.58, inner_w, h * 0.30),
+        "closing.title": Box(m.left, h * 0.14, inner_w, h * 0.40),
+        "closing.subtitle": Box(m.left, h * 0.58, inner_w, h * 0.30),
         "section.label": Box(m.left, h * 0.18, inner_w, h * 0.14),
         "section.title": Box(m.left, h * 0.36, inner_w, h * 0.44),
         "agenda.title": headline,

@@ -14,9 +14,11 @@ from typing import Final
 
 from deliver.words import cut
 
-LINE_HEIGHT: Final = 1.42
-"""Height of one line at single spacing, in em: Noto Sans CJK's ascent + descent (1.448) rounded
-to what LibreOffice actually advances; PowerPoint's 1.2 em and YaHei's 1.32 em fit inside it."""
+LINE_HEIGHT: Final = 1.32
+"""Height of one line at single spacing, in em. LibreOffice advances 1.2 em (measured on its PDFs),
+PowerPoint 1.2 em for most fonts and ≈ 1.32 em for Microsoft YaHei: plan for the largest."""
+AUTOSPACE: Final = 0.25
+"""Extra em LibreOffice (and Word-style "autospace") puts between Han characters and Latin/digits."""
 BOLD_FACTOR: Final = 1.04
 """Bold Latin is about 4 % wider."""
 NO_LINE_START: Final = frozenset("，。、；：？！,.;:?!)]}）》」』】〕〗〉”’…—–-·%％‰℃")
@@ -57,12 +59,21 @@ def char_em(ch: str) -> float:
 
 
 def text_em(text: str, bold: bool = False) -> float:
-    """Width of `text` in em (bold Latin slightly wider; CJK width does not change)."""
+    """Width of `text` in em (bold Latin slightly wider; CJK width does not change), including the
+    autospace between Han characters and Latin letters or digits."""
     total = 0.0
+    previous = ""
     for ch in text:
         width = char_em(ch)
         total += width * BOLD_FACTOR if bold and width < 1.0 else width
+        if previous and _is_han(previous) != _is_han(ch) and (previous.isascii() and previous.isalnum() or ch.isascii() and ch.isalnum()):
+            total += AUTOSPACE
+        previous = ch
     return total
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 def _units(text: str) -> list[str]:
