@@ -48,10 +48,10 @@ _BLOCK_RECOGNISERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("di", re.compile(rf"^第({_CN_NUM})\s*[，,、：:.．]\s*"), "cn"),
     ("roman", re.compile(r"^(X{0,1}(?:IX|IV|V?I{0,3}))[.、．)]\s+(?=\S)"), "roman"),
     ("cn_paren", re.compile(rf"^[（(]({_CN_NUM})[）)]\s*[、，,]?\s*"), "cn"),
-    ("arabic", re.compile(r"^(\d{1,2})\s*[.、．](?!\d)\s*"), "int"),
+    ("arabic", re.compile(r"^(\d{1,3})\s*[.、．](?!\d)\s*"), "int"),
     ("en_ordinal", re.compile(r"^(First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Sixth|Seventh|Eighth|Ninth|Tenth)\s*[,:]\s*", re.IGNORECASE), "en"),
     ("zh_seq", re.compile(r"^(首先|其次|再次|再者|最后)\s*[，,：:]\s*"), "zhseq"),
-    ("arabic_paren", re.compile(r"^[（(](\d{1,2})[）)]\s*"), "int"),
+    ("arabic_paren", re.compile(r"^[（(](\d{1,3})[）)]\s*"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])\s*"), "circled"),
 )  # fmt: skip
 FAMILY_RANK = {name: rank for rank, (name, _, _) in enumerate(_BLOCK_RECOGNISERS)}
