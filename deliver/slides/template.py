@@ -103,11 +103,12 @@ def _ea_chain(ea: str, hans: str) -> tuple[str, ...]:
 def read_template(path: Path) -> TemplateInfo:
     """Open `path` and extract what the deck needs. Raises ThemeError when it is not a usable .pptx."""
     from pptx import Presentation
+    from pptx.exc import PackageNotFoundError
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
     try:
         prs = Presentation(str(path))
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise ThemeError(f"cannot open template {path}: {exc}; give a .pptx saved by PowerPoint, WPS or LibreOffice") from None
     if prs.slide_width is None or prs.slide_height is None:
         raise ThemeError(f"template {path.name} has no slide size")
