@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from deliver.condense import bullets_of, enumeration_headline, headline_of, item_bullet, truncate, HEADLINE_MAX
 from deliver.markers import Enumeration, inline_enumerations
 from deliver.model import Language, Point
-from deliver.text import bare, clauses, sentences, short_length, spoken_units
+from deliver.text import bare, pieces_within, sentences, short_length, spoken_units
 
 MAX_UNITS = {"zh": 250, "en": 150}
 """Longest point: ≈ 75 s at a formal speaking pace (字 for zh, words for en)."""
@@ -106,36 +106,12 @@ def _drafts_of(unit: Unit, index: int, language: Language) -> list[_Draft]:
     return drafts
 
 
-def _hard_pieces(text: str, language: Language) -> list[str]:
-    """Sentences, with any sentence longer than a point broken at clauses, then at a fixed width."""
-    limit = MAX_UNITS[language]
-    out: list[str] = []
-    for sentence in sentences(text):
-        if spoken_units(sentence, language) <= limit:
-            out.append(sentence)
-            continue
-        for clause in clauses(sentence):
-            while spoken_units(clause, language) > limit:
-                cut = _width_cut(clause, language, limit)
-                out.append(clause[:cut])
-                clause = clause[cut:]
-            out.append(clause)
-    return out
-
-
-def _width_cut(text: str, language: Language, limit: int) -> int:
-    if language == "en":
-        words = text.split(" ")
-        return len(" ".join(words[:limit])) + 1
-    return limit
-
-
 def _split_long(draft: _Draft, language: Language) -> list[_Draft]:
     """Break a draft longer than a point into balanced runs of whole sentences."""
     total = spoken_units(draft.text, language)
     if total <= MAX_UNITS[language] or draft.items:
         return [draft]
-    pieces = _hard_pieces(draft.text, language)
+    pieces = pieces_within(draft.text, MAX_UNITS[language], lambda t: spoken_units(t, language))
     target = total / math.ceil(total / MAX_UNITS[language])
     chunks: list[str] = [""]
     for piece in pieces:
@@ -213,12 +189,13 @@ def _finish(draft: _Draft, language: Language) -> Point:
     else:
         bullets = bullets_of(body, language, exclude=[headline])
     bullets = tuple(_capital(b, language) for b in bullets if b)
+    headline = headline or draft.text.strip()[: HEADLINE_MAX[language]]
     return Point(draft.text.strip(), _capital(headline, language), bullets, draft.continued)
 
 
 def points_of(units: list[Unit], language: Language) -> tuple[Point, ...]:
     """The points of one section, in speaking order."""
-    drafts = [d for i, u in enumerate(units) for d in _drafts_of(u, i, language) if bare(d.text)]
+    drafts = [d for i, u in enumerate(units) for d in _drafts_of(u, i, language) if d.text.strip()]
     drafts = [piece for d in drafts for piece in _split_long(d, language)]
     drafts = _merge_short(drafts, language)
     return tuple(_finish(d, language) for d in drafts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from deliver.model import Language
 
@@ -99,3 +100,44 @@ def display_width(text: str) -> float:
 def short_length(text: str, language: Language) -> int:
     """Headline/bullet length: characters for zh, words for en."""
     return len(bare(text)) if language == "zh" else len(bare(text).split())
+
+
+def pieces_within(text: str, limit: int, size: Callable[[str], int]) -> list[str]:
+    """Sentences of `text`; one longer than `limit` is broken at clauses, then at a fixed width. Lossless."""
+    out: list[str] = []
+    for sentence in sentences(text):
+        if size(sentence) <= limit:
+            out.append(sentence)
+            continue
+        for clause in clauses(sentence):
+            while size(clause) > limit:
+                cut = _width_cut(clause, limit, size)
+                out.append(clause[:cut])
+                clause = clause[cut:]
+            if clause:
+                out.append(clause)
+    return out
+
+
+def _width_cut(text: str, limit: int, size: Callable[[str], int]) -> int:
+    """Longest prefix within `limit`, ending after a space when there is one."""
+    low, high = 1, len(text)
+    while low < high:  # binary search: size() is monotone in the prefix length
+        mid = (low + high + 1) // 2
+        if size(text[:mid]) <= limit:
+            low = mid
+        else:
+            high = mid - 1
+    space = text.rfind(" ", 0, low)
+    return space + 1 if space > 0 else low
+
+
+def pack(pieces: list[str], limit: int, size: Callable[[str], int]) -> list[str]:
+    """Consecutive pieces joined greedily into runs within `limit` (a piece over it stays alone)."""
+    runs: list[str] = []
+    for piece in pieces:
+        if runs and size(runs[-1] + piece) <= limit:
+            runs[-1] += piece
+        else:
+            runs.append(piece)
+    return runs

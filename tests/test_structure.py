@@ -194,4 +194,4 @@ def test_any_text_parses_and_keeps_every_word_in_order(text: str) -> None:
         return
     spoken = _norm("".join(p.text for p in speech.points))
     assert _norm(source.text).endswith(spoken)
-    assert all(p.text.strip() for p in speech.points)
+    assert all(p.text.strip() and p.headline.strip() for p in speech.points)
