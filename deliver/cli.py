@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from deliver.errors import DeliverError, OptionError
+from deliver.errors import DeliverError
 from deliver.model import Notice, Speech, speech_to_dict
 
 app = typer.Typer(

@@ -31,3 +31,26 @@ class OutputError(DeliverError):
     """The output folder cannot be written safely."""
 
     exit_code = 3
+
+
+class EngineUnavailable(DeliverError):
+    """A voice engine cannot run here (not installed, offline, library failing to load). Says how to fix it."""
+
+    exit_code = 4
+
+
+class SynthesisError(DeliverError):
+    """Synthesis of one chunk failed. `retryable` says whether trying again may help (429/503/timeouts)."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class TruncatedAudio(SynthesisError):
+    """A stream ended before the end of its text without saying so (edge's silent truncation)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from deliver import package
+from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.pacing import estimate, timing_markdown, timing_to_dict
 from deliver.reading import Source, read_source
@@ -66,9 +67,9 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
         deck, deck_notices = plan_deck(speech, theme)
         step("rendering deck.pptx")
         render_deck(deck, theme, stage / "deck.pptx")
-        package.write_json(stage / "outline.json", speech_to_dict(speech))
-        package.write_json(stage / "timing.json", timing_to_dict(timing))
-        package.write_text(stage / "timing.md", timing_markdown(timing, speech.title))
+        write_json(stage / "outline.json", speech_to_dict(speech))
+        write_json(stage / "timing.json", timing_to_dict(timing))
+        write_text(stage / "timing.md", timing_markdown(timing, speech.title))
         notices += deck_notices
         if options.audio:
             notices += (Notice("voice", "narration is not part of this version yet: built the deck, outline and timing", "warning"),)
@@ -83,7 +84,7 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
 
 
 def _manifest(stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...]) -> None:
-    package.write_json(
+    write_json(
         stage / package.MANIFEST,
         {
             "generator": package.generator(),

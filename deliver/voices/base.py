@@ -1,0 +1,98 @@
+"""The engine contract: what every voice engine takes and gives back.
+
+Engines implement synthesis only. Chunking, the cache, retries, concurrency, fallback and audio
+files belong to the shared layer (`voices/__init__.py`, `voices/cache.py`, `audio.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+from deliver.errors import OptionError
+from deliver.model import Language
+
+AudioFormat = Literal["mp3", "wav"]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice of one engine."""
+
+    engine: str
+    """Engine name: "edge", "kokoro", "piper", "espeak"."""
+    name: str
+    """The engine's own id: "zh-CN-YunjianNeural", "cmn", a path to a piper .onnx, "zf_xiaoxiao"."""
+    language: Language
+    label: str = ""
+    """Human description for `deliver voices` (gender, style)."""
+
+
+@dataclass(frozen=True)
+class Prosody:
+    """Relative changes to a voice's default delivery; validated at construction."""
+
+    rate: int = 0
+    """Speaking-rate change in percent (−50 … +100)."""
+    pitch: int = 0
+    """Pitch change in Hz (−50 … +50)."""
+    volume: int = 0
+    """Volume change in percent (−50 … +50)."""
+
+    def __post_init__(self) -> None:
+        for name, low, high, unit in (("rate", -50, 100, "%"), ("pitch", -50, 50, "Hz"), ("volume", -50, 50, "%")):
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise OptionError(f"--{name} {value:+d}{unit}: must be between {low:+d}{unit} and {high:+d}{unit}")
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """Where a stretch of the synthesized text is heard in the audio."""
+
+    start: float
+    """Seconds from the start of this rendition's audio."""
+    end: float
+    text_start: int
+    """Character offset into the text given to `synthesize`."""
+    text_end: int
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """Audio for one chunk of text, with boundary cues mapped onto that text."""
+
+    audio: bytes
+    format: AudioFormat
+    duration: float
+    """Seconds of audio (decoded length, padding included)."""
+    boundaries: tuple[Boundary, ...]
+    """In order; may be empty for an engine that gives none (the chunk is then one cue)."""
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A voice engine. Capabilities are attributes, so selection reads flags instead of names."""
+
+    name: str
+    online: bool
+    """Needs the network."""
+    languages: frozenset[Language]
+    gives_boundaries: bool
+    """Reports word or sentence boundaries with their times."""
+    max_chunk: int
+    """Longest text (characters) to send in one call; the shared layer splits at sentence ends."""
+    version: str
+    """Changes when the same text would sound different (part of the cache key)."""
+
+    def available(self) -> bool:
+        """Cheap check that the engine can run here (no synthesis)."""
+
+    def voices(self, language: Language | None = None) -> list[Voice]:
+        """Voices this engine offers here, optionally for one language."""
+
+    def default_voice(self, language: Language) -> Voice:
+        """The voice used when none is asked for. Raises EngineUnavailable when there is none."""
+
+    async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
+        """Speak `text`. Raises SynthesisError (with `retryable`) or EngineUnavailable."""
