@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -114,7 +115,14 @@ def build(
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder that receives <slug>/ (created if missing)."),
     theme: str = typer.Option("default", "--theme", help="Theme name (see `deliver themes`), a .toml file or a .pptx template."),
     no_audio: bool = typer.Option(False, "--no-audio", help="Build the deck and timing only."),
-    rate: Optional[str] = typer.Option(None, "--rate", help="Speaking rate for the timing estimate (see `deliver timing`)."),
+    engine: str = typer.Option("auto", "--engine", help="Voice engine: auto, edge, piper, espeak (auto falls back offline)."),
+    voice: Optional[str] = typer.Option(None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."),
+    rate: Optional[str] = typer.Option(None, "--rate", help="Voice speed change, e.g. +10% or -5%."),
+    pitch: Optional[str] = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
+    volume: Optional[str] = typer.Option(None, "--volume", help="Voice volume change, e.g. +10%."),
+    concurrency: int = typer.Option(4, "--concurrency", help="Chunks synthesized at once."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Synthesis cache (default: the per-user cache folder)."),
+    pace: Optional[str] = typer.Option(None, "--pace", help="Human speaking rate for the timing estimate (see `deliver timing --rate`)."),
     target: Optional[float] = typer.Option(None, "--target", help="Minutes you have (timing report)."),
     date: Optional[str] = typer.Option(None, "--date", help="Date for the title slide."),
     occasion: Optional[str] = typer.Option(None, "--occasion", help="Occasion for the title slide."),
@@ -122,18 +130,36 @@ def build(
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
-    """Build the package for SPEECH: deck.pptx, outline, timing report and manifest."""
+    """Build the package for SPEECH: deck, narration, subtitles, timing report and manifest."""
     from deliver.pipeline import BuildOptions, build as run
+    from deliver.voices import parse_prosody
 
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
-    options = BuildOptions(out, theme, not no_audio, force, rate, target, meta)
-    live = not quiet and _err.is_terminal
-    status = _err.status("building…") if live else nullcontext()
-    with status as spinner:
-        result = run(speech, options, progress=(lambda msg: spinner.update(msg)) if spinner else None)
+    prosody = parse_prosody(rate, pitch, volume)
+    options = BuildOptions(out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir)
+    with _progress(quiet) as report:
+        result = run(speech, options, progress=report)
     _notices(result.notices, quiet)
     if not quiet:
         _out.print(f"{result.folder}", markup=False)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar on a terminal; nothing in pipes, CI or with --quiet."""
+    if quiet or not _err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_err, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def report(message: str, done: int, total: int) -> None:
+            bar.update(task, description=message, completed=done, total=total or None)
+
+        yield report
 
 
 @app.command()

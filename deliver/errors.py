@@ -54,3 +54,9 @@ class TruncatedAudio(SynthesisError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, retryable=True)
+
+
+class MissingTool(DeliverError):
+    """A program or library deliver needs at run time is missing (ffmpeg, a font). Names it and how to install it."""
+
+    exit_code = 4

@@ -94,3 +94,16 @@ class Notice:
     message: str
     """One line, in the user's terms."""
     level: NoticeLevel = "info"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A stretch of narrated text on a timeline."""
+
+    start: float
+    """Seconds from the start of the timeline (a section's audio, or the whole speech)."""
+    end: float
+    text: str
+    """What is heard (the speech's own text, not the engine's normalised form)."""
+    point: int | None = None
+    """Index into `Speech.points`; None for the salutation."""

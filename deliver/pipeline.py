@@ -1,35 +1,46 @@
-"""`build()`: read → parse → plan deck → render → package. Owns ordering and progress; no stage prints."""
+"""`build()`: read → parse → plan deck → render → narrate → package. Owns ordering and progress; no stage prints."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from deliver import package
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
+from deliver.narrate import DEFAULT_CONCURRENCY, NarrationOptions
 from deliver.pacing import estimate, timing_markdown, timing_to_dict
+from deliver.paths import user_cache_dir
 from deliver.reading import Source, read_source
+from deliver.soundtrack import Soundtrack
 from deliver.structure import parse
+from deliver.voices.base import Prosody
 
-Progress = Callable[[str], None]
-"""Receives a short description of the step that starts now."""
+Progress = Callable[[str, int, int], None]
+"""(what is happening, done, total); total 0 when the step has no count."""
 
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """Everything `build` needs besides the speech; validated where each value is used first."""
+    """Everything `build` needs besides the speech; values are validated where they are first used."""
 
     out_dir: Path = Path("output")
     theme: str = "default"
     audio: bool = True
     force: bool = False
-    rate: str | float | None = None
+    pace: str | float | None = None
+    """Human speaking rate for the estimate (字/min or words/min, or a preset name)."""
     target_minutes: float | None = None
     meta: dict[str, str] = field(default_factory=dict)
     """Title-slide details that override front matter: date, occasion, speaker."""
+    engine: str = "auto"
+    voice: str | None = None
+    prosody: Prosody = field(default_factory=Prosody)
+    concurrency: int = DEFAULT_CONCURRENCY
+    cache_dir: Path | None = None
+    """Synthesis cache; None = the per-user cache folder."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class BuildResult:
     speech: Speech
     files: tuple[str, ...]
     notices: tuple[Notice, ...]
+    soundtrack: Soundtrack | None = None
 
 
 def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
@@ -47,62 +59,95 @@ def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speec
     return source, parse(source), notices
 
 
+def narration_options(options: BuildOptions) -> NarrationOptions:
+    cache = options.cache_dir or user_cache_dir() / "voices"
+    return NarrationOptions(cache, options.engine, options.voice, options.prosody, options.concurrency)
+
+
 def build(path: str | Path, options: BuildOptions, progress: Progress | None = None, stdin: BinaryIO | None = None) -> BuildResult:
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole."""
     from deliver.slides import plan_deck, render_deck
     from deliver.themes import load_theme
 
-    step = progress or (lambda _: None)
-    step("reading")
+    step = progress or (lambda *_: None)
+    step("reading", 0, 0)
     source, speech, notices = load(path, stdin)
     if options.meta:
         speech = replace(speech, meta={**speech.meta, **options.meta})
-    timing = estimate(speech, options.rate, options.target_minutes)
+    timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
+    voicing = narration_options(options) if options.audio else None
     target = options.out_dir / package.slug(speech.title)
     package.check_target(target, options.force)
     stage = package.staging(options.out_dir, target.name)
     try:
-        step("planning slides")
+        step("rendering deck.pptx", 0, 0)
         deck, deck_notices = plan_deck(speech, theme)
-        step("rendering deck.pptx")
         render_deck(deck, theme, stage / "deck.pptx")
+        notices += deck_notices
+        soundtrack, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, ())
+        notices += voice_notices
         write_json(stage / "outline.json", speech_to_dict(speech))
         write_json(stage / "timing.json", timing_to_dict(timing))
         write_text(stage / "timing.md", timing_markdown(timing, speech.title))
-        notices += deck_notices
-        if options.audio:
-            notices += (Notice("voice", "narration is not part of this version yet: built the deck, outline and timing", "warning"),)
-        step("writing manifest")
-        _manifest(stage, source, speech, options, notices)
+        step("writing manifest", 0, 0)
+        _manifest(stage, source, speech, options, notices, soundtrack)
         files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
         package.swap_in(stage, target)
     except BaseException:
         package.discard(stage)
         raise
-    return BuildResult(target, speech, files, notices)
+    return BuildResult(target, speech, files, notices, soundtrack)
 
 
-def _manifest(stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...]) -> None:
-    write_json(
-        stage / package.MANIFEST,
-        {
-            "generator": package.generator(),
-            "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
-            "options": {
-                "theme": options.theme,
-                "audio": options.audio,
-                "rate": options.rate,
-                "target_minutes": options.target_minutes,
-                "meta": options.meta,
-            },
-            "speech": {
-                "title": speech.title,
-                "language": speech.language,
-                "sections": len(speech.sections),
-                "points": len(speech.points),
-            },
-            "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],
-            "files": package.file_entries(stage),
+def _narrate(stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress) -> tuple[Soundtrack, tuple[Notice, ...]]:
+    from deliver.narrate import narrate
+    from deliver.soundtrack import write_soundtrack
+
+    voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
+    soundtrack = write_soundtrack(stage, speech, voiced, voicing, lambda message: step(message, 0, 0))
+    used = {(v.voice.engine, v.voice.name) for v in voiced}
+    fresh = sum(v.synthesized for v in voiced)
+    summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
+    notices += (Notice("voice", f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache"),)
+    return soundtrack, notices
+
+
+def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> dict[str, Any]:
+    return {
+        "duration": round(soundtrack.duration, 3),
+        "sections": [
+            {
+                "index": s.index,
+                "title": speech.sections[s.index].title,
+                "engine": s.engine,
+                "voice": s.voice,
+                "fallback_from": list(s.fallback_from),
+                "file": s.path.relative_to(stage).as_posix(),
+                "start": round(start, 3),
+                "duration": round(s.duration, 3),
+                "points": [{"point": c.point, "start": c.start, "end": c.end} for c in s.points],
+            }
+            for s, start in zip(soundtrack.sections, soundtrack.starts)
+        ],
+    }
+
+
+def _manifest(
+    stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...], soundtrack: Soundtrack | None
+) -> None:
+    data: dict[str, Any] = {
+        "generator": package.generator(),
+        "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
+        "options": {
+            "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
+            "meta": options.meta, "engine": options.engine, "voice": options.voice,
+            "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
         },
-    )
+        "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections), "points": len(speech.points)},
+        "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],
+    }  # fmt: skip
+    if soundtrack is not None:
+        data["narration"] = _narration_manifest(speech, soundtrack, stage)
+    data["files"] = package.file_entries(stage)
+    write_json(stage / package.MANIFEST, data)

@@ -1,0 +1,217 @@
+"""Voiced sections → audio files and cues: joining with pauses, mp3 export, subtitles.
+
+pydub decodes and joins one section at a time (a section is minutes of audio); the whole-speech
+track is made by ffmpeg's concat demuxer from the section files, so memory stays bounded by the
+longest section, not the speech (a 220,000-字 speech is 15+ hours of audio).
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tempfile
+import warnings
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from deliver.errors import MissingTool
+from deliver.files import publish_mode
+from deliver.model import Cue, Language
+from deliver.narrate import NarrationOptions, VoicedSection
+from deliver.text import clauses, pack, sentences
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
+
+    from deliver.voices.base import Rendition
+
+FRAME_RATE: Final = 24000
+SECTION_GAP: Final = 1.0
+"""Seconds of silence between sections in the whole-speech track."""
+BITRATE: Final = "64k"
+SUBTITLE_MAX: Final = {"zh": 24, "en": 64}
+"""Longest subtitle line, in characters (a long sentence is split at clauses)."""
+
+
+@dataclass(frozen=True)
+class SectionAudio:
+    """One section's audio file and its cues, times in seconds from the start of the file."""
+
+    index: int
+    path: Path
+    duration: float
+    """Length of the decoded audio."""
+    points: tuple[Cue, ...]
+    """One cue per utterance (point or salutation): when its slide should show."""
+    subtitles: tuple[Cue, ...]
+    engine: str = ""
+    voice: str = ""
+    fallback_from: tuple[str, ...] = ()
+    """Engines that failed for this section before `engine` voiced it, with their reasons."""
+
+
+@lru_cache(maxsize=1)
+def ffmpeg() -> str:
+    """The ffmpeg binary bundled by imageio-ffmpeg (pydub is pointed at it)."""
+    try:
+        import imageio_ffmpeg
+
+        path = imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise MissingTool(f"ffmpeg not found ({exc}); reinstall it with: pip install --force-reinstall imageio-ffmpeg") from None
+    pydub().converter = path
+    return path
+
+
+@lru_cache(maxsize=1)
+def pydub() -> type[AudioSegment]:
+    """pydub's AudioSegment, imported without its warning about ffmpeg not being on PATH (we bring our own)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+    return AudioSegment
+
+
+def decode(rendition: Rendition) -> AudioSegment:
+    """A rendition as mono PCM at FRAME_RATE (mp3 goes through ffmpeg; WAV is read directly)."""
+    AudioSegment = pydub()
+    ffmpeg()
+    if rendition.format == "mp3":
+        segment = AudioSegment.from_file(io.BytesIO(rendition.audio), codec="mp3")
+    else:
+        segment = AudioSegment.from_wav(io.BytesIO(rendition.audio))
+    return segment.set_channels(1).set_frame_rate(FRAME_RATE).set_sample_width(2)
+
+
+def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
+    """When character `offset` of the chunk is heard: piecewise-linear over the engine's boundaries."""
+    anchors = [(0, 0.0)]
+    for b in rendition.boundaries:
+        if b.text_start >= anchors[-1][0]:
+            anchors.append((b.text_start, max(b.start, anchors[-1][1])))
+    anchors.append((text_len, max(rendition.duration, anchors[-1][1])))
+    keys = [a[0] for a in anchors]
+    i = max(0, min(len(anchors) - 2, bisect_right(keys, offset) - 1))
+    (x0, t0), (x1, t1) = anchors[i], anchors[i + 1]
+    return t0 if x1 == x0 else t0 + (t1 - t0) * (offset - x0) / (x1 - x0)
+
+
+def _subtitle_spans(text: str, language: Language) -> list[tuple[int, int]]:
+    """Character spans for subtitles: sentences, long ones packed from clauses."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for sentence in sentences(text):
+        for line in pack(clauses(sentence), SUBTITLE_MAX[language], len):
+            if line.strip():
+                lead = len(line) - len(line.lstrip())
+                spans.append((at + lead, at + len(line.rstrip())))
+            at += len(line)
+    return spans
+
+
+def assemble(voiced: VoicedSection, options: NarrationOptions, language: Language) -> tuple[AudioSegment, tuple[Cue, ...], tuple[Cue, ...]]:
+    """Join a section's renditions with pauses; cue every utterance and every subtitle line."""
+    AudioSegment = pydub()
+    audio = AudioSegment.silent(duration=0, frame_rate=FRAME_RATE)
+    starts: dict[int, float] = {}
+    ends: dict[int, float] = {}
+    subtitles: list[Cue] = []
+    previous: int | None = None
+    for chunk, rendition in zip(voiced.chunks, voiced.renditions):
+        if previous is not None:
+            pause = options.sentence_pause if chunk.utterance == previous else options.point_pause
+            audio += AudioSegment.silent(duration=round(pause * 1000), frame_rate=FRAME_RATE)
+        at = len(audio) / 1000
+        segment = decode(rendition)
+        audio += segment
+        scale = (len(segment) / 1000) / rendition.duration if rendition.duration else 1.0
+        starts.setdefault(chunk.utterance, at)
+        ends[chunk.utterance] = len(audio) / 1000
+        point = voiced.utterances[chunk.utterance].point
+        for a, b in _subtitle_spans(chunk.text, language):
+            start = at + scale * _time_at(rendition, len(chunk.text), a)
+            end = at + scale * _time_at(rendition, len(chunk.text), b)
+            subtitles.append(Cue(round(start, 3), round(end, 3), chunk.text[a:b], point))
+        previous = chunk.utterance
+    cues = tuple(
+        Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point) for u in sorted(starts)
+    )
+    return audio, cues, tuple(_clamped(subtitles))
+
+
+def _clamped(cues: list[Cue]) -> list[Cue]:
+    """Each cue ends by the next one's start; none is shorter than 0.1 s (players drop empty cues)."""
+    out: list[Cue] = []
+    for i, cue in enumerate(cues):
+        end = min(cue.end, cues[i + 1].start) if i + 1 < len(cues) else cue.end
+        out.append(Cue(cue.start, max(end, cue.start + 0.1), cue.text, cue.point))
+    return out
+
+
+def export_mp3(audio: AudioSegment, path: Path, tags: dict[str, str]) -> None:
+    """Encode to mp3 at a temp name beside `path`, then rename (a partial file is never left)."""
+    ffmpeg()
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as tmp:
+        tmp_path = Path(tmp.name)
+    try:
+        audio.export(str(tmp_path), format="mp3", bitrate=BITRATE, tags=tags, id3v2_version="4").close()
+        publish_mode(tmp_path)
+        tmp_path.replace(path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def concat_mp3(parts: list[Path], gap: float, path: Path) -> None:
+    """Join mp3 files with `gap` seconds of silence between them, with ffmpeg's concat filter (streaming)."""
+    inputs: list[str] = []
+    labels = ""
+    count = 0
+    for i, part in enumerate(parts):
+        inputs += ["-i", str(part)]
+        labels += f"[{count}:a]"
+        count += 1
+        if i + 1 < len(parts):
+            inputs += ["-f", "lavfi", "-t", f"{gap:.3f}", "-i", f"anullsrc=r={FRAME_RATE}:cl=mono"]
+            labels += f"[{count}:a]"
+            count += 1
+    tmp = path.with_name(f".{path.name}.tmp.mp3")
+    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *inputs,
+               "-filter_complex", f"{labels}concat=n={count}:v=0:a=1[out]", "-map", "[out]",
+               "-ac", "1", "-ar", str(FRAME_RATE), "-b:a", BITRATE, str(tmp)]  # fmt: skip
+    try:
+        subprocess.run(command, check=True, capture_output=True)
+        publish_mode(tmp)
+        tmp.replace(path)
+    except subprocess.CalledProcessError as exc:
+        tmp.unlink(missing_ok=True)
+        raise MissingTool(f"ffmpeg could not join the section audio: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+
+
+def decoded_seconds(path: Path) -> float:
+    """Length of an mp3 as decoded (what a player plays), in seconds."""
+    ffmpeg()
+    return len(pydub().from_file(str(path), codec="mp3")) / 1000
+
+
+def _stamp(seconds: float, separator: str) -> str:
+    ms = max(0, round(seconds * 1000))
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, ms = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
+
+
+def srt(cues: list[Cue]) -> str:
+    """SubRip text for `cues`."""
+    blocks = [f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues, 1)]
+    return "\n".join(blocks)
+
+
+def vtt(cues: list[Cue]) -> str:
+    """WebVTT text for `cues`."""
+    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{c.text}\n" for c in cues]
+    return "WEBVTT\n\n" + "\n".join(blocks)

@@ -1,0 +1,200 @@
+"""Narration: the speech's points → voiced chunks per section, through the cache, with fallback.
+
+Owns concurrency (one semaphore for the whole build) and the per-section fallback decision;
+engines only synthesize. A section is voiced by one engine and voice throughout: when a chunk
+fails after its engine's own retries, the whole section moves to the next candidate engine and
+the notice says so. A section that no engine can voice fails the build: it never ships silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, TypeVar
+
+from deliver.errors import EngineUnavailable, OptionError, SynthesisError
+from deliver.model import Language, Notice, Speech
+from deliver.text import pack, pieces_within
+from deliver.voices import candidates, resolve_voice
+from deliver.voices.base import Engine, Prosody, Rendition, Voice
+from deliver.voices.cache import Cache, cache_key
+
+T = TypeVar("T")
+DEFAULT_CONCURRENCY: Final = 4
+
+
+@dataclass(frozen=True)
+class NarrationOptions:
+    """How to voice the speech; validated at construction."""
+
+    cache_dir: Path
+    engine: str = "auto"
+    voice: str | None = None
+    prosody: Prosody = field(default_factory=Prosody)
+    concurrency: int = DEFAULT_CONCURRENCY
+    sentence_pause: float = 0.25
+    """Seconds of silence between chunks of one point (chunks end at sentence ends)."""
+    point_pause: float = 0.7
+    """Seconds of silence between points (slides)."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.concurrency <= 32:
+            raise OptionError(f"--concurrency {self.concurrency}: must be between 1 and 32")
+        for name in ("sentence_pause", "point_pause"):
+            if not 0 <= getattr(self, name) <= 10:
+                raise OptionError(f"--{name.replace('_', '-')} {getattr(self, name)}: must be between 0 and 10 seconds")
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One thing said in a section: a point's text, or the salutation (point None)."""
+
+    point: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of an utterance sent to the engine in one call (ends at a sentence end)."""
+
+    utterance: int
+    offset: int
+    """Character offset of this chunk in its utterance's text."""
+    text: str
+
+
+@dataclass(frozen=True)
+class VoicedSection:
+    """A section's chunks and their renditions, and who voiced them."""
+
+    index: int
+    voice: Voice
+    utterances: tuple[Utterance, ...]
+    chunks: tuple[Chunk, ...]
+    renditions: tuple[Rendition, ...]
+    """Parallel to `chunks`."""
+    fallback_from: tuple[str, ...] = ()
+    """Engines tried first that failed for this section, with their reason."""
+    synthesized: int = 0
+    """Chunks that were not in the cache."""
+
+
+Tick = Callable[[int, int], None]
+"""Progress: (chunks done, chunks in total)."""
+
+
+def utterances_of(speech: Speech) -> list[tuple[Utterance, ...]]:
+    """Per section: what is said, in order (the salutation opens the first section)."""
+    out: list[tuple[Utterance, ...]] = []
+    index = 0
+    for i, section in enumerate(speech.sections):
+        said = [Utterance(None, speech.salutation)] if i == 0 and speech.salutation else []
+        for point in section.points:
+            said.append(Utterance(index, point.text))
+            index += 1
+        out.append(tuple(said))
+    return out
+
+
+def chunks_of(utterances: tuple[Utterance, ...], max_chars: int) -> tuple[Chunk, ...]:
+    """Each utterance split at sentence ends into runs of at most `max_chars` characters; lossless."""
+    chunks: list[Chunk] = []
+    for u, utterance in enumerate(utterances):
+        offset = 0
+        for run in pack(pieces_within(utterance.text, max_chars, len), max_chars, len):
+            if run.strip():
+                chunks.append(Chunk(u, offset, run))
+            offset += len(run)
+    return tuple(chunks)
+
+
+def narrate(speech: Speech, options: NarrationOptions, tick: Tick | None = None) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
+    """Voice every section (synchronous entry; runs its own event loop)."""
+    return asyncio.run(narrate_async(speech, options, tick))
+
+
+async def narrate_async(
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None
+) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
+    engines = candidates(speech.language, options.engine)
+    notices = _selection_notices(engines, options)
+    said = utterances_of(speech)
+    total = sum(len(chunks_of(u, engines[0].max_chunk)) for u in said)
+    progress = _Progress(total, tick)
+    semaphore = asyncio.Semaphore(options.concurrency)
+    cache = Cache(options.cache_dir)
+    jobs = [_voice_section(i, u, engines, speech.language, options, cache, semaphore, progress) for i, u in enumerate(said)]
+    sections = tuple(await _all_or_cancel(jobs))
+    for voiced in sections:
+        if voiced.fallback_from:
+            title = speech.sections[voiced.index].title
+            notices += (Notice("voice", f"section {voiced.index + 1} «{title}»: {'; '.join(voiced.fallback_from)} — voiced with {voiced.voice.engine} instead", "warning"),)
+    return sections, notices
+
+
+def _selection_notices(engines: list[Engine], options: NarrationOptions) -> tuple[Notice, ...]:
+    if options.engine == "auto" and not engines[0].online:
+        return (Notice("voice", f"online voices not reachable: narrating offline with {engines[0].name}", "info"),)
+    return ()
+
+
+class _Progress:
+    def __init__(self, total: int, tick: Tick | None) -> None:
+        self.total, self.done, self.tick = total, 0, tick
+
+    def step(self) -> None:
+        self.done += 1
+        if self.tick is not None:
+            self.tick(min(self.done, self.total), self.total)
+
+
+async def _all_or_cancel(jobs: list[Awaitable[T]]) -> list[T]:
+    """Run all; on the first failure cancel the rest (asyncio.TaskGroup needs Python 3.11)."""
+    tasks = [asyncio.ensure_future(j) for j in jobs]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _voice_section(
+    index: int, said: tuple[Utterance, ...], engines: list[Engine], language: Language,
+    options: NarrationOptions, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress,
+) -> VoicedSection:  # fmt: skip
+    failures: list[str] = []
+    for engine in engines:
+        try:
+            voice = resolve_voice(engine, language, options.voice)
+            chunks = chunks_of(said, engine.max_chunk)
+            results = await _all_or_cancel([_one(engine, voice, options.prosody, c.text, cache, semaphore, progress) for c in chunks])
+        except (SynthesisError, EngineUnavailable) as exc:
+            if len(engines) == 1:
+                raise
+            failures.append(f"{engine.name} failed ({exc})")
+            continue
+        renditions = tuple(r for r, _ in results)
+        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), sum(new for _, new in results))
+    raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
+
+
+async def _one(
+    engine: Engine, voice: Voice, prosody: Prosody, text: str, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress
+) -> tuple[Rendition, bool]:
+    """One chunk from the cache, or synthesized and then cached. Returns (rendition, was synthesized)."""
+    key = cache_key(engine, voice, prosody, text)
+    cached = cache.get(key)
+    if cached is not None:
+        progress.step()
+        return cached, False
+    async with semaphore:
+        rendition = await engine.synthesize(text, voice, prosody)
+    if not rendition.audio or rendition.duration <= 0:
+        raise SynthesisError(f"{engine.name} returned no audio for: {text[:30]}…", retryable=False)
+    cache.put(key, rendition)
+    progress.step()
+    return rendition, True
