@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 FRAME_RATE: Final = 24000
 SECTION_GAP: Final = 1.0
 """Seconds of silence between sections in the whole-speech track."""
-BITRATE: Final = "64k"
+MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "64k", "-compression_level", "7"]
+"""Mono 24 kHz 64 kbit/s CBR: plenty for a voice; LAME's quality level 7 encodes ≈ 2× faster than its default."""
 SUBTITLE_MAX: Final = {"zh": 24, "en": 64}
 """Longest subtitle line, in characters (a long sentence is split at clauses)."""
 
@@ -157,7 +158,7 @@ def export_mp3(audio: AudioSegment, path: Path, tags: dict[str, str]) -> None:
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as tmp:
         tmp_path = Path(tmp.name)
     try:
-        audio.export(str(tmp_path), format="mp3", bitrate=BITRATE, tags=tags, id3v2_version="4").close()
+        audio.export(str(tmp_path), format="mp3", tags=tags, id3v2_version="4", parameters=MP3_ARGS).close()
         publish_mode(tmp_path)
         tmp_path.replace(path)
     except BaseException:
@@ -165,30 +166,19 @@ def export_mp3(audio: AudioSegment, path: Path, tags: dict[str, str]) -> None:
         raise
 
 
-def concat_mp3(parts: list[Path], gap: float, path: Path) -> None:
-    """Join mp3 files with `gap` seconds of silence between them, with ffmpeg's concat filter (streaming)."""
-    inputs: list[str] = []
-    labels = ""
-    count = 0
-    for i, part in enumerate(parts):
-        inputs += ["-i", str(part)]
-        labels += f"[{count}:a]"
-        count += 1
-        if i + 1 < len(parts):
-            inputs += ["-f", "lavfi", "-t", f"{gap:.3f}", "-i", f"anullsrc=r={FRAME_RATE}:cl=mono"]
-            labels += f"[{count}:a]"
-            count += 1
+def encode_wav(source: Path, path: Path, tags: dict[str, str]) -> None:
+    """Encode a WAV file to mp3 with ffmpeg, streaming (the whole speech never sits in memory)."""
+    metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
     tmp = path.with_name(f".{path.name}.tmp.mp3")
-    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *inputs,
-               "-filter_complex", f"{labels}concat=n={count}:v=0:a=1[out]", "-map", "[out]",
-               "-ac", "1", "-ar", str(FRAME_RATE), "-b:a", BITRATE, str(tmp)]  # fmt: skip
+    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), *metadata,
+               *MP3_ARGS, "-id3v2_version", "4", str(tmp)]  # fmt: skip
     try:
         subprocess.run(command, check=True, capture_output=True)
         publish_mode(tmp)
         tmp.replace(path)
     except subprocess.CalledProcessError as exc:
         tmp.unlink(missing_ok=True)
-        raise MissingTool(f"ffmpeg could not join the section audio: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+        raise MissingTool(f"ffmpeg could not encode {path.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
 
 
 def decoded_seconds(path: Path) -> float:

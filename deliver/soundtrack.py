@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import wave
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from deliver.audio import SECTION_GAP, SectionAudio, assemble, concat_mp3, export_mp3, srt, vtt
+from deliver.audio import FRAME_RATE, SECTION_GAP, SectionAudio, assemble, encode_wav, export_mp3, srt, vtt
 from deliver.files import write_text
 from deliver.model import Cue, Speech
 from deliver.narrate import NarrationOptions, VoicedSection
 from deliver.package import slug
+
+if TYPE_CHECKING:
+    from pydub import AudioSegment
 
 
 @dataclass(frozen=True)
@@ -33,27 +40,42 @@ def write_soundtrack(
     stage: Path, speech: Speech, voiced: tuple[VoicedSection, ...], options: NarrationOptions,
     step: Callable[[str], None] = lambda _: None,
 ) -> Soundtrack:  # fmt: skip
-    """Encode each section, join them into the whole-speech track, write the subtitles."""
+    """Encode each section (in parallel), the whole-speech track from the same PCM, and the subtitles."""
     (stage / "audio").mkdir(exist_ok=True)
     (stage / "subtitles").mkdir(exist_ok=True)
+    whole_wav = stage / ".speech.wav"
     sections: list[SectionAudio] = []
-    for v in voiced:
-        title = speech.sections[v.index].title
-        step(f"encoding audio {v.index + 1}/{len(voiced)}")
-        audio, points, subtitles = assemble(v, options, speech.language)
-        path = stage / "audio" / section_file(v.index, title)
-        tags = {"title": f"{v.index + 1:02d} {title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
-        export_mp3(audio, path, tags)
-        sections.append(
-            SectionAudio(v.index, path, len(audio) / 1000, points, subtitles, v.voice.engine, v.voice.name, v.fallback_from)
-        )
-    step("joining the whole-speech track")
-    concat_mp3([s.path for s in sections], SECTION_GAP, stage / "audio" / "speech.mp3")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool, wave.open(str(whole_wav), "wb") as whole:
+        whole.setnchannels(1)
+        whole.setsampwidth(2)
+        whole.setframerate(FRAME_RATE)
+        jobs = []
+        for v in voiced:
+            step(f"assembling audio {v.index + 1}/{len(voiced)}")
+            section, audio = _section(stage, speech, v, options)
+            if sections:
+                whole.writeframes(b"\0\0" * round(SECTION_GAP * FRAME_RATE))
+            whole.writeframes(audio.raw_data)
+            sections.append(section)
+            tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
+            jobs.append(pool.submit(export_mp3, audio, section.path, tags))
+        step("encoding audio")
+        for job in jobs:
+            job.result()
+    encode_wav(whole_wav, stage / "audio" / "speech.mp3", {"title": speech.title, "artist": "deliver"})
+    whole_wav.unlink()
     starts, at = [], 0.0
     for s in sections:
         starts.append(at)
         at += s.duration + SECTION_GAP
-    whole = [Cue(round(c.start + t, 3), round(c.end + t, 3), c.text, c.point) for s, t in zip(sections, starts) for c in s.subtitles]
-    write_text(stage / "subtitles" / "speech.srt", srt(whole))
-    write_text(stage / "subtitles" / "speech.vtt", vtt(whole))
-    return Soundtrack(tuple(sections), tuple(starts), tuple(whole), at - SECTION_GAP)
+    cues = [Cue(round(c.start + t, 3), round(c.end + t, 3), c.text, c.point) for s, t in zip(sections, starts) for c in s.subtitles]
+    write_text(stage / "subtitles" / "speech.srt", srt(cues))
+    write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
+    return Soundtrack(tuple(sections), tuple(starts), tuple(cues), at - SECTION_GAP)
+
+
+def _section(stage: Path, speech: Speech, v: VoicedSection, options: NarrationOptions) -> tuple[SectionAudio, AudioSegment]:
+    audio, points, subtitles = assemble(v, options, speech.language)
+    path = stage / "audio" / section_file(v.index, speech.sections[v.index].title)
+    info = SectionAudio(v.index, path, len(audio) / 1000, points, subtitles, v.voice.engine, v.voice.name, v.fallback_from)
+    return info, audio
