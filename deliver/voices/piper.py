@@ -182,6 +182,15 @@ class PiperEngine:
             return False
         return True
 
+    def add_voice(self, model: str | Path) -> Voice:
+        """Offer one more piper voice file (its language joins `languages`). Raises OptionError when bad."""
+        file = voice_file(model)
+        with self._lock:
+            if all(extra.model != file.model for extra in self._extras):
+                self._extras += (file,)
+                self.languages = self.languages | {file.language}
+        return Voice("piper", str(file.model), file.language, f"{file.model.stem} (piper)")
+
     def voices(self, language: Language | None = None) -> list[Voice]:
         found = [Voice("piper", JOE, "en", "Joe, American English (piper, medium)")] if self.available() else []
         found += [Voice("piper", str(f.model), f.language, f"{f.model.stem} (piper)") for f in self._extras]
