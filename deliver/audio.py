@@ -69,9 +69,11 @@ def ffmpeg() -> str:
 
 @lru_cache(maxsize=1)
 def pydub() -> type[AudioSegment]:
-    """pydub's AudioSegment, imported without its warning about ffmpeg not being on PATH (we bring our own)."""
+    """pydub's AudioSegment, imported without its warnings: ffmpeg not on PATH (we bring our own) and
+    audioop's deprecation (Python 3.13 gets audioop-lts instead)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         from pydub import AudioSegment
     return AudioSegment
 

@@ -1,0 +1,84 @@
+"""The sample speech narrated end to end, offline, with the real eSpeak NG engine and real mp3 files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLE
+from deliver import voices
+from deliver.audio import decoded_seconds
+from deliver.errors import SynthesisError
+from deliver.pipeline import BuildOptions, BuildResult, build
+from fakes import FakeEngine
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:
+    root = tmp_path_factory.mktemp("narrated")
+    options = BuildOptions(out_dir=root / "out", engine="espeak", cache_dir=root / "cache")
+    return build(SAMPLE, options), root
+
+
+def test_every_section_has_audio_whose_decoded_length_matches_the_manifest(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    sections = manifest["narration"]["sections"]
+    assert len(sections) == len(result.speech.sections)
+    for entry in sections:
+        assert entry["engine"] == "espeak" and entry["voice"] == "cmn"
+        assert decoded_seconds(result.folder / entry["file"]) == pytest.approx(entry["duration"], abs=0.05)
+        points = entry["points"]
+        assert points[0]["start"] == pytest.approx(0.0, abs=0.05)
+        assert points[-1]["end"] == pytest.approx(entry["duration"], abs=0.05)
+        assert all(a["end"] <= b["start"] for a, b in zip(points, points[1:]))
+    whole = decoded_seconds(result.folder / "audio" / "speech.mp3")
+    assert whole == pytest.approx(manifest["narration"]["duration"], abs=0.05)
+
+
+def test_every_point_has_a_cue_and_the_salutation_opens(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    assert result.soundtrack is not None
+    cued = [c.point for s in result.soundtrack.sections for c in s.points]
+    assert cued == [None, *range(len(result.speech.points))]
+
+
+def test_subtitles_cover_the_speech_and_end_with_the_audio(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    srt = (result.folder / "subtitles" / "speech.srt").read_text(encoding="utf-8")
+    vtt = (result.folder / "subtitles" / "speech.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT")
+    stamps = re.findall(r"(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)", srt)
+    seconds = [(int(a) * 3600 + int(b) * 60 + int(c) + int(d) / 1000, int(e) * 3600 + int(f) * 60 + int(g) + int(h) / 1000) for a, b, c, d, e, f, g, h in stamps]
+    assert all(start < end for start, end in seconds)
+    assert all(a[1] <= b[0] for a, b in zip(seconds, seconds[1:]))
+    whole = decoded_seconds(result.folder / "audio" / "speech.mp3")
+    assert abs(seconds[-1][1] - whole) < 1.0
+    spoken = re.sub(r"\s", "", "".join(p.text for p in result.speech.points))
+    lines = re.sub(r"\s", "", "".join(line for line in srt.splitlines() if line and not line[0].isdigit()))
+    assert spoken in lines
+
+
+def test_a_rebuild_synthesizes_nothing(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    again = build(SAMPLE, BuildOptions(out_dir=root / "out", engine="espeak", cache_dir=root / "cache"))
+    summary = next(n.message for n in again.notices if n.message.startswith("narrated with"))
+    assert " 0 chunks synthesized" in summary
+
+
+def test_a_named_engine_failing_leaves_the_previous_package_intact(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    before = {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")}
+    saved = dict(voices._instances)
+    voices.register("edge", FakeEngine("edge", online=True, fail=lambda text: True))
+    try:
+        with pytest.raises(SynthesisError):
+            build(SAMPLE, BuildOptions(out_dir=root / "out", engine="edge", cache_dir=root / "cache"))
+    finally:
+        voices._instances.clear()
+        voices._instances.update(saved)
+    assert {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")} == before
+    assert not [p for p in (root / "out").iterdir() if p.name.startswith(".")]
