@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
-from deliver.errors import DeliverError
+from deliver.errors import DeliverError, OptionError
 from deliver.model import Notice, Speech, speech_to_dict
 
 app = typer.Typer(
@@ -160,6 +160,24 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
             bar.update(task, description=message, completed=done, total=total or None)
 
         yield report
+
+
+@app.command()
+def voices(
+    engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine's voices."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Only voices for this language: zh or en."),
+) -> None:
+    """List the voices of every engine (edge's full list only when it is reachable)."""
+    from deliver.voices import voice_table
+
+    if lang not in (None, "zh", "en"):
+        raise OptionError(f"--lang {lang!r}: choose zh or en")
+    table = Table(show_header=True)
+    for column in ("engine", "voice", "lang", "description", "status"):
+        table.add_column(column, no_wrap=column in ("engine", "voice", "lang"))
+    for row in voice_table(engine, lang):  # type: ignore[arg-type]
+        table.add_row(*(_esc(cell) for cell in row))
+    _out.print(table)
 
 
 @app.command()

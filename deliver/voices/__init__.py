@@ -103,3 +103,21 @@ def parse_prosody(rate: str | None, pitch: str | None, volume: str | None) -> Pr
             raise OptionError(f"--{name} {raw!r}: write it like {'+10%' if unit == '%' else '-5Hz'}")
         values[name] = int(match.group(1))
     return Prosody(**values)
+
+
+def voice_table(engine: str | None = None, language: Language | None = None) -> list[tuple[str, str, str, str, str]]:
+    """(engine, voice, language, description, status) for every engine, or one."""
+    names = [engine] if engine else list(_FACTORIES)
+    rows: list[tuple[str, str, str, str, str]] = []
+    for name in names:
+        try:
+            instance = get_engine(name)
+            ready = instance.available()
+            found = instance.voices(language)
+        except EngineUnavailable as exc:
+            rows.append((name, "", "", str(exc), "unavailable"))
+            continue
+        status = "ready" if ready else ("offline: not reachable" if instance.online else "not installed")
+        for voice in found:
+            rows.append((name, voice.name, voice.language, voice.label, status))
+    return rows
