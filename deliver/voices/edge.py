@@ -1,0 +1,436 @@
+"""edge-tts: Microsoft's online neural voices (the default when the network reaches them).
+
+One `synthesize` call speaks one chunk (≤ `max_chunk` characters, split at sentence ends by the
+shared layer). Each attempt opens a new `edge_tts.Communicate`, is bounded by `timeout` as a
+whole (edge's own receive timeout does not bound websocket reads), and must prove it got the
+whole text before its audio is returned: the last word boundary has to reach the end of the
+text and the audio has to be long enough to say it. Transient failures are retried with
+backoff; a 403 is retried once and then reported as "upgrade edge-tts", since only a new
+edge-tts release fixes a changed handshake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import re
+import socket
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+from typing import Any, Final
+
+import aiohttp
+import edge_tts
+import edge_tts.communicate
+from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmentError
+
+from deliver.errors import EngineUnavailable, OptionError, SynthesisError, TruncatedAudio
+from deliver.model import Language
+from deliver.voices.base import Boundary, Prosody, Rendition, Voice
+from deliver.voices.retry import with_retries
+
+BYTES_PER_SECOND: Final = 6000
+"""edge's output is audio-24khz-48kbitrate-mono-mp3: 48 kbit/s CBR, so seconds = bytes / 6000."""
+TICKS_PER_SECOND: Final = 10_000_000
+"""Boundary offsets and durations come in 100-ns ticks."""
+BOUNDARY: Final = "WordBoundary"
+"""Word, not sentence, boundaries (edge sends one kind, never both). A 讲话稿 sentence often runs
+60–120 字, too long for one subtitle line or teleprompter step: word cues let the shared layer cut
+lines at real times, and make the truncation check exact to the word instead of the sentence."""
+DEFAULT_VOICES: Final[dict[Language, str]] = {"zh": "zh-CN-YunjianNeural", "en": "en-US-AndrewNeural"}
+MAX_CHARS_PER_SECOND: Final = {"han": 10.0, "other": 30.0}
+"""Twice the fastest normal delivery (≈ 5 字/s, ≈ 15 letters/s): audio shorter than the text at
+these speeds (scaled by the rate) cannot hold all of it."""
+COVERAGE_SLACK: Final = (3, 0.02)
+"""The last boundary may stop this many significant characters (or this share) before the end."""
+UPGRADE: Final = "upgrade edge-tts (pip install -U edge-tts)"
+_VOICE_NAME: Final = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[A-Za-z]+)?-[A-Z][A-Za-z0-9]*Neural$")
+_BUILTIN: Final = (
+    ("zh-CN-XiaoxiaoNeural", "Female, News, Novel; Warm"), ("zh-CN-XiaoyiNeural", "Female, Cartoon, Novel; Lively"),
+    ("zh-CN-YunjianNeural", "Male, Sports, Novel; Passion"), ("zh-CN-YunxiNeural", "Male, Novel; Lively, Sunshine"),
+    ("zh-CN-YunyangNeural", "Male, News; Professional, Reliable"), ("en-US-AndrewNeural", "Male, Conversation; Warm, Confident"),
+    ("en-US-AriaNeural", "Female, News, Novel; Positive, Confident"), ("en-US-AvaNeural", "Female, Conversation; Expressive, Caring"),
+    ("en-US-BrianNeural", "Male, Conversation; Approachable, Casual"), ("en-US-ChristopherNeural", "Male, News, Novel; Reliable, Authority"),
+    ("en-US-EmmaNeural", "Female, Conversation; Cheerful, Clear"), ("en-US-GuyNeural", "Male, News, Novel; Passion"),
+    ("en-US-JennyNeural", "Female, General; Friendly, Considerate"),
+)  # fmt: skip
+"""Well-known voices offered when the voice list cannot be fetched."""
+
+
+def check_voice_name(name: str) -> str:
+    """`name` if it has the shape of an edge voice (xx-YY-NameNeural). Raises OptionError."""
+    if not _VOICE_NAME.match(name):
+        raise OptionError(
+            f"--voice {name!r}: not an edge voice name; write it like zh-CN-YunjianNeural or "
+            "en-US-AndrewNeural (list them with: deliver voices --engine edge)"
+        )
+    return name
+
+
+def _language_of(locale: str) -> str:
+    return locale.split("-", 1)[0]
+
+
+def _builtin_voices() -> list[Voice]:
+    return [Voice("edge", name, _language_of(name), label) for name, label in _BUILTIN]  # type: ignore[arg-type]
+
+
+def _voice_from_listing(entry: dict[str, Any]) -> Voice:
+    """One `edge_tts.list_voices()` entry as a Voice with a "Female, News; Warm" label."""
+    tags = entry.get("VoiceTag") or {}
+    label = ", ".join([str(entry.get("Gender", "")), *tags.get("ContentCategories", [])])
+    personalities = ", ".join(tags.get("VoicePersonalities", []))
+    language = _language_of(str(entry["Locale"]))
+    return Voice("edge", str(entry["ShortName"]), language, f"{label}; {personalities}" if personalities else label)  # type: ignore[arg-type]
+
+
+def _endpoint(url: str) -> tuple[str, int]:
+    """(host, port) a TCP connection to `url` goes to first: its proxy when one applies, else itself."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    scheme = {"wss": "https", "ws": "http"}.get(parts.scheme, parts.scheme)
+    proxy = urllib.request.getproxies().get(scheme)
+    if proxy and not urllib.request.proxy_bypass(host):
+        proxied = urllib.parse.urlsplit(proxy if "//" in proxy else f"http://{proxy}")
+        return proxied.hostname or "", proxied.port or 80
+    return host, parts.port or (443 if scheme == "https" else 80)
+
+
+def _reachable(host: str, port: int, timeout: float) -> bool:
+    """True when a TCP connection to host:port opens within `timeout` seconds (DNS included)."""
+    result: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                result.append(True)
+        except OSError:
+            result.append(False)
+
+    thread = threading.Thread(target=probe, name="edge-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)  # a resolver that hangs on an offline machine must not hang us
+    return bool(result and result[0])
+
+
+@dataclass
+class _Tries:
+    """What one `synthesize` call has seen across its attempts: `forbidden` counts 403 answers."""
+
+    forbidden: int = 0
+
+
+class EdgeEngine:
+    """The edge-tts engine. All arguments have defaults: `get_engine("edge")` builds it bare.
+
+    `timeout`: seconds one attempt may take from connect to the last byte. `attempts`, `backoff`
+    and `backoff_cap` (s) shape the retries; `rng` and `sleep` are injectable for tests.
+    `probe_timeout`: seconds `available()` waits for a TCP connection.
+    """
+
+    name = "edge"
+    online = True
+    languages: frozenset[Language] = frozenset({"zh", "en"})
+    gives_boundaries = True
+    max_chunk = 1000
+    version = f"edge-tts {edge_tts.__version__}"
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 30.0,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        backoff_cap: float = 8.0,
+        probe_timeout: float = 1.5,
+        rng: random.Random | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.timeout = timeout
+        self.attempts = attempts
+        self.backoff = backoff
+        self.backoff_cap = backoff_cap
+        self.probe_timeout = probe_timeout
+        self._rng = rng if rng is not None else random.Random()
+        self._sleep = sleep
+        self._available: bool | None = None
+        self._voices: list[Voice] | None = None
+
+    # -- discovery
+
+    def available(self) -> bool:
+        """Whether edge's host (or the proxy to it) accepts a TCP connection; asked once per instance."""
+        if self._available is None:
+            host, port = _endpoint(edge_tts.communicate.WSS_URL)  # read now: tests point it at loopback
+            self._available = bool(host) and _reachable(host, port, self.probe_timeout)
+        return self._available
+
+    def voices(self, language: Language | None = None) -> list[Voice]:
+        """Voices from edge's voice list when reachable, else a built-in list of well-known ones."""
+        if self._voices is None:
+            self._voices = self._listed() or _builtin_voices()
+        return [v for v in self._voices if language is None or v.language == language]
+
+    def _listed(self) -> list[Voice]:
+        """edge's own list for our languages, or [] when it cannot be fetched within a few seconds."""
+        if not self.available():
+            return []
+        found: list[list[dict[str, Any]]] = []
+
+        def fetch() -> None:
+            with contextlib.suppress(Exception):  # any failure: the built-in list will do
+                found.append(asyncio.run(asyncio.wait_for(edge_tts.list_voices(), 5.0)))  # type: ignore[arg-type]
+
+        thread = threading.Thread(target=fetch, name="edge-voices", daemon=True)
+        thread.start()
+        thread.join(6.0)  # works whether or not the caller is inside an event loop
+        entries = found[0] if found else []
+        voices = [_voice_from_listing(e) for e in entries if _language_of(str(e.get("Locale", ""))) in self.languages]
+        return sorted(voices, key=lambda v: v.name)
+
+    def default_voice(self, language: Language) -> Voice:
+        """zh-CN-YunjianNeural or en-US-AndrewNeural. Raises EngineUnavailable for other languages."""
+        if language not in DEFAULT_VOICES:
+            raise EngineUnavailable(f"edge: no default voice for {language!r}; choose one with --voice")
+        name = DEFAULT_VOICES[language]
+        label = dict(_BUILTIN).get(name, "")
+        return Voice("edge", name, language, label)
+
+    def voice(self, name: str) -> Voice:
+        """A Voice for an edge voice name, its language read from the name. Raises OptionError."""
+        language = _language_of(check_voice_name(name))
+        if language not in self.languages:
+            raise OptionError(f"--voice {name!r}: deliver speaks zh and en; choose a zh-… or en-… voice")
+        return Voice("edge", name, language)  # type: ignore[arg-type]
+
+    # -- synthesis
+
+    async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
+        """Speak one chunk; retries transient failures. Raises SynthesisError, TruncatedAudio, OptionError.
+
+        `duration` is len(audio) / 6000 s (exact for edge's CBR stream, trailing silence included);
+        boundaries are word cues mapped onto `text` by `align`.
+        """
+        check_voice_name(voice.name)
+        if not significant(text)[0]:
+            raise SynthesisError(f"edge: nothing to speak in {text[:20]!r}; the chunk has no words", retryable=False)
+        tries = _Tries()
+        return await with_retries(
+            lambda: self._attempt(text, voice, prosody, tries),
+            attempts=self.attempts,
+            base=self.backoff,
+            cap=self.backoff_cap,
+            rng=self._rng,
+            sleep=self._sleep,
+        )
+
+    async def _attempt(self, text: str, voice: Voice, prosody: Prosody, tries: _Tries) -> Rendition:
+        """One connection: stream, then check completeness. Raises SynthesisError."""
+        communicate = edge_tts.Communicate(
+            text,
+            voice.name,
+            rate=f"{prosody.rate:+d}%",
+            pitch=f"{prosody.pitch:+d}Hz",
+            volume=f"{prosody.volume:+d}%",
+            boundary=BOUNDARY,
+        )
+        try:
+            audio, marks = await asyncio.wait_for(_collect(communicate), self.timeout)
+        except (EdgeTTSException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            raise _classify(error, tries, self.timeout) from error
+        return _rendition(text, audio, marks, prosody)
+
+
+async def _collect(communicate: edge_tts.Communicate) -> tuple[bytes, list[Mark]]:
+    """All audio bytes and boundary marks of one stream; closes the stream on any exit."""
+    audio = bytearray()
+    marks: list[Mark] = []
+    async with contextlib.aclosing(communicate.stream()) as stream:
+        async for chunk in stream:
+            if chunk["type"] == "audio":
+                audio += chunk.get("data", b"")
+            else:
+                start = chunk.get("offset", 0) / TICKS_PER_SECOND
+                marks.append(Mark(start, start + chunk.get("duration", 0) / TICKS_PER_SECOND, chunk.get("text", "")))
+    return bytes(audio), marks
+
+
+def _classify(error: BaseException, tries: _Tries, timeout: float) -> SynthesisError:
+    """The SynthesisError for a failed attempt; a 403 is retryable only the first time."""
+    if isinstance(error, SkewAdjustmentError):
+        error = error.__cause__ if isinstance(error.__cause__, aiohttp.ClientResponseError) else error
+        status = 403
+    else:
+        status = error.status if isinstance(error, aiohttp.ClientResponseError) else 0
+    if status == 403:
+        tries.forbidden += 1
+        return SynthesisError(f"edge refused the connection (403: Microsoft changed its handshake); {UPGRADE}", tries.forbidden < 2)
+    if status == 429:
+        return SynthesisError("edge is rate-limiting (429); lower --concurrency or try again later", True)
+    if status >= 500:
+        return SynthesisError(f"edge service error ({status}); try again later or use an offline engine", True)
+    if status:
+        return SynthesisError(f"edge rejected the request ({status}); {UPGRADE}", False)
+    if isinstance(error, asyncio.TimeoutError):
+        return SynthesisError(f"edge did not finish within {timeout:g} s; check the network or use an offline engine", True)
+    if isinstance(error, NoAudioReceived):
+        return SynthesisError("edge sent no audio; try again, or choose another --voice", True)
+    if isinstance(error, EdgeTTSException):
+        return SynthesisError(f"edge stream broke ({type(error).__name__}: {error}); try again", True)
+    reason = type(error).__name__
+    return SynthesisError(f"cannot reach edge ({reason}); check the network or use an offline engine", True)
+
+
+def _minimum_seconds(text: str, prosody: Prosody) -> float:
+    """The shortest audio (s) that can hold all of `text` at this rate."""
+    han = sum(1 for c in text if c.isalnum() and _is_han(c))
+    other = len(significant(text)[0]) - han
+    speed = max(0.5, 1.0 + prosody.rate / 100.0)
+    return (han / MAX_CHARS_PER_SECOND["han"] + other / MAX_CHARS_PER_SECOND["other"]) / speed
+
+
+def _rendition(text: str, audio: bytes, marks: list[Mark], prosody: Prosody) -> Rendition:
+    """Audio and boundaries as a Rendition once the stream is proven whole. Raises TruncatedAudio."""
+    duration = len(audio) / BYTES_PER_SECOND
+    if duration < _minimum_seconds(text, prosody):
+        raise TruncatedAudio(
+            f"edge audio too short ({duration:.1f} s for {len(text)} characters): the stream was cut; try again"
+        )
+    boundaries, covered, total = align(text, marks, duration)
+    slack = max(COVERAGE_SLACK[0], round(COVERAGE_SLACK[1] * total))
+    if marks and total - covered > slack:
+        raise TruncatedAudio(f"edge stopped after {covered} of {total} characters of the chunk: the stream was cut; try again")
+    return Rendition(audio=audio, format="mp3", duration=duration, boundaries=tuple(boundaries))
+
+
+# -- boundaries → our text
+#
+# edge reports what it *said* (Microsoft's normalised text: "100" → "one hundred", per word
+# for Chinese), so cues are placed by order and length, not looked up by string equality: the
+# letters/digits/Han of all boundary texts, joined, are matched against ours; runs that agree
+# pin positions exactly, and what lies between two such anchors is spread over the gap in
+# proportion to its length. After the last anchor a run keeps its own length (capped at the end
+# of our text), so a stream that stops early cannot look complete.
+
+_OPENING: Final = "“‘(（《〈「『【[{"
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One boundary as edge reported it."""
+
+    start: float
+    """Seconds from the start of the audio."""
+    end: float
+    """Seconds (start + reported duration)."""
+    text: str
+    """What edge says it spoke (normalised by Microsoft)."""
+
+
+def significant(text: str) -> tuple[str, list[int]]:
+    """The letters, digits and Han of `text`, lower-cased, and each one's index in `text`."""
+    chars: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        if char.isalnum():
+            chars.append(char.lower()[:1])
+            where.append(index)
+    return "".join(chars), where
+
+
+def _anchors(spoken: str, ours: str) -> list[tuple[int, int, int]]:
+    """Runs (spoken index, our index, length) where both texts agree, in order; single chars only if nothing longer."""
+    blocks = [(a, b, n) for a, b, n in SequenceMatcher(None, spoken, ours, autojunk=False).get_matching_blocks() if n]
+    return [block for block in blocks if block[2] >= 2] or blocks
+
+
+def _position(p: int, anchors: Sequence[tuple[int, int, int]], spoken: int, ours: int) -> float:
+    """Where index `p` of the spoken text (length `spoken`) falls in ours (length `ours`)."""
+    before = (0, 0)
+    for a, b, n in anchors:
+        if p < a:  # in the gap before this anchor: spread proportionally
+            span = a - before[0]
+            return before[1] + (p - before[0]) * (b - before[1]) / span if span else float(b)
+        if p <= a + n:
+            return float(b + p - a)
+        before = (a + n, b + n)
+    if not anchors:
+        return p * ours / spoken if spoken else 0.0
+    return float(min(ours, before[1] + p - before[0]))
+
+
+def _offsets(text: str, where: list[int], positions: list[int]) -> list[tuple[int, int]]:
+    """(text_start, text_end) in `text` for consecutive significant-char positions; ends take closing punctuation."""
+    starts = [where[p] if p < len(where) else len(text) for p in positions]
+    spans = [(starts[i], where[high - 1] + 1 if high > low else starts[i]) for i, (low, high) in enumerate(zip(positions, positions[1:]))]
+    return [(start, _extend(text, end, limit)) for (start, end), limit in zip(spans, [*starts[1:-1], len(text)])]
+
+
+def _extend(text: str, end: int, limit: int) -> int:
+    """`end` moved over closing punctuation (not spaces, not opening quotes) up to `limit`."""
+    while end < limit and not text[end].isalnum() and not text[end].isspace() and text[end] not in _OPENING:
+        end += 1
+    return end
+
+
+def align(text: str, marks: Sequence[Mark], duration: float) -> tuple[list[Boundary], int, int]:
+    """Boundaries on `text` for edge's marks, plus (significant chars covered, significant chars in all).
+
+    Times are clamped to [0, duration] s and each end to the next start; offsets never go back.
+    """
+    ours, where = significant(text)
+    pieces = [significant(mark.text)[0] for mark in marks]
+    spoken = "".join(pieces)
+    anchors = _anchors(spoken, ours)
+    cuts = [0]
+    for piece in pieces:
+        cuts.append(cuts[-1] + len(piece))
+    positions: list[int] = []
+    for cut in cuts:
+        position = _snap(round(_position(cut, anchors, len(spoken), len(ours))), text, where)
+        positions.append(max(position, positions[-1] if positions else 0))
+    boundaries: list[Boundary] = []
+    last = 0.0
+    for index, (mark, (start, end)) in enumerate(zip(marks, _offsets(text, where, positions))):
+        begin = min(max(mark.start, last), duration)
+        stop = min(mark.end, marks[index + 1].start) if index + 1 < len(marks) else mark.end
+        boundaries.append(Boundary(begin, min(max(stop, begin), duration), start, end))
+        last = begin
+    return _merge_empty(boundaries), (positions[-1] if marks else 0), len(ours)
+
+
+def _is_han(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
+
+
+def _snap(position: int, text: str, where: list[int]) -> int:
+    """`position` moved to the end of the Latin/digit run it falls inside ("one" "hundred" share "100")."""
+    def inside(p: int) -> bool:
+        left, right = text[where[p - 1]], text[where[p]]
+        return where[p] == where[p - 1] + 1 and not _is_han(left) and not _is_han(right)
+
+    while 0 < position < len(where) and inside(position):
+        position += 1
+    return position
+
+
+def _merge_empty(boundaries: list[Boundary]) -> list[Boundary]:
+    """Boundaries that cover no text folded into the one before (or, first, the one after), so every cue shows text."""
+    merged: list[Boundary] = []
+    pending: Boundary | None = None  # empty cues before any text: their start moves to the first real cue
+    for boundary in boundaries:
+        if boundary.text_end > boundary.text_start:
+            if pending is not None:
+                boundary = replace(boundary, start=pending.start)
+                pending = None
+            merged.append(boundary)
+        elif merged:
+            merged[-1] = replace(merged[-1], end=max(merged[-1].end, boundary.end))
+        elif pending is None:
+            pending = boundary
+    return merged
