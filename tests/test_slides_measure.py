@@ -81,8 +81,10 @@ def test_shorten_ends_with_an_ellipsis_and_fits() -> None:
 def test_wrapping_loses_no_text_and_no_line_is_too_wide(text: str, width: float) -> None:
     lines = wrap(text, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    closing = "".join(NO_LINE_START)
     for line in lines:
-        assert text_em(line) <= width or len(line) <= 3  # only unbreakable glued pieces may stick out
+        body = line.rstrip(closing)  # a run of closing marks may hang past a very narrow line
+        assert text_em(body) <= width or len(body) <= 1
 
 
 def test_fit_text_takes_the_largest_size_that_fits() -> None:

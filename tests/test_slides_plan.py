@@ -157,3 +157,10 @@ def test_the_footer_numbers_the_slides() -> None:
         pageno = slide.block("pageno")
         if pageno is not None:
             assert pageno.paragraphs == ((str(number),),)
+
+
+@pytest.mark.parametrize(("n", "shown"), [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"), (100, "100")])
+def test_chinese_section_numbers(n: int, shown: str) -> None:
+    from deliver.slides.plan import _cn_number
+
+    assert _cn_number(n) == shown

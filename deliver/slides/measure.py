@@ -58,6 +58,7 @@ def char_em(ch: str) -> float:
     return 0.7
 
 
+@lru_cache(maxsize=65536)
 def text_em(text: str, bold: bool = False) -> float:
     """Width of `text` in em (bold Latin slightly wider; CJK width does not change), including the
     autospace between Han characters and Latin letters or digits."""
@@ -66,17 +67,25 @@ def text_em(text: str, bold: bool = False) -> float:
     for ch in text:
         width = char_em(ch)
         total += width * BOLD_FACTOR if bold and width < 1.0 else width
-        if previous and _is_han(previous) != _is_han(ch) and (previous.isascii() and previous.isalnum() or ch.isascii() and ch.isalnum()):
-            total += AUTOSPACE
+        if previous:
+            total += _gap(previous, ch)
         previous = ch
     return total
+
+
+def _gap(left: str, right: str) -> float:
+    """Autospace in em between two adjacent characters."""
+    if _is_han(left) == _is_han(right):
+        return 0.0
+    return AUTOSPACE if (left.isascii() and left.isalnum()) or (right.isascii() and right.isalnum()) else 0.0
 
 
 def _is_han(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
-def _units(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def _units(text: str) -> tuple[str, ...]:
     """Unbreakable pieces of `text`: words, with punctuation glued on the side it must not leave."""
     units: list[str] = []
     for word in cut(text):
@@ -85,17 +94,22 @@ def _units(text: str) -> list[str]:
             units[-1] += word
         else:
             units.append(word)
-    return units
+    return tuple(units)
 
 
 def _split_long(unit: str, width_em: float, bold: bool) -> list[str]:
-    """Break a unit wider than a line by characters, still honouring 避头尾 where possible."""
+    """Break a unit wider than a line by characters, still honouring 避头尾: a closing mark that
+    would start a line takes the character before it along."""
     parts: list[str] = []
     current = ""
     for ch in unit:
-        if current and text_em(current + ch, bold) > width_em and ch not in NO_LINE_START:
-            parts.append(current)
-            current = ""
+        if current and text_em(current + ch, bold) > width_em:
+            if ch not in NO_LINE_START:
+                parts.append(current)
+                current = ""
+            elif len(current) > 1 and current[-1] not in NO_LINE_START:
+                parts.append(current[:-1])
+                current = current[-1]
         current += ch
     if current:
         parts.append(current)
@@ -115,12 +129,13 @@ def wrap(text: str, width_em: float, bold: bool = False) -> tuple[str, ...]:
 
 
 def _wrap_chunk(text: str, width_em: float, bold: bool) -> list[str]:
+    """Greedy fill, keeping the running width of the current line (em) instead of re-measuring it."""
     lines: list[str] = []
-    current = ""
+    current, used = "", 0.0
     for unit in _units(text):
-        candidate = current + unit
-        if text_em(candidate.rstrip(), bold) <= width_em:
-            current = candidate
+        joined = used + (_gap(current[-1], unit[0]) if current else 0.0) + text_em(unit, bold)
+        if joined - _trailing_space(unit, bold) <= width_em:
+            current, used = current + unit, joined
             continue
         if current.strip():
             lines.append(current.rstrip())
@@ -128,10 +143,15 @@ def _wrap_chunk(text: str, width_em: float, bold: bool) -> list[str]:
         if text_em(unit.rstrip(), bold) > width_em:
             *full, unit = _split_long(unit, width_em, bold)
             lines.extend(full)
-        current = unit
+        current, used = unit, text_em(unit, bold)
     if current.strip() or not lines:
         lines.append(current.strip())
     return lines
+
+
+def _trailing_space(unit: str, bold: bool) -> float:
+    stripped = unit.rstrip()
+    return 0.0 if len(stripped) == len(unit) else text_em(unit, bold) - text_em(stripped, bold)
 
 
 def wrap_balanced(text: str, width_em: float, bold: bool = False) -> tuple[str, ...]:

@@ -1,13 +1,16 @@
 """The one thin layer that touches raw OOXML (lxml): facts python-pptx has no API for.
 
-Each helper sets one XML fact: `a:latin`/`a:ea`/`a:cs` on a run in schema order, line breaks,
-bullets, the theme part's major/minor fonts, slide removal, a notes body placeholder.
+Each helper sets one XML fact: paragraphs with runs naming `a:latin`/`a:ea`/`a:cs` in schema order,
+explicit line breaks and bullets; the theme part's major/minor fonts; slide removal; a notes body
+placeholder; fast part names.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
@@ -21,9 +24,122 @@ GB2312_CHARSET = "-122"
 """`charset` hint on `a:ea`: lets PowerPoint/WPS substitute a missing font with a Chinese one."""
 _NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
        "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
-_PPR_AFTER_BULLET = ("a:tabLst", "a:defRPr", "a:extLst")
-_BULLET_TAGS = ("a:buClrTx", "a:buClr", "a:buSzTx", "a:buSzPct", "a:buSzPts", "a:buFontTx", "a:buFont",
-                "a:buNone", "a:buAutoNum", "a:buChar", "a:buBlip")
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+
+@dataclass(frozen=True)
+class RunStyle:
+    """Character properties of every run in a paragraph: size in pt, colour RRGGBB or None (inherit)."""
+
+    size: float
+    bold: bool
+    colour: str | None
+    latin: str
+    ea: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class ParagraphStyle:
+    """Paragraph properties: `align` "l"/"ctr"/"r" or None (inherit), line spacing as a multiple,
+    space before in pt, bullet glyph (None: no bullet) with its font, colour and hanging indent (EMU)."""
+
+    align: str | None
+    spacing: float
+    space_before: float
+    bullet: str | None
+    bullet_font: str
+    bullet_colour: str | None
+    indent: int
+
+
+def _rpr_xml(tag: str, run: RunStyle) -> str:
+    fill = f'<a:solidFill><a:srgbClr val="{run.colour}"/></a:solidFill>' if run.colour else ""
+    alt = "en-US" if run.lang != "en-US" else "zh-CN"
+    return (f'<a:{tag} lang="{run.lang}" altLang="{alt}" sz="{round(run.size * 100)}" b="{int(run.bold)}" dirty="0">'
+            f'{fill}<a:latin typeface={quoteattr(run.latin)}/>'
+            f'<a:ea typeface={quoteattr(run.ea)} charset="{GB2312_CHARSET}"/><a:cs typeface={quoteattr(run.latin)}/></a:{tag}>')
+
+
+def _ppr_xml(para: ParagraphStyle) -> str:
+    indent = para.indent if para.bullet else 0
+    align = f' algn="{para.align}"' if para.align else ""
+    if para.bullet:
+        colour = f'<a:buClr><a:srgbClr val="{para.bullet_colour}"/></a:buClr>' if para.bullet_colour else ""
+        bullet = f"{colour}<a:buFont typeface={quoteattr(para.bullet_font)}/><a:buChar char={quoteattr(para.bullet)}/>"
+    else:
+        bullet = "<a:buNone/>"
+    return (f'<a:pPr marL="{indent}" indent="{-indent}"{align}><a:lnSpc><a:spcPct val="{round(para.spacing * 100000)}"/></a:lnSpc>'
+            f'<a:spcBef><a:spcPts val="{round(para.space_before * 100)}"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>'
+            f"{bullet}</a:pPr>")
+
+
+def paragraph_xml(lines: tuple[str, ...], run: RunStyle, para: ParagraphStyle) -> str:
+    """One `a:p`: a run per line, lines joined by `a:br` (each carrying the run properties)."""
+    rpr = _rpr_xml("rPr", run)
+    runs = f"<a:br>{rpr}</a:br>".join(f"<a:r>{rpr}<a:t>{escape(_XML_ILLEGAL.sub('', line))}</a:t></a:r>" for line in lines)
+    return f"<a:p>{_ppr_xml(para)}{runs}{_rpr_xml('endParaRPr', run)}</a:p>"
+
+
+def replace_paragraphs(tx_body: Any, paragraphs: list[str]) -> None:
+    """Replace every `a:p` of a `p:txBody` with `paragraphs` (XML strings from `paragraph_xml`)."""
+    for old in tx_body.findall(qn("a:p")):
+        tx_body.remove(old)
+    from pptx.oxml import parse_xml
+
+    parsed = parse_xml(f'<a:txBody xmlns:a="{_A}">{"".join(paragraphs)}</a:txBody>')
+    for paragraph in list(parsed):
+        tx_body.append(paragraph)
+
+
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+_ANCHORS = {"top": "t", "middle": "ctr", "bottom": "b"}
+
+
+def textbox_xml(shape_id: int, box: tuple[int, int, int, int], insets: tuple[int, int], anchor: str | None,
+                paragraphs: list[str]) -> str:
+    """A `p:sp` text box at `box` (x, y, cx, cy in EMU): square wrap, no autofit, `insets`
+    (left/right, top/bottom EMU), vertical `anchor` ("top"/"middle"/"bottom"), `paragraphs` XML."""
+    x, y, cx, cy = box
+    side, top = insets
+    anchor_attr = f' anchor="{_ANCHORS[anchor]}"' if anchor else ""
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="TextBox {shape_id}"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
+            f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+            f'<a:noFill/></p:spPr><p:txBody><a:bodyPr wrap="square" lIns="{side}" tIns="{top}" rIns="{side}" bIns="{top}"{anchor_attr}>'
+            f'<a:noAutofit/></a:bodyPr><a:lstStyle/>{"".join(paragraphs)}</p:txBody></p:sp>')
+
+
+def rect_xml(shape_id: int, box: tuple[int, int, int, int], colour: str) -> str:
+    """A filled `p:sp` rectangle without outline at `box` (x, y, cx, cy in EMU)."""
+    x, y, cx, cy = box
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="Accent {shape_id}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+            f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+            f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr>'
+            f'<p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:endParaRPr lang="en-US"/></a:p></p:txBody></p:sp>')
+
+
+def append_shapes(sp_tree: Any, shapes: list[str]) -> None:
+    """Append `shapes` (`p:sp` XML strings) to a slide's `p:spTree`."""
+    from pptx.oxml import parse_xml
+
+    parsed = parse_xml(f'<p:spTree xmlns:p="{_P}" xmlns:a="{_A}">{"".join(shapes)}</p:spTree>')
+    for shape in list(parsed):
+        sp_tree.append(shape)
+
+
+def set_background(slide_element: Any, colour: str) -> None:
+    """Give a `p:sld` a solid background `colour` (RRGGBB)."""
+    from pptx.oxml import parse_xml
+
+    c_sld = slide_element.find(qn("p:cSld"))
+    for old in c_sld.findall(qn("p:bg")):
+        c_sld.remove(old)
+    bg = parse_xml(f'<p:bg xmlns:p="{_P}" xmlns:a="{_A}"><p:bgPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
+                   f"<a:effectLst/></p:bgPr></p:bg>")
+    c_sld.insert(0, bg)
 
 
 def set_run_fonts(rpr: Any, latin: str, ea: str, lang: str) -> None:
@@ -39,52 +155,6 @@ def set_run_fonts(rpr: Any, latin: str, ea: str, lang: str) -> None:
     cs_el = etree.SubElement(rpr, qn("a:cs"), typeface=latin)
     latin_el.addnext(ea_el)
     ea_el.addnext(cs_el)
-
-
-def add_line_break(paragraph: Any, rpr: Any) -> None:
-    """Append `<a:br>` carrying a copy of `rpr` (so the broken line keeps its size and fonts)."""
-    br = etree.SubElement(paragraph, qn("a:br"))
-    rpr_copy = copy.deepcopy(rpr)
-    rpr_copy.tag = qn("a:rPr")
-    br.append(rpr_copy)
-    end = paragraph.find(qn("a:endParaRPr"))
-    if end is not None:
-        end.addprevious(br)
-
-
-def set_end_paragraph_fonts(paragraph: Any, rpr: Any) -> None:
-    """Give the paragraph's `a:endParaRPr` the same size and fonts as its runs."""
-    old = paragraph.find(qn("a:endParaRPr"))
-    if old is not None:
-        paragraph.remove(old)
-    end = copy.deepcopy(rpr)
-    end.tag = qn("a:endParaRPr")
-    paragraph.append(end)
-
-
-def set_bullet(ppr: Any, char: str | None, font: str, color: str | None, indent_emu: int) -> None:
-    """A hanging bullet `char` (None: `a:buNone`, no indent) in `font`/`color` on `a:pPr`."""
-    for tag in _BULLET_TAGS:
-        for old in ppr.findall(qn(tag)):
-            ppr.remove(old)
-    ppr.set("marL", str(indent_emu if char else 0))
-    ppr.set("indent", str(-indent_emu if char else 0))
-    elements = []
-    if char:
-        if color:
-            clr = etree.Element(qn("a:buClr"))
-            etree.SubElement(clr, qn("a:srgbClr"), val=color)
-            elements.append(clr)
-        elements.append(etree.Element(qn("a:buFont"), typeface=font))
-        elements.append(etree.Element(qn("a:buChar"), char=char))
-    else:
-        elements.append(etree.Element(qn("a:buNone")))
-    anchor = next((ppr.find(qn(t)) for t in _PPR_AFTER_BULLET if ppr.find(qn(t)) is not None), None)
-    for element in elements:
-        if anchor is not None:
-            anchor.addprevious(element)
-        else:
-            ppr.append(element)
 
 
 @dataclass(frozen=True)
@@ -163,6 +233,15 @@ def ensure_notes_body(notes_slide: NotesSlide) -> None:
     tree = notes_slide.shapes._spTree  # noqa: SLF001
     sp = CT_Shape.new_placeholder_sp(tree._next_shape_id, "Notes Placeholder", _body_type(), "horz", "half", 1)
     tree.append(sp)
+
+
+def notes_body(notes_element: Any) -> Any:
+    """The `p:txBody` of a notes slide's body placeholder (`p:ph type="body"`)."""
+    for sp in notes_element.iter(qn("p:sp")):
+        ph = sp.find(f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}")
+        if ph is not None and ph.get("type") == "body":
+            return sp.find(qn("p:txBody"))
+    raise ValueError("notes slide without a body placeholder")
 
 
 def _body_type() -> Any:

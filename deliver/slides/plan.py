@@ -194,7 +194,9 @@ def _notes(point: Point, headline: Block) -> str:
 
 
 def _cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十 (1–99)."""
+    """1 → 一, 12 → 十二, 20 → 二十; from 100 on, Arabic digits."""
+    if n >= 100:
+        return str(n)
     if n < 10:
         return CN_DIGITS[n]
     tens, ones = divmod(n, 10)

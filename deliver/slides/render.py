@@ -6,13 +6,12 @@ as a safety net, no autofit. Lengths arrive in pt and are converted to EMU here.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from pptx import Presentation
-from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu, Pt
 
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 NOTES_SIZE: Final = 12.0
 """Speaker-notes font size, in pt."""
-_ALIGN: Final = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
+_ALIGN: Final = {"left": "l", "center": "ctr", "right": "r"}
 _ANCHOR: Final = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
 _MAIN_ROLE: Final = {"title": "title.title", "closing": "closing.title", "section": "section.title",
                      "agenda": "agenda.title", "point": "point.title"}
@@ -48,7 +47,27 @@ def _open(theme: Theme) -> PresentationT:
     else:
         prs = Presentation()
         prs.slide_width, prs.slide_height = emu(theme.width), emu(theme.height)
+    _fast_partnames(prs.part.package)
     return prs
+
+
+def _fast_partnames(package: Any) -> None:
+    """Give `package` a `next_partname` that remembers names instead of walking every part per call
+    (python-pptx's walk makes adding N notes slides O(N²): 37 s for 1000 slides)."""
+    from pptx.opc.packuri import PackURI
+
+    used = {str(part.partname) for part in package.iter_parts()}
+    counters: dict[str, int] = {}
+
+    def next_partname(template: str) -> PackURI:
+        n = counters.get(template, 1)
+        while template % n in used:
+            n += 1
+        counters[template] = n + 1
+        used.add(template % n)
+        return PackURI(template % n)
+
+    package.next_partname = next_partname
 
 
 def _blank_layout(prs: PresentationT) -> Any:
@@ -58,11 +77,6 @@ def _blank_layout(prs: PresentationT) -> Any:
 
 def _lang(language: str) -> str:
     return "zh-CN" if language == "zh" else "en-US"
-
-
-def _colour(theme: Theme, name: str) -> RGBColor | None:
-    value = getattr(theme.palette, name)
-    return None if value is None else RGBColor.from_string(value)
 
 
 def _fonts(theme: Theme, role: str) -> tuple[str, str]:
@@ -80,79 +94,93 @@ def _prepare(frame: TextFrame, theme: Theme, style: RoleStyle) -> None:
         frame.vertical_anchor = _ANCHOR[style.anchor]
 
 
+def _paragraphs(block: Block, theme: Theme, style: RoleStyle, language: str) -> list[str]:
+    """The `a:p` XML of `block`: one paragraph per planned paragraph, its lines joined by breaks."""
+    latin, ea = _fonts(theme, style.font)
+    run = ooxml.RunStyle(block.size, style.bold, getattr(theme.palette, style.colour), latin, ea, _lang(language))
+    bullet = theme.text.bullet if block.bullets else None
+    paragraphs = []
+    for i, lines in enumerate(block.paragraphs):
+        para = ooxml.ParagraphStyle(
+            _ALIGN[style.align] if style.align else None, style.spacing,
+            0.0 if i == 0 else theme.text.paragraph_spacing * block.size,
+            bullet, latin, theme.palette.accent, int(emu(BULLET_INDENT * block.size)))
+        paragraphs.append(ooxml.paragraph_xml(lines, run, para))
+    return paragraphs
+
+
 def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
-    """Write `block` into `frame`: one paragraph per planned paragraph, its lines joined by breaks."""
+    """Write `block` into an existing text frame (a template placeholder)."""
     style = role_style(theme, block.role)
     _prepare(frame, theme, style)
-    latin, ea = _fonts(theme, style.font)
-    colour = _colour(theme, style.colour)
-    bullet = theme.text.bullet if block.bullets else None
-    for i, lines in enumerate(block.paragraphs):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        for run in list(paragraph.runs):
-            paragraph._p.remove(run._r)  # noqa: SLF001 - placeholder leftovers
-        if style.align is not None:
-            paragraph.alignment = _ALIGN[style.align]
-        paragraph.line_spacing = style.spacing
-        paragraph.space_before = Pt(0 if i == 0 else theme.text.paragraph_spacing * block.size)
-        paragraph.space_after = Pt(0)
-        ooxml.set_bullet(paragraph._p.get_or_add_pPr(), bullet, latin, theme.palette.accent,  # noqa: SLF001
-                         int(emu(BULLET_INDENT * block.size)) if bullet else 0)
-        _write_lines(paragraph, lines, block.size, style.bold, colour, (latin, ea, _lang(language)))
+    ooxml.replace_paragraphs(frame._txBody, _paragraphs(block, theme, style, language))  # noqa: SLF001
 
 
-def _write_lines(paragraph: Any, lines: tuple[str, ...], size: float, bold: bool,
-                 colour: RGBColor | None, fonts: tuple[str, str, str]) -> None:
-    rpr = None
-    for j, line in enumerate(lines):
-        run = paragraph.add_run()
-        run.text = line
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        if colour is not None:
-            run.font.color.rgb = colour
-        rpr = run._r.get_or_add_rPr()  # noqa: SLF001
-        ooxml.set_run_fonts(rpr, *fonts)
-        if j < len(lines) - 1:
-            ooxml.add_line_break(paragraph._p, rpr)  # noqa: SLF001
-    if rpr is not None:
-        ooxml.set_end_paragraph_fonts(paragraph._p, rpr)  # noqa: SLF001
+def _box_emu(x: float, y: float, w: float, h: float) -> tuple[int, int, int, int]:
+    return int(emu(x)), int(emu(y)), int(emu(w)), int(emu(h))
 
 
-def _rect(slide: PptxSlide, x: float, y: float, w: float, h: float, colour: str | None) -> None:
-    if colour is None:
-        return
-    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, emu(x), emu(y), emu(w), emu(h))
-    shape.fill.solid()
-    shape.fill.fore_color.rgb = RGBColor.from_string(colour)
-    shape.line.fill.background()
-    shape.shadow.inherit = False
-
-
-def _decorate(slide: PptxSlide, kind: str, theme: Theme, where: dict[str, Box]) -> None:
-    """Background and accent shapes of a drawn (template-less) slide."""
-    p, a = theme.palette, theme.accents
-    cover = kind in _COVER_KINDS
-    background = p.cover_background if cover else p.background
-    if background is not None:
-        slide.background.fill.solid()
-        slide.background.fill.fore_color.rgb = RGBColor.from_string(background)
-    inset = theme.text.inset
-    if cover:
-        if a.rule:
-            anchor = where["section.title"] if kind == "section" else where["title.subtitle"]
-            x = (theme.width - 120) / 2 if theme.text.cover_align == "center" else anchor.x + inset
-            _rect(slide, x, anchor.y - 14, 120, 4, p.accent2)
-        return
+def _accents(kind: str, theme: Theme, where: dict[str, Box]) -> list[tuple[float, float, float, float, str | None]]:
+    """Accent rectangles (x, y, w, h in pt, colour) of a drawn slide of `kind`."""
+    p, a, inset = theme.palette, theme.accents, theme.text.inset
+    if kind in _COVER_KINDS:
+        if not a.rule:
+            return []
+        anchor = where["section.title"] if kind == "section" else where["title.subtitle"]
+        x = (theme.width - 120) / 2 if theme.text.cover_align == "center" else anchor.x + inset
+        return [(x, anchor.y - 14, 120, 4, p.accent2)]
     head = where["point.title"]
+    rects: list[tuple[float, float, float, float, str | None]] = []
     if a.title_band:
-        _rect(slide, 0, 0, theme.width, a.band_height, p.accent)
+        rects.append((0, 0, theme.width, a.band_height, p.accent))
         if a.rule:
-            _rect(slide, 0, a.band_height, theme.width, 5, p.accent2)
+            rects.append((0, a.band_height, theme.width, 5, p.accent2))
     elif a.rule and not a.side_bar:
-        _rect(slide, head.x + inset, head.y + head.h + 4, 64, 4, p.accent)
+        rects.append((head.x + inset, head.y + head.h + 4, 64, 4, p.accent))
     if a.side_bar:
-        _rect(slide, 0, head.y + 14, 12, head.h - 28, p.accent)
+        rects.append((0, head.y + 14, 12, head.h - 28, p.accent))
+    return rects
+
+
+class _SlideAdder:
+    """Adds slides in O(1) each. python-pptx's `add_slide` scans every relationship and slide id of
+    the presentation per call, which makes a 1000-slide deck take tens of seconds."""
+
+    def __init__(self, prs: PresentationT) -> None:
+        self.prs = prs
+        self.id_list = prs.slides._sldIdLst  # noqa: SLF001
+        self.next_id = max([255, *(int(s.get("id")) for s in self.id_list)]) + 1
+        self.blank = _blank_layout(prs)
+
+    def add(self, layout: Any) -> PptxSlide:
+        from pptx.parts.slide import SlidePart
+
+        package = self.prs.part.package
+        part = SlidePart.new(package.next_partname("/ppt/slides/slide%d.xml"), package, layout.part)
+        r_id = self.prs.part.rels._add_relationship(RT.SLIDE, part)  # noqa: SLF001 - no duplicate possible
+        self.id_list._add_sldId(id=self.next_id, rId=r_id)  # noqa: SLF001
+        self.next_id += 1
+        slide = part.slide
+        if ooxml.layout_type(layout._element) != "blank":  # noqa: SLF001 - a blank layout has none to clone
+            slide.shapes.clone_layout_placeholders(layout)
+        return slide
+
+
+def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
+    slide = adder.add(adder.blank)
+    background = theme.palette.cover_background if planned.kind in _COVER_KINDS else theme.palette.background
+    if background is not None:
+        ooxml.set_background(slide._element, background)  # noqa: SLF001
+    rects = [(x, y, w, h, c) for x, y, w, h, c in _accents(planned.kind, theme, where) if c is not None]
+    shapes = [ooxml.rect_xml(i, _box_emu(x, y, w, h), c) for i, (x, y, w, h, c) in enumerate(rects, start=2)]
+    insets = int(emu(theme.text.inset)), int(emu(theme.text.inset / 2))
+    for block in planned.blocks:
+        style = role_style(theme, block.role)
+        box = where[block.role]
+        shapes.append(ooxml.textbox_xml(len(shapes) + 2, _box_emu(box.x, box.y, box.w, box.h), insets, style.anchor,
+                                        _paragraphs(block, theme, style, language)))
+    ooxml.append_shapes(slide.shapes._spTree, shapes)  # noqa: SLF001
+    return slide
 
 
 def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
@@ -160,17 +188,9 @@ def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
     return shape.text_frame
 
 
-def _render_drawn(prs: PresentationT, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
-    slide = prs.slides.add_slide(_blank_layout(prs))
-    _decorate(slide, planned.kind, theme, where)
-    for block in planned.blocks:
-        fill(_text_box(slide, where[block.role]), block, theme, language)
-    return slide
-
-
-def _render_template(prs: PresentationT, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
+def _render_template(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
     main = where[_MAIN_ROLE[planned.kind]]
-    slide = prs.slides.add_slide(prs.slide_layouts[main.layout])
+    slide = adder.add(adder.prs.slide_layouts[main.layout])
     by_idx = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
     used = set()
     for block in planned.blocks:
@@ -185,22 +205,41 @@ def _render_template(prs: PresentationT, planned: Slide, theme: Theme, where: di
     return slide
 
 
-def write_notes(slide: PptxSlide, notes: str, theme: Theme, language: str) -> None:
-    """Speaker notes: one paragraph per line of `notes`, body fonts (a:ea set), NOTES_SIZE pt."""
-    notes_slide = slide.notes_slide
-    ooxml.ensure_notes_body(notes_slide)
-    placeholder = notes_slide.notes_placeholder
-    if placeholder.width is None or placeholder.height is None:
-        placeholder.left, placeholder.top, placeholder.width, placeholder.height = (
-            emu(54), emu(360), emu(432), emu(324))
-    frame = placeholder.text_frame
-    latin, ea = _fonts(theme, "body")
-    for i, text in enumerate(notes.split("\n")):
-        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
-        run = paragraph.add_run()
-        run.text = text
-        run.font.size = Pt(NOTES_SIZE)
-        ooxml.set_run_fonts(run._r.get_or_add_rPr(), latin, ea, _lang(language))  # noqa: SLF001
+class _Notes:
+    """Creates notes slides: the first through python-pptx, the rest as copies of it (python-pptx
+    clones the notes master's placeholders for every slide, which dominates large decks)."""
+
+    def __init__(self, prs: PresentationT) -> None:
+        self.prs = prs
+        self.template: Any = None
+
+    def new(self, slide: PptxSlide) -> Any:
+        if self.template is None:
+            notes_slide = slide.notes_slide
+            ooxml.ensure_notes_body(notes_slide)
+            body = notes_slide.notes_placeholder
+            if body.width is None or body.height is None:  # our own body: the master has none to inherit
+                body.left, body.top, body.width, body.height = emu(54), emu(360), emu(432), emu(324)
+            self.template = copy.deepcopy(notes_slide._element)  # noqa: SLF001
+            return notes_slide
+        from pptx.opc.constants import CONTENT_TYPE as CT
+        from pptx.parts.slide import NotesSlidePart
+
+        package = self.prs.part.package
+        part = NotesSlidePart(package.next_partname("/ppt/notesSlides/notesSlide%d.xml"), CT.PML_NOTES_SLIDE,
+                              package, copy.deepcopy(self.template))
+        part.relate_to(self.prs.part.notes_master_part, RT.NOTES_MASTER)
+        part.relate_to(slide.part, RT.SLIDE)
+        slide.part.relate_to(part, RT.NOTES_SLIDE)
+        return part.notes_slide
+
+    def write(self, slide: PptxSlide, notes: str, theme: Theme, language: str) -> None:
+        """Speaker notes: one paragraph per line of `notes`, body fonts (a:ea set), NOTES_SIZE pt."""
+        tx_body = ooxml.notes_body(self.new(slide)._element)  # noqa: SLF001
+        latin, ea = _fonts(theme, "body")
+        run = ooxml.RunStyle(NOTES_SIZE, False, None, latin, ea, _lang(language))
+        para = ooxml.ParagraphStyle(None, 1.0, 0.0, None, latin, None, 0)
+        ooxml.replace_paragraphs(tx_body, [ooxml.paragraph_xml((line,), run, para) for line in notes.split("\n")])
 
 
 def _set_theme_fonts(prs: PresentationT, theme: Theme) -> None:
@@ -218,9 +257,10 @@ def render_deck(deck: Deck, theme: Theme, path: Path) -> None:
     prs = _open(theme)
     where = boxes(theme)
     render = _render_template if theme.template is not None else _render_drawn
+    notes, adder = _Notes(prs), _SlideAdder(prs)
     for planned in deck.slides:
-        slide = render(prs, planned, theme, where, deck.language)
+        slide = render(adder, planned, theme, where, deck.language)
         if planned.notes:
-            write_notes(slide, planned.notes, theme, deck.language)
+            notes.write(slide, planned.notes, theme, deck.language)
     _set_theme_fonts(prs, theme)
     prs.save(str(path))
