@@ -183,6 +183,29 @@ def encode_wav(source: Path, path: Path, tags: dict[str, str]) -> None:
         raise MissingTool(f"ffmpeg could not encode {path.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
 
 
+def write_chapters(path: Path, chapters: list[tuple[str, float, float]]) -> None:
+    """ID3 CHAP frames (one per section, times in seconds) and a CTOC listing them in order."""
+    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+
+    tags = ID3(str(path))
+    ids = [f"ch{i:03d}" for i in range(len(chapters))]
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                  sub_frames=[TIT2(text=["Sections"])]))  # fmt: skip
+    for element_id, (title, start, end) in zip(ids, chapters):
+        tags.add(CHAP(element_id=element_id, start_time=round(start * 1000), end_time=round(end * 1000),
+                      sub_frames=[TIT2(text=[title])]))  # fmt: skip
+    tags.save(str(path), v2_version=4)
+
+
+def read_chapters(path: Path) -> list[tuple[str, float, float]]:
+    """Chapters of an mp3 in time order (mutagen stores CHAP frames unordered)."""
+    from mutagen.id3 import ID3
+
+    chaps = ID3(str(path)).getall("CHAP")
+    found = [(str(c.sub_frames["TIT2"].text[0]), c.start_time / 1000, c.end_time / 1000) for c in chaps]
+    return sorted(found, key=lambda chapter: chapter[1])
+
+
 def decoded_seconds(path: Path) -> float:
     """Length of an mp3 as decoded (what a player plays), in seconds."""
     ffmpeg()

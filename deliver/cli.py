@@ -127,6 +127,7 @@ def build(
     date: Optional[str] = typer.Option(None, "--date", help="Date for the title slide."),
     occasion: Optional[str] = typer.Option(None, "--occasion", help="Occasion for the title slide."),
     speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker for the title slide."),
+    no_zip: bool = typer.Option(False, "--no-zip", help="Skip <out>/<slug>.zip."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
@@ -136,7 +137,9 @@ def build(
 
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
     prosody = parse_prosody(rate, pitch, volume)
-    options = BuildOptions(out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir)
+    options = BuildOptions(
+        out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir, zip=not no_zip
+    )
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)
     _notices(result.notices, quiet)

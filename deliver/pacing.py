@@ -126,9 +126,13 @@ def clock(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def timing_to_dict(timing: Timing) -> dict[str, Any]:
-    """The `timing --json` shape."""
-    return {
+Narrated = list[tuple[float, float]]
+"""Per section: (start in the whole-speech track, duration), seconds."""
+
+
+def timing_to_dict(timing: Timing, narrated: Narrated | None = None) -> dict[str, Any]:
+    """The `timing --json` shape; with `narrated`, the measured narration beside the estimate."""
+    data = {
         "language": timing.language,
         "rate": timing.rate,
         "unit": timing.unit,
@@ -151,11 +155,19 @@ def timing_to_dict(timing: Timing) -> dict[str, Any]:
             for s in timing.sections
         ],
     }
+    if narrated is not None:
+        for row, (start, seconds) in zip(data["sections"], narrated):
+            row["narrated_seconds"] = round(seconds, 3)
+            row["narrated_start"] = round(start, 3)
+        data["narrated_seconds"] = round(narrated[-1][0] + narrated[-1][1], 3) if narrated else 0.0
+    return data
 
 
-def timing_markdown(timing: Timing, title: str) -> str:
-    """The timing preview as a Markdown cue sheet."""
+def timing_markdown(timing: Timing, title: str, narrated: Narrated | None = None) -> str:
+    """The timing preview as a Markdown cue sheet (with narrated durations and start times when given)."""
     unit = timing.unit
+    if narrated is not None:
+        return _narrated_markdown(timing, title, narrated)
     lines = [
         f"# {title} — timing",
         "",
@@ -168,4 +180,31 @@ def timing_markdown(timing: Timing, title: str) -> str:
     for i, s in enumerate(timing.sections, 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
         lines.append(f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(s.start)} | {s.share:.0%} | {cut} |")
+    return "\n".join(lines) + "\n"
+
+
+def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
+    unit = timing.unit
+    total = narrated[-1][0] + narrated[-1][1] if narrated else 0.0
+    spoken = sum(seconds for _, seconds in narrated) or 1.0
+    lines = [
+        f"# {title} — timing",
+        "",
+        f"Narrated: **{clock(total)}**. Estimated at a speaker's {timing.rate:g} {unit}/min: {clock(timing.total_seconds)}.",
+    ]
+    if timing.target_seconds is not None:
+        verdict = f"over by {clock(timing.over_seconds)}" if timing.over_seconds else "within it"
+        lines.append(f"Target {clock(timing.target_seconds)} (against the estimate): {verdict}.")
+    lines += [
+        "",
+        "Cue sheet: at each time you should be starting that section.",
+        "",
+        f"| # | section | {unit} | estimated | narrated | starts at (estimate) | starts at (narration) | share | cut |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for i, (s, (start, seconds)) in enumerate(zip(timing.sections, narrated), 1):
+        cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
+        lines.append(
+            f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(seconds)} | {clock(s.start)} | {clock(start)} | {seconds / spoken:.0%} | {cut} |"
+        )
     return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -94,3 +95,23 @@ def swap_in(built: Path, target: Path) -> None:
 
 def discard(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
+
+
+_STORED = (".mp3", ".pptx", ".png", ".zip")
+"""Already compressed: stored as is (deflating them costs time and saves nothing)."""
+
+
+def write_zip(folder: Path, path: Path) -> None:
+    """Zip `folder` as `<folder name>/…` into `path`, atomically (temp file, then rename)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for file in sorted(p for p in folder.rglob("*") if p.is_file()):
+                method = zipfile.ZIP_STORED if file.suffix.lower() in _STORED else zipfile.ZIP_DEFLATED
+                archive.write(file, f"{folder.name}/{file.relative_to(folder).as_posix()}", compress_type=method)
+        publish_mode(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

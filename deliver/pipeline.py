@@ -41,6 +41,8 @@ class BuildOptions:
     concurrency: int = DEFAULT_CONCURRENCY
     cache_dir: Path | None = None
     """Synthesis cache; None = the per-user cache folder."""
+    zip: bool = True
+    """Also write `<out>/<slug>.zip` of the package folder."""
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,10 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
         notices += deck_notices
         soundtrack, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, ())
         notices += voice_notices
+        narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
         write_json(stage / "outline.json", speech_to_dict(speech))
-        write_json(stage / "timing.json", timing_to_dict(timing))
-        write_text(stage / "timing.md", timing_markdown(timing, speech.title))
+        write_json(stage / "timing.json", timing_to_dict(timing, narrated))
+        write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated))
         step("writing manifest", 0, 0)
         _manifest(stage, source, speech, options, notices, soundtrack)
         files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
@@ -97,6 +100,9 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
     except BaseException:
         package.discard(stage)
         raise
+    if options.zip:
+        step("zipping", 0, 0)
+        package.write_zip(target, target.with_name(target.name + ".zip"))
     return BuildResult(target, speech, files, notices, soundtrack)
 
 

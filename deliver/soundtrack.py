@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deliver.audio import FRAME_RATE, SECTION_GAP, SectionAudio, assemble, encode_wav, export_mp3, srt, vtt
+from deliver.audio import FRAME_RATE, SECTION_GAP, SectionAudio, assemble, encode_wav, export_mp3, srt, vtt, write_chapters
 from deliver.files import write_text
 from deliver.model import Cue, Speech
 from deliver.narrate import NarrationOptions, VoicedSection
@@ -62,12 +62,14 @@ def write_soundtrack(
         step("encoding audio")
         for job in jobs:
             job.result()
-    encode_wav(whole_wav, stage / "audio" / "speech.mp3", {"title": speech.title, "artist": "deliver"})
+    whole_mp3 = stage / "audio" / "speech.mp3"
+    encode_wav(whole_wav, whole_mp3, {"title": speech.title, "artist": "deliver"})
     whole_wav.unlink()
     starts, at = [], 0.0
     for s in sections:
         starts.append(at)
         at += s.duration + SECTION_GAP
+    write_chapters(whole_mp3, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts)])
     cues = [Cue(round(c.start + t, 3), round(c.end + t, 3), c.text, c.point) for s, t in zip(sections, starts) for c in s.subtitles]
     write_text(stage / "subtitles" / "speech.srt", srt(cues))
     write_text(stage / "subtitles" / "speech.vtt", vtt(cues))

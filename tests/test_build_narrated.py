@@ -82,3 +82,24 @@ def test_a_named_engine_failing_leaves_the_previous_package_intact(built: tuple[
         voices._instances.update(saved)
     assert {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")} == before
     assert not [p for p in (root / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_the_whole_speech_track_has_a_chapter_per_section_in_order(built: tuple[BuildResult, Path]) -> None:
+    from deliver.audio import read_chapters
+
+    result, _ = built
+    chapters = read_chapters(result.folder / "audio" / "speech.mp3")
+    assert [c[0] for c in chapters] == [s.title for s in result.speech.sections]
+    assert result.soundtrack is not None
+    for (_, start, end), section, at in zip(chapters, result.soundtrack.sections, result.soundtrack.starts):
+        assert start == pytest.approx(at, abs=0.002) and end - start == pytest.approx(section.duration, abs=0.002)
+
+
+def test_the_timing_report_puts_narration_beside_the_estimate_and_adds_up(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    timing = json.loads((result.folder / "timing.json").read_text(encoding="utf-8"))
+    rows = timing["sections"]
+    assert all(r["narrated_seconds"] > 0 and r["seconds"] > 0 for r in rows)
+    for a, b in zip(rows, rows[1:]):
+        assert b["narrated_start"] == pytest.approx(a["narrated_start"] + a["narrated_seconds"] + 1.0, abs=0.01)
+    assert "narrated" in (result.folder / "timing.md").read_text(encoding="utf-8")

@@ -52,7 +52,7 @@ def test_a_failed_build_leaves_the_previous_package_and_no_debris(tmp_path: Path
     with pytest.raises(Exception):
         build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, theme="no-such-theme"))
     assert sorted(p.name for p in folder.iterdir()) == before
-    assert [p.name for p in tmp_path.iterdir()] == [folder.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name, folder.name + ".zip"]
 
 
 def test_bad_input_writes_nothing(tmp_path: Path) -> None:
@@ -84,4 +84,19 @@ def test_a_hostile_title_never_escapes_the_output_folder(tmp_path: Path) -> None
     out = tmp_path / "out"
     result = build(speech, BuildOptions(out_dir=out, audio=False))
     assert result.folder.parent == out and result.folder.name == "evil-title"
+    assert sorted(p.name for p in out.iterdir()) == ["evil-title", "evil-title.zip"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.txt", "out"]
+
+
+def test_the_zip_holds_the_package_folder(tmp_path: Path) -> None:
+    import zipfile
+
+    result = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False))
+    with zipfile.ZipFile(result.folder.with_name(result.folder.name + ".zip")) as archive:
+        names = set(archive.namelist())
+    assert names == {f"{result.folder.name}/{name}" for name in result.files}
+
+
+def test_no_zip_skips_it(tmp_path: Path) -> None:
+    result = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, zip=False))
+    assert [p.name for p in tmp_path.iterdir()] == [result.folder.name]
