@@ -240,6 +240,38 @@ def parse_ssml(ssml: str) -> tuple[str, float]:
     return unescape(match.group(2)), max(0.1, 1.0 + int(match.group(1)) / 100.0)
 
 
+# ---------------------------------------------------------------- pointing edge-tts here
+
+
+def wss_url(port: int) -> str:
+    """The `edge_tts.communicate.WSS_URL` for a server on `port` (edge-tts appends `&ConnectionId=…`)."""
+    return f"ws://127.0.0.1:{port}{PATH}/edge/v1?TrustedClientToken=6A5AA1D4EAFF4E9FB37E23D68491D6F4"
+
+
+def voices_url(port: int) -> str:
+    """The `edge_tts.voices.VOICE_LIST` for a server on `port`."""
+    return f"http://127.0.0.1:{port}{PATH}/voices/list?trustedclienttoken=6A5AA1D4EAFF4E9FB37E23D68491D6F4"
+
+
+@contextlib.contextmanager
+def pointing(port: int) -> Iterator[int]:
+    """Point edge-tts at the server on `port` for the duration of the block, then restore."""
+    import edge_tts.communicate
+    import edge_tts.voices
+
+    saved = edge_tts.communicate.WSS_URL, edge_tts.voices.VOICE_LIST, os.environ.get("NO_PROXY")
+    edge_tts.communicate.WSS_URL, edge_tts.voices.VOICE_LIST = wss_url(port), voices_url(port)
+    os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+    try:
+        yield port
+    finally:
+        edge_tts.communicate.WSS_URL, edge_tts.voices.VOICE_LIST = saved[0], saved[1]
+        if saved[2] is None:
+            os.environ.pop("NO_PROXY", None)
+        else:
+            os.environ["NO_PROXY"] = saved[2]
+
+
 # ---------------------------------------------------------------- the server
 
 
@@ -286,30 +318,16 @@ class EdgeServer:
     @property
     def wss_url(self) -> str:
         """What to put in `edge_tts.communicate.WSS_URL` (edge-tts appends `&ConnectionId=…`)."""
-        return f"ws://127.0.0.1:{self.port}{PATH}/edge/v1?TrustedClientToken=6A5AA1D4EAFF4E9FB37E23D68491D6F4"
+        return wss_url(self.port)
 
     @property
     def voices_url(self) -> str:
         """What to put in `edge_tts.voices.VOICE_LIST`."""
-        return f"http://127.0.0.1:{self.port}{PATH}/voices/list?trustedclienttoken=6A5AA1D4EAFF4E9FB37E23D68491D6F4"
+        return voices_url(self.port)
 
-    @contextlib.contextmanager
-    def pointing(self) -> Iterator[EdgeServer]:
+    def pointing(self) -> contextlib.AbstractContextManager[int]:
         """Point edge-tts at this server for the duration of the block, then restore."""
-        import edge_tts.communicate
-        import edge_tts.voices
-
-        saved = edge_tts.communicate.WSS_URL, edge_tts.voices.VOICE_LIST, os.environ.get("NO_PROXY")
-        edge_tts.communicate.WSS_URL, edge_tts.voices.VOICE_LIST = self.wss_url, self.voices_url
-        os.environ["NO_PROXY"] = "127.0.0.1,localhost"
-        try:
-            yield self
-        finally:
-            edge_tts.communicate.WSS_URL, edge_tts.voices.VOICE_LIST = saved[0], saved[1]
-            if saved[2] is None:
-                os.environ.pop("NO_PROXY", None)
-            else:
-                os.environ["NO_PROXY"] = saved[2]
+        return pointing(self.port)
 
     def patch(self, monkeypatch: Any) -> None:
         """Point edge-tts at this server with pytest's monkeypatch (undone after the test)."""
@@ -360,6 +378,8 @@ class EdgeServer:
         app = web.Application()
         app.router.add_get(f"{PATH}/edge/v1", self._synthesis)
         app.router.add_get(f"{PATH}/voices/list", self._voices)
+        app.router.add_get("/stats", self._stats)
+        app.router.add_post("/reset", self._reset)
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -376,6 +396,14 @@ class EdgeServer:
 
     async def _voices(self, request: web.Request) -> web.Response:
         return web.json_response(VOICES)
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Counts for a client in another process (the benchmark runs the server apart)."""
+        return web.json_response({"requests": self.requests, "max_concurrent": self.max_concurrent})
+
+    async def _reset(self, request: web.Request) -> web.Response:
+        self.reset()
+        return web.json_response({})
 
     def _next(self) -> str:
         with self._lock:
@@ -479,3 +507,20 @@ class EdgeServer:
             await socket.send_bytes(message)
         else:
             await socket.send_str(message)
+
+
+def main() -> None:
+    """Serve in this process until stdin closes: `python tests/edge_server.py [--latency S]` prints the port."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+    with EdgeServer(latency=args.latency) as server:
+        print(server.port, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
