@@ -7,7 +7,6 @@ placeholder; fast part names.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
@@ -113,12 +112,23 @@ def textbox_xml(shape_id: int, box: tuple[int, int, int, int], insets: tuple[int
 
 
 def rect_xml(shape_id: int, box: tuple[int, int, int, int], colour: str) -> str:
-    """A filled `p:sp` rectangle without outline at `box` (x, y, cx, cy in EMU)."""
+    """A filled `p:sp` rectangle without outline at `box` (x, y, cx, cy in EMU). It has no text body
+    (optional in the schema): a decorative bar is not a text box for viewers or overflow checks."""
     x, y, cx, cy = box
     return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="Accent {shape_id}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
             f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
-            f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr>'
-            f'<p:txBody><a:bodyPr/><a:lstStyle/><a:p><a:endParaRPr lang="en-US"/></a:p></p:txBody></p:sp>')
+            f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr></p:sp>')
+
+
+def group_xml(shape_id: int, name: str, boxes: list[tuple[int, int, int, int]], shapes: list[str]) -> str:
+    """A `p:grpSp` holding `shapes` whose `boxes` (EMU) it spans; child and group frames coincide (no scaling)."""
+    x = min(b[0] for b in boxes)
+    y = min(b[1] for b in boxes)
+    cx = max(b[0] + b[2] for b in boxes) - x
+    cy = max(b[1] + b[3] for b in boxes) - y
+    frame = f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/><a:chOff x="{x}" y="{y}"/><a:chExt cx="{cx}" cy="{cy}"/>'
+    return (f'<p:grpSp><p:nvGrpSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
+            f'<p:grpSpPr><a:xfrm>{frame}</a:xfrm></p:grpSpPr>{"".join(shapes)}</p:grpSp>')
 
 
 def append_shapes(sp_tree: Any, shapes: list[str]) -> None:

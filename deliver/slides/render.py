@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pptx import Presentation
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
-from pptx.util import Emu, Pt
+from pptx.util import Emu
 
 from deliver.slides import ooxml
 from deliver.slides.fit import BULLET_INDENT
@@ -172,13 +172,18 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
     if background is not None:
         ooxml.set_background(slide._element, background)  # noqa: SLF001
     rects = [(x, y, w, h, c) for x, y, w, h, c in _accents(planned.kind, theme, where) if c is not None]
-    shapes = [ooxml.rect_xml(i, _box_emu(x, y, w, h), c) for i, (x, y, w, h, c) in enumerate(rects, start=2)]
+    boxes_emu = [_box_emu(x, y, w, h) for x, y, w, h, _ in rects]
+    bars = [ooxml.rect_xml(i, box, c) for i, (box, (*_, c)) in enumerate(zip(boxes_emu, rects), start=3)]
+    # Accent bars go in one group: decoration moves as one piece and is never mistaken for a text box.
+    shapes = [ooxml.group_xml(2, "Decoration", boxes_emu, bars)] if bars else []
+    next_id = 3 + len(bars)
     insets = int(emu(theme.text.inset)), int(emu(theme.text.inset / 2))
     for block in planned.blocks:
         style = role_style(theme, block.role)
         box = where[block.role]
-        shapes.append(ooxml.textbox_xml(len(shapes) + 2, _box_emu(box.x, box.y, box.w, box.h), insets, style.anchor,
+        shapes.append(ooxml.textbox_xml(next_id, _box_emu(box.x, box.y, box.w, box.h), insets, style.anchor,
                                         _paragraphs(block, theme, style, language)))
+        next_id += 1
     ooxml.append_shapes(slide.shapes._spTree, shapes)  # noqa: SLF001
     return slide
 
