@@ -15,11 +15,11 @@ The protocol, as `edge_tts/communicate.py` speaks it:
   then mp3 bytes (24 kHz mono 48 kbit/s CBR: 144-byte frames, 6000 bytes per second).
 
 Behaviours, one per request (the HTTP upgrade), taken in order from `script(...)`, then `ok`:
-`ok`, `403` (with a skewed `Date`), `429`, `503`, `drop` (close the TCP connection before
-answering), `no_audio`, `disconnect` (abort the TCP
-connection half way), `truncate` (half the words and audio, then a normal `turn.end`),
-`slow` (`slow_delay` s before every message), `stall` (turn.start, then silence until the
-client leaves). `latency` (s) delays every request before its first answer.
+`ok`, `403` (with a skewed `Date`), `403_bare` (an unreadable `Date`), `429`, `503`, `drop`
+(close the TCP connection before answering), `no_audio`, `disconnect` (abort the TCP connection
+half way), `truncate` (half the words and audio, then a normal `turn.end`), `clip` (every word,
+a third of the audio), `slow` (`slow_delay` s before every message), `stall` (turn.start, then
+silence until the client leaves). `latency` (s) delays every request before its first answer.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ LEAD, TAIL = 0.1, 0.4
 PATH = "/consumer/speech/synthesize/readaloud"
 SKEW = 3600.0
 """How far (s) the `Date` of a 403 is ahead of the clock."""
-BEHAVIOURS = frozenset({"ok", "403", "429", "503", "drop", "no_audio", "disconnect", "truncate", "slow", "stall"})
+BEHAVIOURS = frozenset({"ok", "403", "403_bare", "429", "503", "drop", "no_audio", "disconnect", "truncate", "clip", "slow", "stall"})
 
 VOICES: list[dict[str, Any]] = [
     {
@@ -427,6 +427,10 @@ class EdgeServer:
         await asyncio.sleep(self.latency)
         if behaviour == "403":
             return web.Response(status=403, headers={"Date": formatdate(time.time() + SKEW, usegmt=True)})
+        if behaviour == "403_bare":
+            response = web.Response(status=403)
+            response.headers["Date"] = "not a date"  # edge-tts then cannot correct its clock
+            return response
         if behaviour == "drop" and request.transport is not None:
             request.transport.abort()
             return web.Response(status=500)
@@ -487,10 +491,12 @@ class EdgeServer:
         if behaviour in ("truncate", "disconnect"):
             words = words[: max(1, len(words) // 2)]
             total = words[-1].start + words[-1].duration if words else total / 2
+        if behaviour == "clip":
+            total /= 3
         sent = 0
         for word in words:
             await self._send(socket, metadata_message(word, kind, request_id), delay)
-            upto = frames_for(word.start + word.duration)
+            upto = min(frames_for(word.start + word.duration), frames_for(total))
             if upto > sent:
                 await self._send(socket, audio_message(audio_bytes(sent, upto), request_id), delay)
                 sent = upto

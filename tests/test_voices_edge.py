@@ -152,12 +152,14 @@ def test_a_faster_rate_gives_shorter_audio(server: EdgeServer, engine: EdgeEngin
     ("faults", "requests", "sleeps"),
     [
         (["403"], 2, 0),  # edge-tts itself retries once with the server's Date
+        (["403_bare"], 2, 1),  # without a readable Date it cannot: we retry
         (["429"], 2, 1),
         (["503"], 2, 1),
         (["drop", "drop"], 3, 1),  # aiohttp itself retries a GET whose connection dropped, once
         (["no_audio"], 2, 1),
         (["disconnect"], 2, 1),
         (["truncate"], 2, 1),
+        (["clip"], 2, 1),
     ],
 )
 def test_a_transient_fault_is_retried_and_cured(
@@ -172,6 +174,19 @@ def test_a_403_moves_edges_clock_by_the_servers_date(server: EdgeServer, engine:
     server.script("403")
     speak(engine, ZH)
     assert edge_tts.drm.DRM.clock_skew_seconds == pytest.approx(3600, abs=5)
+
+
+def test_a_403_without_a_date_is_retried_once_then_says_upgrade(server: EdgeServer, engine: EdgeEngine) -> None:
+    server.script("403_bare", "403_bare")
+    with pytest.raises(SynthesisError, match="upgrade edge-tts") as raised:
+        speak(engine, ZH)
+    assert not raised.value.retryable and server.requests == 2
+
+
+def test_audio_too_short_for_its_text_is_never_returned(server: EdgeServer, engine: EdgeEngine) -> None:
+    server.script(*["clip"] * 4)
+    with pytest.raises(TruncatedAudio, match="audio too short"):
+        speak(engine, ZH)
 
 
 def test_a_stalled_server_times_out_and_the_retry_succeeds(server: EdgeServer, sleep: FakeSleep) -> None:
