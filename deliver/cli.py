@@ -128,6 +128,7 @@ def build(
     occasion: Optional[str] = typer.Option(None, "--occasion", help="Occasion for the title slide."),
     speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker for the title slide."),
     no_zip: bool = typer.Option(False, "--no-zip", help="Skip <out>/<slug>.zip."),
+    no_embed: bool = typer.Option(False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
@@ -138,7 +139,7 @@ def build(
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
     prosody = parse_prosody(rate, pitch, volume)
     options = BuildOptions(
-        out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir, zip=not no_zip
+        out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir, zip=not no_zip, embed=not no_embed
     )
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver import package
 from deliver.files import write_json, write_text
@@ -17,6 +19,9 @@ from deliver.reading import Source, read_source
 from deliver.soundtrack import Soundtrack
 from deliver.structure import parse
 from deliver.voices.base import Prosody
+
+if TYPE_CHECKING:
+    from deliver.slides import Deck
 
 Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
@@ -43,6 +48,8 @@ class BuildOptions:
     """Synthesis cache; None = the per-user cache folder."""
     zip: bool = True
     """Also write `<out>/<slug>.zip` of the package folder."""
+    embed: bool = True
+    """With narration, also write deck-narrated.pptx (audio on every slide, auto-advance)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
         notices += deck_notices
         soundtrack, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, ())
         notices += voice_notices
+        if soundtrack is not None and options.embed:
+            step("embedding narration in deck-narrated.pptx", 0, 0)
+            _narrated_deck(stage, deck, soundtrack)
         narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
         write_json(stage / "outline.json", speech_to_dict(speech))
         write_json(stage / "timing.json", timing_to_dict(timing, narrated))
@@ -117,6 +127,16 @@ def _narrate(stage: Path, speech: Speech, voicing: NarrationOptions, step: Progr
     summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
     notices += (Notice("voice", f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache"),)
     return soundtrack, notices
+
+
+def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
+    from deliver.slides.narrated import write_narrated_deck
+
+    clips = stage / ".clips"
+    clips.mkdir()
+    write_narrated_deck(stage / "deck.pptx", stage / ".deck-narrated.pptx", deck, soundtrack, clips)
+    shutil.rmtree(clips)
+    os.replace(stage / ".deck-narrated.pptx", stage / "deck-narrated.pptx")
 
 
 def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> dict[str, Any]:

@@ -103,3 +103,56 @@ def test_the_timing_report_puts_narration_beside_the_estimate_and_adds_up(built:
     for a, b in zip(rows, rows[1:]):
         assert b["narrated_start"] == pytest.approx(a["narrated_start"] + a["narrated_seconds"] + 1.0, abs=0.01)
     assert "narrated" in (result.folder / "timing.md").read_text(encoding="utf-8")
+
+
+def _slides_with_timing(path: Path) -> list[tuple[str, list[str], int | None]]:
+    from pptx import Presentation
+
+    from deliver.slides import ooxml
+
+    out = []
+    for slide in Presentation(str(path)).slides:
+        transition = slide._element.find("{http://schemas.openxmlformats.org/presentationml/2006/main}transition")
+        advance = int(transition.get("advTm")) if transition is not None else None
+        kind = "point" if slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip() else "other"
+        out.append((kind, ooxml.audio_links(slide._element), advance))
+    return out
+
+
+def test_the_narrated_deck_plays_every_point_and_advances_when_it_ends(built: tuple[BuildResult, Path]) -> None:
+    from pptx import Presentation
+
+    result, _ = built
+    narrated = result.folder / "deck-narrated.pptx"
+    plain = Presentation(str(result.folder / "deck.pptx"))
+    slides = _slides_with_timing(narrated)
+    assert len(slides) == len(plain.slides)
+    assert all(advance and advance > 0 for _, _, advance in slides)
+    voiced = [s for s in slides if s[1]]
+    assert len(voiced) >= len(result.speech.points) + 1  # every point, plus the salutation on the title slide
+    assert result.soundtrack is not None
+    narration = sum(s.duration for s in result.soundtrack.sections)
+    assert sum(advance for _, links, advance in slides if links) / 1000 == pytest.approx(narration, abs=0.05 * len(voiced))
+    assert all(not links for _, links, _ in _slides_with_timing(result.folder / "deck.pptx"))
+
+
+@pytest.mark.viewer
+def test_libreoffice_reads_the_narration_and_the_advance_times(built: tuple[BuildResult, Path], tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import zipfile
+
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-impress")
+    result, _ = built
+    source = tmp_path / "narrated.pptx"
+    shutil.copy(result.folder / "deck-narrated.pptx", source)
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "odp", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)  # fmt: skip
+    with zipfile.ZipFile(tmp_path / "narrated.odp") as odp:
+        content = odp.read("content.xml").decode("utf-8")
+        media = [n for n in odp.namelist() if n.endswith(".mp3")]
+    plays = re.findall(r'anim:command="play"', content)
+    assert len(plays) >= len(result.speech.points) + 1
+    assert len(media) >= 1 and 'presentation:transition-type="automatic"' in content
+    assert "presentation:duration=" in content

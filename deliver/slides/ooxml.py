@@ -274,3 +274,65 @@ def all_caps(placeholder: Any, master: Any, is_title: bool) -> bool:
 def layout_type(layout_element: Any) -> str:
     """The `type` of a `p:sldLayout` ("title", "obj", "secHead", …; "" when unset)."""
     return str(layout_element.get("type", ""))
+
+
+# ---- narration: an embedded audio clip that plays on slide start, and auto-advance ------------
+
+_P14 = "http://schemas.microsoft.com/office/powerpoint/2010/main"
+_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_P = "http://schemas.openxmlformats.org/presentationml/2006/main"
+
+
+def audio_pic_xml(shape_id: int, audio_rid: str, media_rid: str, image_rid: str, box: tuple[int, int, int, int]) -> str:
+    """A `p:pic` audio object: `a:audioFile r:link` (read by LibreOffice and old PowerPoint) and
+    `p14:media r:embed` (PowerPoint 2010+), both to the same media part; icon at `box` (EMU, off-slide)."""
+    x, y, cx, cy = box
+    return (f'<p:pic xmlns:p="{_P}" xmlns:a="{_A}" xmlns:r="{_R}"><p:nvPicPr>'
+            f'<p:cNvPr id="{shape_id}" name="Narration {shape_id}"><a:hlinkClick r:id="" action="ppaction://media"/></p:cNvPr>'
+            f'<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr><a:audioFile r:link="{audio_rid}"/>'
+            f'<p:extLst><p:ext uri="{{DAA4B4D4-6D71-4841-9C94-3DE7FCFB9230}}"><p14:media xmlns:p14="{_P14}" r:embed="{media_rid}"/>'
+            f'</p:ext></p:extLst></p:nvPr></p:nvPicPr><p:blipFill><a:blip r:embed="{image_rid}"/><a:stretch><a:fillRect/></a:stretch>'
+            f'</p:blipFill><p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+            f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+
+
+def audio_timing_xml(shape_id: int, ms: int) -> str:
+    """A timing tree whose main sequence starts the audio (`mediacall playFrom(0.0)`) when the slide
+    begins, and hides the stopped player (`showWhenStopped="0"`)."""
+    play = (f'<p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold" nodeType="afterEffect">'
+            f'<p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst><p:cmd type="call" cmd="playFrom(0.0)"><p:cBhvr>'
+            f'<p:cTn id="6" dur="{ms}" fill="hold"/><p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cBhvr></p:cmd>'
+            f'</p:childTnLst></p:cTn></p:par>')
+    step = (f'<p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/><p:cond evt="onBegin" delay="0">'
+            f'<p:tn val="2"/></p:cond></p:stCondLst><p:childTnLst><p:par><p:cTn id="4" fill="hold"><p:stCondLst>'
+            f'<p:cond delay="0"/></p:stCondLst><p:childTnLst>{play}</p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par>')
+    sequence = (f'<p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>{step}'
+                f'</p:childTnLst></p:cTn><p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
+                f'</p:prevCondLst><p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
+                f'</p:nextCondLst></p:seq>')
+    media = (f'<p:audio><p:cMediaNode vol="80000" showWhenStopped="0"><p:cTn id="7" fill="hold" display="0"><p:stCondLst>'
+             f'<p:cond delay="indefinite"/></p:stCondLst><p:endCondLst><p:cond evt="onStopAudio" delay="0"><p:tgtEl><p:sldTgt/>'
+             f'</p:tgtEl></p:cond></p:endCondLst></p:cTn><p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cMediaNode></p:audio>')
+    return (f'<p:timing xmlns:p="{_P}"><p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot">'
+            f'<p:childTnLst>{sequence}{media}</p:childTnLst></p:cTn></p:par></p:tnLst></p:timing>')
+
+
+def set_advance(slide_element: Any, ms: int, timing: str | None = None, pic: str | None = None) -> None:
+    """Auto-advance after `ms` (`p:transition advTm` with an explicit `p:cut`: LibreOffice ignores advTm
+    on an empty transition), placed after `p:clrMapOvr` in schema order; optionally the audio `pic` and its `timing`."""
+    for old in slide_element.findall(qn("p:transition")) + slide_element.findall(qn("p:timing")):
+        slide_element.remove(old)
+    if pic is not None:
+        slide_element.find(qn("p:cSld")).find(qn("p:spTree")).append(etree.fromstring(pic))
+    anchor = slide_element.find(qn("p:clrMapOvr"))
+    if anchor is None:
+        anchor = slide_element.find(qn("p:cSld"))
+    transition = etree.fromstring(f'<p:transition xmlns:p="{_P}" advTm="{ms}"><p:cut/></p:transition>')
+    anchor.addnext(transition)
+    if timing is not None:
+        transition.addnext(etree.fromstring(timing))
+
+
+def audio_links(slide_element: Any) -> list[str]:
+    """`r:link` ids of the slide's `a:audioFile` elements (python-pptx reads audio shapes as pictures)."""
+    return [el.get(f"{{{_R}}}link") for el in slide_element.iter(qn("a:audioFile"))]

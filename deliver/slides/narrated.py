@@ -1,0 +1,112 @@
+"""The narrated deck: each slide carries its span of the narration and advances when it ends, so
+"play from start" in PowerPoint or LibreOffice runs the whole speech hands-free.
+
+Point slides get the audio between the pauses around their point (the clips tile each section,
+so the slide times add up to the narration); a point continued over several slides is split by
+the share of text on each. The title slide carries the salutation; agenda and dividers advance
+after a short silence.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from pptx import Presentation
+from pptx.media import Video
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.parts.image import ImagePart
+
+from deliver.audio import cut_mp3
+from deliver.slides import ooxml
+from deliver.slides.plan import Deck, Slide
+from deliver.soundtrack import Soundtrack
+
+SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
+"""Seconds a slide without narration stays up."""
+_ICON: Final = (-914400, 0, 457200, 457200)
+"""The audio icon's box (EMU): left of the slide, so it never shows during the show."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a section's audio file that one slide plays."""
+
+    source: Path
+    start: float
+    end: float
+
+
+def _page_weight(slide: Slide) -> int:
+    return max(1, sum(len(line) for block in slide.blocks if block.bullets for p in block.paragraphs for line in p))
+
+
+def slide_spans(deck: Deck, soundtrack: Soundtrack) -> dict[int, Span]:
+    """Slide index → the audio it plays: utterance spans cut at the middle of the pauses between them."""
+    spans: dict[int | None, tuple[Path, float, float]] = {}
+    for section in soundtrack.sections:
+        cues = section.points
+        for i, cue in enumerate(cues):
+            start = 0.0 if i == 0 else (cues[i - 1].end + cue.start) / 2
+            end = section.duration if i + 1 == len(cues) else (cue.end + cues[i + 1].start) / 2
+            spans[cue.point if cue.point is not None else -1] = (section.path, start, end)
+    out: dict[int, Span] = {}
+    for index, slide in enumerate(deck.slides):
+        key = -1 if slide.kind == "title" else slide.point_index
+        if key is None or key not in spans:
+            continue
+        source, start, end = spans[key]
+        if slide.kind == "point" and slide.pages > 1:
+            pages = [s for s in deck.slides if s.kind == "point" and s.point_index == slide.point_index]
+            weights = [_page_weight(s) for s in pages]
+            before = sum(weights[: slide.page - 1])
+            share = (end - start) / sum(weights)
+            start, end = start + before * share, start + (before + weights[slide.page - 1]) * share
+        out[index] = Span(source, start, end)
+    return out
+
+
+def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtrack, workdir: Path) -> None:
+    """Copy of the deck at `plain` with narration and auto-advance on every slide, written to `out`."""
+    prs = Presentation(str(plain))
+    spans = slide_spans(deck, soundtrack)
+    icon = None
+    for index, slide in enumerate(prs.slides):
+        planned = deck.slides[index]
+        span = spans.get(index)
+        if span is None:
+            ooxml.set_advance(slide._element, round(SILENT_ADVANCE[planned.kind] * 1000))  # noqa: SLF001
+            continue
+        clip = workdir / f"slide-{index + 1:04d}.mp3"
+        cut_mp3(span.source, span.start, span.end, clip)
+        media = prs.part.package.get_or_add_media_part(Video.from_blob(clip.read_bytes(), "audio/mpeg", clip.name))
+        audio_rid = slide.part.relate_to(media, RT.AUDIO)
+        media_rid = slide.part.relate_to(media, RT.MEDIA)
+        if icon is None:
+            icon = ImagePart.new(prs.part.package, _icon_image())
+        image_rid = slide.part.relate_to(icon, RT.IMAGE)
+        shape_id = max([int(e.get("id")) for e in slide._element.iter() if e.tag.endswith("}cNvPr")] + [1]) + 1  # noqa: SLF001
+        ms = round((span.end - span.start) * 1000)
+        pic = ooxml.audio_pic_xml(shape_id, audio_rid, media_rid, image_rid, _ICON)
+        ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, ms), pic)  # noqa: SLF001
+    prs.save(str(out))
+
+
+def _icon_image() -> object:
+    """A small speaker-grey PNG as the audio object's picture (PowerPoint requires one)."""
+    from pptx.parts.image import Image
+
+    return Image.from_blob(_png(16, 16, (128, 128, 128)), "narration.png")
+
+
+def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
