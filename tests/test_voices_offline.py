@@ -105,11 +105,14 @@ def test_word_events_beside_digits_map_monotonically() -> None:
     # Real events for this text (1-based positions): beside digits they merge, repeat and step back.
     text = "今天是我们2月份召开的第一个会，2026年，研究GDP。"
     words = [(1, 0), (15, 3193), (17, 3634), (18, 3831), (18, 4203), (21, 4793), (17, 4900), (23, 5285), (24, 5557), (25, 5830), (40, 6000)]
-    boundaries = word_boundaries(words, len(text), 6.5)
-    assert [text[b.text_start:b.text_end] for b in boundaries] == ["今天是我们2月份召开的第一个", "会，", "2", "026", "年，", "研", "究", "GDP。"]
-    assert [b.start for b in boundaries] == [0.0, 3.193, 3.634, 3.831, 4.793, 5.285, 5.557, 5.83]
+    boundaries = word_boundaries(words, text, 6.5)
+    assert [text[b.text_start:b.text_end] for b in boundaries] == ["今天是我们2月份召开的第一个", "会，", "2026", "年，", "研", "究", "GDP。"]
+    assert [b.start for b in boundaries] == [0.0, 3.193, 3.634, 4.793, 5.285, 5.557, 5.83]
     assert boundaries[-1].end == 6.5
-    assert word_boundaries([], 3, 1.0) == (Boundary(0.0, 1.0, 0, 3),) and word_boundaries([], 0, 0.0) == ()
+    # And in some English phrases positions stall inside a word: "here and there" gives 1, 2, 2.
+    stalled = word_boundaries([(1, 0), (2, 300), (2, 500)], "here and there", 1.0)
+    assert stalled == (Boundary(0.0, 1.0, 0, 14),)
+    assert word_boundaries([], "abc", 1.0) == (Boundary(0.0, 1.0, 0, 3),) and word_boundaries([], "", 0.0) == ()
 
 
 def test_espeak_prosody_changes_pace_and_loudness(espeak: EspeakEngine) -> None:

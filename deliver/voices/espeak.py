@@ -15,6 +15,7 @@ from typing import Final
 
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language
+from deliver.text import is_han
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice
 from deliver.voices.wav import pcm_duration, pcm_to_wav
 
@@ -116,7 +117,8 @@ class _Library:
         for parameter, value in ((_PARAM_RATE, rate), (_PARAM_PITCH, pitch), (_PARAM_VOLUME, volume)):
             self.lib.espeak_SetParameter(parameter, value, 0)
         self._capture = _Capture()
-        data = text.replace("\0", " ").encode("utf-8") + b"\0"
+        # One code point in, one out (NUL would end the string; lone surrogates become "?"): positions stay aligned.
+        data = text.replace("\0", " ").encode("utf-8", errors="replace") + b"\0"
         status = self.lib.espeak_Synth(data, len(data), 0, _POS_CHARACTER, 0, _CHARS_UTF8 | _ENDPAUSE, None, None)
         capture, self._capture = self._capture, _Capture()
         if status != 0:
@@ -163,24 +165,35 @@ def espeak_settings(prosody: Prosody) -> tuple[int, int, int]:
     return rate, pitch, volume
 
 
-def word_boundaries(words: list[tuple[int, int]], text_length: int, duration: float) -> tuple[Boundary, ...]:
+def _inside_word(text: str, offset: int) -> bool:
+    """True when `offset` falls between two letters or digits of one Latin word or number."""
+    if not 0 < offset < len(text):
+        return False
+    before, at = text[offset - 1], text[offset]
+    return before.isalnum() and at.isalnum() and not is_han(before) and not is_han(at)
+
+
+def word_boundaries(words: list[tuple[int, int]], text: str, duration: float) -> tuple[Boundary, ...]:
     """WORD events (1-based character position, ms) → contiguous Boundaries covering the whole text.
 
-    Next to digits eSpeak repeats or steps back positions ("2026年" gives 17, 18, 18, 21): events are
-    mapped monotonically, keeping the first of each position. A boundary runs from its word to the
-    next word (punctuation and spaces included); the first starts at offset 0, the last ends at the
-    end of the text and of the audio.
+    Positions are not always word starts: beside digits they merge, repeat or step back ("2026年"
+    gives 17, 18, 18, 21) and in some phrases they stall ("here and there" gives 1, 2, 2). Events
+    are mapped monotonically, keeping the first of each position and dropping any that land inside
+    a Latin word or number. A boundary runs from its word to the next (punctuation and spaces
+    included); the first starts at offset 0, the last ends at the end of the text and of the audio.
     """
     marks: list[tuple[int, float]] = []
     for position, milliseconds in words:
         offset, seconds = position - 1, min(milliseconds / 1000, duration)
-        if offset >= text_length or (marks and (offset <= marks[-1][0] or seconds < marks[-1][1])):
+        if offset >= len(text) or _inside_word(text, offset):
+            continue
+        if marks and (offset <= marks[-1][0] or seconds < marks[-1][1]):
             continue
         marks.append((max(offset, 0), seconds))
     if not marks:
-        return (Boundary(0.0, duration, 0, text_length),) if text_length else ()
+        return (Boundary(0.0, duration, 0, len(text)),) if text else ()
     marks[0] = (0, marks[0][1])
-    ends = marks[1:] + [(text_length, duration)]
+    ends = marks[1:] + [(len(text), duration)]
     return tuple(Boundary(start, end, text_start, text_end) for (text_start, start), (text_end, end) in zip(marks, ends))
 
 
@@ -260,5 +273,5 @@ class EspeakEngine:
         if capture.words and not pcm:
             raise SynthesisError(f"eSpeak NG gave no audio for {len(text)} characters", retryable=False)
         duration = pcm_duration(pcm, library.sample_rate)
-        boundaries = word_boundaries(capture.words, len(text), duration)
+        boundaries = word_boundaries(capture.words, text, duration)
         return Rendition(pcm_to_wav(pcm, library.sample_rate), "wav", duration, boundaries)
