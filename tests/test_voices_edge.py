@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from deliver.errors import OptionError, SynthesisError, TruncatedAudio
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
-from deliver.voices.edge import EdgeEngine, Mark, align, check_voice_name
+from deliver.voices.align import Mark, align
+from deliver.voices.edge import EdgeEngine, check_voice_name
 from edge_server import EdgeServer
 
 ZH = (
