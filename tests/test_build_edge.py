@@ -1,0 +1,87 @@
+"""The online path end to end: `deliver build` against the loopback edge server, with faults."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import SPEECHES
+from deliver import voices
+from deliver.audio import decoded_seconds
+from deliver.errors import SynthesisError
+from deliver.pipeline import BuildOptions, build
+from deliver.voices.edge import EdgeEngine
+from edge_server import EdgeServer
+
+SPEECH = SPEECHES / "zh-di-yishi.txt"
+
+
+@pytest.fixture(scope="module")
+def running() -> Iterator[EdgeServer]:
+    with EdgeServer() as server:
+        yield server
+
+
+@pytest.fixture
+def server(running: EdgeServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[EdgeServer]:
+    """The server, edge-tts pointed at it, and a quick-retrying edge engine registered for `auto`."""
+    running.reset()
+    running.patch(monkeypatch)
+    saved = dict(voices._instances)
+    voices.register("edge", EdgeEngine(timeout=10.0, attempts=2, backoff=0.01, backoff_cap=0.02))
+    yield running
+    voices._instances.clear()
+    voices._instances.update(saved)
+
+
+def _build(tmp_path: Path, **kw: object) -> tuple[dict, Path]:  # type: ignore[type-arg]
+    settings = {"out_dir": tmp_path / "out", "cache_dir": tmp_path / "cache", "concurrency": 1, "zip": False, **kw}
+    options = BuildOptions(**settings)  # type: ignore[arg-type]
+    result = build(SPEECH, options)
+    return json.loads((result.folder / "manifest.json").read_text(encoding="utf-8")), result.folder
+
+
+def test_auto_narrates_with_edge_when_it_answers(tmp_path: Path, server: EdgeServer) -> None:
+    manifest, folder = _build(tmp_path)
+    sections = manifest["narration"]["sections"]
+    assert {s["engine"] for s in sections} == {"edge"} and sections[0]["voice"] == "zh-CN-YunjianNeural"
+    for s in sections:
+        assert decoded_seconds(folder / s["file"]) == pytest.approx(s["duration"], abs=0.05)
+    assert server.requests == sum(len(s["points"]) for s in sections)  # one chunk per utterance here
+
+
+def test_the_service_down_for_the_whole_run_falls_back_offline(tmp_path: Path, server: EdgeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import edge_tts.communicate
+
+    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", "wss://127.0.0.1:9/edge/v1?TrustedClientToken=x")
+    voices.register("edge", EdgeEngine(timeout=2.0, attempts=2, backoff=0.01, backoff_cap=0.02, probe_timeout=0.5))
+    manifest, _ = _build(tmp_path)
+    assert {s["engine"] for s in manifest["narration"]["sections"]} == {"espeak"}
+    assert any("not reachable" in n["message"] for n in manifest["notices"])
+
+
+def test_one_section_failing_falls_back_alone_and_is_recorded(tmp_path: Path, server: EdgeServer) -> None:
+    server.script("503", "503")  # the first chunk (the salutation of section 1) fails both attempts
+    manifest, _ = _build(tmp_path)
+    engines = [s["engine"] for s in manifest["narration"]["sections"]]
+    assert engines[0] == "espeak" and set(engines[1:]) == {"edge"}
+    assert "edge failed" in manifest["narration"]["sections"][0]["fallback_from"][0]
+    assert any(n["level"] == "warning" and "espeak" in n["message"] for n in manifest["notices"])
+
+
+def test_a_flapping_service_recovers_by_retrying(tmp_path: Path, server: EdgeServer) -> None:
+    server.script("503", "ok", "disconnect", "ok", "429")
+    manifest, _ = _build(tmp_path)
+    assert {s["engine"] for s in manifest["narration"]["sections"]} == {"edge"}
+
+
+def test_engine_edge_fails_clearly_and_keeps_the_previous_package(tmp_path: Path, server: EdgeServer) -> None:
+    _, folder = _build(tmp_path, engine="edge")
+    before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
+    server.script(*["503"] * 40)
+    with pytest.raises(SynthesisError, match="edge"):
+        _build(tmp_path, engine="edge", cache_dir=tmp_path / "other-cache")  # type: ignore[arg-type]
+    assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before
