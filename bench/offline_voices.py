@@ -18,27 +18,31 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deliver.pipeline import load  # noqa: E402
-from deliver.text import sentences  # noqa: E402
-from deliver.voices.base import Prosody, Voice  # noqa: E402
-from deliver.voices.espeak import EspeakEngine  # noqa: E402
-from deliver.voices.piper import PiperEngine  # noqa: E402
+from deliver.pipeline import load
+from deliver.text import sentences
+from deliver.voices.base import Prosody, Voice
+from deliver.voices.espeak import EspeakEngine
+from deliver.voices.piper import PiperEngine
 
 RESULTS = ROOT / "bench" / "results.json"
 ENGLISH = (
-    "Good morning, everyone. Thank you for coming today. Over the past year our team has grown from twelve people "
-    "to nearly forty, and with that growth came new challenges. We learned to plan in shorter cycles, to share what "
-    "we know, and to ask for help early. Dr. Smith joined us last spring and changed the way we review our work.",
-    "Today I want to talk about three things: what went well, what did not, and what comes next. First, what went "
-    "well. We shipped every release on time, and our customers noticed. Second, what did not. We hired faster than "
-    "we could train, and some of our newest colleagues felt left alone. Third, what comes next: fewer projects, done better.",
+    (
+        "Good morning, everyone. Thank you for coming today. Over the past year our team has grown from twelve people "
+        "to nearly forty, and with that growth came new challenges. We learned to plan in shorter cycles, to share what "
+        "we know, and to ask for help early. Dr. Smith joined us last spring and changed the way we review our work."
+    ),
+    (
+        "Today I want to talk about three things: what went well, what did not, and what comes next. First, what went "
+        "well. We shipped every release on time, and our customers noticed. Second, what did not. We hired faster than "
+        "we could train, and some of our newest colleagues felt left alone. Third, what comes next: fewer projects, done better."
+    ),
 )
 Speak = Callable[[str], float]
 """Speaks one chunk, returns seconds of audio."""
@@ -89,7 +93,7 @@ def espeak_rows(speech_path: str, runs: int) -> dict[str, dict[str, float]]:
     speech = load(speech_path)[1]
     voice = engine.default_voice(speech.language)
     sections = [chunks("".join(point.text for point in section.points), engine.max_chunk) for section in speech.sections]
-    speak: Speak = lambda text: engine.synthesize_sync(text, voice, Prosody()).duration  # noqa: E731
+    speak: Speak = lambda text: engine.synthesize_sync(text, voice, Prosody()).duration
     speak("预热。")
     # Two halves of the speech as two parallel sections keeps the work identical to the sequential run.
     middle = len(sections) // 2
@@ -105,7 +109,7 @@ def piper_rows(runs: int) -> dict[str, dict[str, float]]:
         engine = PiperEngine(threads=threads)
         voice: Voice = engine.default_voice("en")
         start = time.perf_counter()
-        speak: Speak = lambda text, e=engine: e.synthesize_sync(text, voice, Prosody()).duration  # noqa: E731
+        speak: Speak = lambda text, e=engine, v=voice: e.synthesize_sync(text, v, Prosody()).duration
         speak("Warm up.")
         rows[f"piper en, load + warm-up, {threads} intra-op thread(s)"] = {"wall_seconds": time.perf_counter() - start}
         for workers in (1, 2):

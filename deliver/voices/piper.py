@@ -109,7 +109,7 @@ def _load_voice(file: VoiceFile, threads: int | None) -> PiperVoice:
         session = onnxruntime.InferenceSession(str(file.model), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own untyped errors for a corrupt model
         detail = (str(error).splitlines() or [""])[0][:200]
-        raise OptionError(f"piper voice {file.model.name} cannot be loaded ({detail})") from None
+        raise OptionError(f"piper voice {file.model.name} cannot be loaded ({detail})") from error
     # download_dir is where the g2pW model lives (checked beforehand), never the cwd.
     return PiperVoice(session=session, config=config, download_dir=file.model.parent)
 
