@@ -98,7 +98,14 @@ def espeak_rows(speech_path: str, runs: int) -> dict[str, dict[str, float]]:
     # Two halves of the speech as two parallel sections keeps the work identical to the sequential run.
     middle = len(sections) // 2
     halves = [[c for s in sections[:middle] for c in s], [c for s in sections[middle:] for c in s]]
-    return measure({"espeak zh, 1 worker": (speak, halves, 1), "espeak zh, 2 workers (threads)": (speak, halves, 2)}, runs)
+    english = engine.default_voice("en")
+    speak_en: Speak = lambda text: engine.synthesize_sync(text, english, Prosody()).duration
+    paragraphs = [chunks(paragraph, engine.max_chunk) for paragraph in ENGLISH]
+    return measure({
+        "espeak zh, 1 worker": (speak, halves, 1),
+        "espeak zh, 2 workers (threads)": (speak, halves, 2),
+        "espeak en (piper's paragraphs), 1 worker": (speak_en, paragraphs, 1),
+    }, runs)
 
 
 def piper_rows(runs: int) -> dict[str, dict[str, float]]:

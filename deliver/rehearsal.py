@@ -129,10 +129,10 @@ def slide_entries(deck: Deck, timeline: Timeline, speech: Speech) -> list[dict[s
     """Each slide's content, section and time window [start, end) on the timeline."""
     starts, sections, last_section = [], [], 0
     for slide in deck.slides:
-        starts.append(max(_slide_start(slide, deck, timeline), starts[-1] if starts else 0.0))
+        starts.append(max(_slide_start(slide, timeline), starts[-1] if starts else 0.0))
         last_section = slide.section_index if slide.section_index is not None else last_section
         sections.append(last_section)
-    ends = [next((s for s in starts[i + 1:] if s > starts[i]), timeline.duration) for i in range(len(starts))]
+    ends = [*starts[1:], timeline.duration]  # slides sharing a time (agenda, first point) get empty windows
     return [
         {"kind": s.kind, "section": section, "point": s.point_index, "page": s.page, "pages": s.pages,
          "start": round(start, 3), "end": round(max(end, start), 3),
@@ -142,7 +142,7 @@ def slide_entries(deck: Deck, timeline: Timeline, speech: Speech) -> list[dict[s
     ]
 
 
-def _slide_start(slide: Slide, deck: Deck, timeline: Timeline) -> float:
+def _slide_start(slide: Slide, timeline: Timeline) -> float:
     """A point slide starts with its point (continuation pages share it evenly); a divider with the
     pause before its section; the title at 0; the agenda with the first point; the closing at the end."""
     if slide.kind == "point" and slide.point_index in timeline.points:
@@ -160,7 +160,7 @@ def _slide_start(slide: Slide, deck: Deck, timeline: Timeline) -> float:
 
 def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
     """Colours (template themes inherit ours where they say nothing), font stacks, boxes and role styles."""
-    from deliver.slides.render import _accents  # the same accent shapes the drawn .pptx gets
+    from deliver.slides.render import _accents  # noqa: PLC2701 - the very accent shapes the drawn .pptx gets
 
     defaults = Palette()
     colours = {f.name: getattr(theme.palette, f.name) or getattr(defaults, f.name) for f in fields(Palette)}

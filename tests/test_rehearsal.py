@@ -13,12 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import SPEECHES
+
 from deliver.pacing import estimate
 from deliver.pipeline import BuildOptions, BuildResult, build, load
 from deliver.rehearsal import (
-    PAGE, PLACEHOLDER, estimated_timeline, rehearsal_data, render_page, write_rehearsal,
+    PAGE,
+    PLACEHOLDER,
+    estimated_timeline,
+    rehearsal_data,
+    render_page,
+    write_rehearsal,
 )
 from deliver.slides import plan_deck
 from deliver.themes import load_theme
@@ -27,7 +32,7 @@ SPEECH = SPEECHES / "zh-di-yishi.txt"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
-BLOB = re.compile(r'<script type="application/json" id="deliver-data">(.*?)</script>', re.S)
+BLOB = re.compile(r'<script type="application/json" id="deliver-data">(.*?)</script>', re.DOTALL)
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: apt-get install chromium")
 
 
@@ -77,8 +82,8 @@ def test_speech_text_cannot_close_the_script_or_inject_markup(tmp_path: Path) ->
 
 def test_the_page_references_nothing_online() -> None:
     page = render_page(silent_data(SPEECH))
-    assert not re.search(r"https?://|//cdn|@import|\burl\(", page, re.I)
-    assert not re.search(r"<(?:link|script)[^>]+(?:href|src)=[\"'](?!data:)", page, re.I)
+    assert not re.search(r"https?://|//cdn|@import|\burl\(", page, re.IGNORECASE)
+    assert not re.search(r"<(?:link|script)[^>]+(?:href|src)=[\"'](?!data:)", page, re.IGNORECASE)
 
 
 def test_without_narration_the_estimate_times_every_line_and_slide() -> None:
@@ -91,8 +96,8 @@ def test_without_narration_the_estimate_times_every_line_and_slide() -> None:
     assert data["lines"][-1]["end"] == pytest.approx(timing.total_seconds, abs=0.01)
     starts = [s["start"] for s in data["slides"]]
     assert starts == sorted(starts) and starts[0] == 0
-    for slide in data["slides"]:
-        assert slide["start"] <= slide["end"]
+    for slide, following in zip(data["slides"], data["slides"][1:]):
+        assert slide["start"] <= slide["end"] == following["start"]
     assert [s["plan"] for s in data["sections"]] == pytest.approx([s.seconds for s in timing.sections], abs=0.01)
 
 
