@@ -163,11 +163,15 @@ def timing_to_dict(timing: Timing, narrated: Narrated | None = None) -> dict[str
     return data
 
 
-def timing_markdown(timing: Timing, title: str, narrated: Narrated | None = None) -> str:
-    """The timing preview as a Markdown cue sheet (with narrated durations and start times when given)."""
+def timing_markdown(timing: Timing, title: str, narrated: Narrated | None = None, chart: str | None = None) -> str:
+    """The timing preview as a Markdown cue sheet (with narrated durations and start times when given),
+    showing the picture at relative path `chart` under the table when given."""
+    text = _narrated_markdown(timing, title, narrated) if narrated is not None else _estimate_markdown(timing, title)
+    return text + (f"\n![section durations]({chart})\n" if chart else "")
+
+
+def _estimate_markdown(timing: Timing, title: str) -> str:
     unit = timing.unit
-    if narrated is not None:
-        return _narrated_markdown(timing, title, narrated)
     lines = [
         f"# {title} — timing",
         "",

@@ -75,6 +75,8 @@ def narration_options(options: BuildOptions) -> NarrationOptions:
 
 def build(path: str | Path, options: BuildOptions, progress: Progress | None = None, stdin: BinaryIO | None = None) -> BuildResult:
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole."""
+    from deliver.chart import CHART, timing_svg
+    from deliver.rehearsal import slide_windows, timeline_of, write_rehearsal
     from deliver.slides import plan_deck, render_deck
     from deliver.themes import load_theme
 
@@ -102,9 +104,16 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
         narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
         write_json(stage / "outline.json", speech_to_dict(speech))
         write_json(stage / "timing.json", timing_to_dict(timing, narrated))
-        write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated))
+        chart = timing_svg(timing, narrated)
+        write_text(stage / CHART, chart)
+        write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
+        step("writing rehearsal.html", 0, 0)
+        timeline = timeline_of(speech, timing, soundtrack)
+        write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
         step("writing manifest", 0, 0)
-        _manifest(stage, source, speech, options, notices, soundtrack)
+        slides = [{"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
+                  for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))]
+        _manifest(stage, source, speech, options, notices, soundtrack, slides)
         files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
         package.swap_in(stage, target)
     except BaseException:
@@ -160,8 +169,10 @@ def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> 
 
 
 def _manifest(
-    stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...], soundtrack: Soundtrack | None
+    stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...], soundtrack: Soundtrack | None,
+    slides: list[dict[str, Any]],
 ) -> None:
+    """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's)."""
     data: dict[str, Any] = {
         "generator": package.generator(),
         "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
@@ -175,5 +186,6 @@ def _manifest(
     }  # fmt: skip
     if soundtrack is not None:
         data["narration"] = _narration_manifest(speech, soundtrack, stage)
+    data["slides"] = {"timeline": "audio/speech.mp3" if soundtrack is not None else "estimate", "windows": slides}
     data["files"] = package.file_entries(stage)
     write_json(stage / package.MANIFEST, data)

@@ -20,12 +20,13 @@ from deliver.files import write_text
 from deliver.model import Cue, Language, Speech
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import boxes, role_style
+from deliver.slides.plan import page_share
 from deliver.text import clauses, pack, sentences, spoken_units
 from deliver.themes import Palette, Theme
 
 if TYPE_CHECKING:
     from deliver.pacing import Timing
-    from deliver.slides.plan import Deck, Slide
+    from deliver.slides.plan import Deck
     from deliver.soundtrack import Soundtrack
 
 PAGE: Final = "rehearsal.html"
@@ -50,10 +51,17 @@ class Timeline:
     duration: float
 
 
-def write_rehearsal(folder: Path, speech: Speech, deck: Deck, theme: Theme, timing: Timing, soundtrack: Soundtrack | None) -> None:
-    """Write `folder/rehearsal.html` (atomically); audio is referenced as `audio/speech.mp3` when narrated."""
-    timeline = narrated_timeline(soundtrack) if soundtrack is not None else estimated_timeline(speech, timing)
-    write_text(folder / PAGE, render_page(rehearsal_data(speech, deck, theme, timing, timeline)))
+def write_rehearsal(
+    folder: Path, speech: Speech, deck: Deck, theme: Theme, timing: Timing, timeline: Timeline, chart: str | None = None
+) -> None:
+    """Write `folder/rehearsal.html` (atomically); audio is referenced as `audio/speech.mp3` when narrated.
+    `chart` is the timing chart's SVG text, shown inside the page (it is not fetched)."""
+    write_text(folder / PAGE, render_page(rehearsal_data(speech, deck, theme, timing, timeline, chart)))
+
+
+def timeline_of(speech: Speech, timing: Timing, soundtrack: Soundtrack | None) -> Timeline:
+    """The narration's timeline when there is one, else the estimate's."""
+    return narrated_timeline(soundtrack) if soundtrack is not None else estimated_timeline(speech, timing)
 
 
 def render_page(data: dict[str, Any]) -> str:
@@ -102,7 +110,9 @@ def subtitle_lines(text: str, language: Language) -> list[str]:
     return [line.strip() for s in sentences(text) for line in pack(clauses(s), SUBTITLE_MAX[language], len) if line.strip()]
 
 
-def rehearsal_data(speech: Speech, deck: Deck, theme: Theme, timing: Timing, timeline: Timeline) -> dict[str, Any]:
+def rehearsal_data(
+    speech: Speech, deck: Deck, theme: Theme, timing: Timing, timeline: Timeline, chart: str | None = None
+) -> dict[str, Any]:
     """Everything the page shows, as JSON-able data."""
     narrated = timeline.source == "audio"
     return {
@@ -118,36 +128,44 @@ def rehearsal_data(speech: Speech, deck: Deck, theme: Theme, timing: Timing, tim
              "estimated": round(t.seconds, 3), "narrated": round(span[1] - span[0], 3) if narrated else None}
             for s, t, span in zip(speech.sections, timing.sections, timeline.sections)
         ],
-        "slides": slide_entries(deck, timeline, speech),
+        "slides": slide_entries(deck, timeline),
         "lines": [{"start": c.start, "end": c.end, "text": c.text, "point": c.point} for c in timeline.lines],
         "pointSections": [i for i, s in enumerate(speech.sections) for _ in s.points],
         "theme": theme_data(theme, deck),
+        "chart": chart,
     }
 
 
-def slide_entries(deck: Deck, timeline: Timeline, speech: Speech) -> list[dict[str, Any]]:
-    """Each slide's content, section and time window [start, end) on the timeline."""
+def slide_windows(deck: Deck, timeline: Timeline) -> list[tuple[int, float, float]]:
+    """Each slide's (section, start, end) on the timeline: windows tile it in slide order, and slides
+    sharing a time (the agenda and the first point) get empty windows."""
     starts, sections, last_section = [], [], 0
-    for slide in deck.slides:
-        starts.append(max(_slide_start(slide, timeline), starts[-1] if starts else 0.0))
+    for index, slide in enumerate(deck.slides):
+        starts.append(max(_slide_start(deck, index, timeline), starts[-1] if starts else 0.0))
         last_section = slide.section_index if slide.section_index is not None else last_section
         sections.append(last_section)
-    ends = [*starts[1:], timeline.duration]  # slides sharing a time (agenda, first point) get empty windows
+    ends = [*starts[1:], timeline.duration]
+    return [(section, round(start, 3), round(max(end, start), 3)) for section, start, end in zip(sections, starts, ends)]
+
+
+def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
+    """Each slide's content, section and time window [start, end) on the timeline."""
     return [
         {"kind": s.kind, "section": section, "point": s.point_index, "page": s.page, "pages": s.pages,
-         "start": round(start, 3), "end": round(max(end, start), 3),
+         "start": start, "end": end,
          "blocks": [{"role": b.role, "size": b.size, "bullets": b.bullets, "paragraphs": [list(p) for p in b.paragraphs]}
                     for b in s.blocks]}
-        for s, section, start, end in zip(deck.slides, sections, starts, ends)
+        for s, (section, start, end) in zip(deck.slides, slide_windows(deck, timeline))
     ]
 
 
-def _slide_start(slide: Slide, timeline: Timeline) -> float:
-    """A point slide starts with its point (continuation pages share it evenly); a divider with the
-    pause before its section; the title at 0; the agenda with the first point; the closing at the end."""
+def _slide_start(deck: Deck, index: int, timeline: Timeline) -> float:
+    """A point slide starts with its point (continuation pages by their share of its text); a divider
+    with the pause before its section; the title at 0; the agenda with the first point; the closing at the end."""
+    slide = deck.slides[index]
     if slide.kind == "point" and slide.point_index in timeline.points:
         begin, end = timeline.points[slide.point_index]
-        return begin + (end - begin) * (slide.page - 1) / slide.pages
+        return begin + (end - begin) * page_share(deck, index)[0]
     if slide.kind == "section" and slide.section_index is not None:
         index = slide.section_index
         return timeline.sections[index - 1][1] if index > 0 else timeline.sections[index][0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,33 @@ def test_subtitles_cover_the_speech_and_end_with_the_audio(built: tuple[BuildRes
     spoken = re.sub(r"\s", "", "".join(p.text for p in result.speech.points))
     lines = re.sub(r"\s", "", "".join(line for line in srt.splitlines() if line and not line[0].isdigit()))
     assert spoken in lines
+
+
+def test_the_package_holds_every_file_of_the_design(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    folder = result.folder
+    expected = {"deck.pptx", "deck-narrated.pptx", "audio/speech.mp3", "subtitles/speech.srt", "subtitles/speech.vtt",
+                "outline.json", "timing.md", "timing.json", "timing.svg", "rehearsal.html", "manifest.json"}
+    expected |= {f"audio/{s.path.name}" for s in result.soundtrack.sections}  # type: ignore[union-attr]
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == expected
+    assert "](timing.svg)" in (folder / "timing.md").read_text(encoding="utf-8")
+    with zipfile.ZipFile(root / "out" / f"{folder.name}.zip") as archive:
+        assert {n.split("/", 1)[1] for n in archive.namelist()} == expected
+
+
+def test_the_manifest_maps_every_slide_to_its_window_of_the_narration(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    slides = manifest["slides"]
+    assert slides["timeline"] == "audio/speech.mp3"
+    windows = slides["windows"]
+    assert [w["slide"] for w in windows] == list(range(1, len(windows) + 1))
+    assert all(a["end"] == b["start"] for a, b in zip(windows, windows[1:]))
+    assert windows[-1]["end"] == pytest.approx(manifest["narration"]["duration"], abs=0.001)
+    cues = {p["point"]: s["start"] + p["start"] for s in manifest["narration"]["sections"] for p in s["points"]}
+    firsts = [w for w in windows if w["kind"] == "point" and w["page"] == 1]
+    assert [w["point"] for w in firsts] == list(range(len(result.speech.points)))
+    assert all(w["start"] == pytest.approx(cues[w["point"]], abs=0.002) for w in firsts)
 
 
 def test_a_rebuild_synthesizes_nothing(built: tuple[BuildResult, Path]) -> None:

@@ -18,7 +18,7 @@ def test_build_writes_the_package_with_a_manifest_of_every_file(tmp_path: Path) 
     result = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False))
     assert result.folder == tmp_path / "组织部长春节收心会暨组织工作务虚会讲话稿"
     names = {p.name for p in result.folder.iterdir()}
-    assert names == {"deck.pptx", "outline.json", "timing.json", "timing.md", "manifest.json"}
+    assert names == {"deck.pptx", "outline.json", "timing.json", "timing.md", "timing.svg", "rehearsal.html", "manifest.json"}
     manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generator"]["name"] == "deliver"
     assert manifest["source"]["name"] == SAMPLE.name and len(manifest["source"]["sha256"]) == 64

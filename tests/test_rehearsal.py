@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from conftest import SPEECHES
 
+from deliver.chart import timing_svg
 from deliver.pacing import estimate
 from deliver.pipeline import BuildOptions, BuildResult, build, load
 from deliver.rehearsal import (
@@ -80,8 +81,15 @@ def test_speech_text_cannot_close_the_script_or_inject_markup(tmp_path: Path) ->
     assert any("</script>" in line["text"] for line in data["lines"])
 
 
-def test_the_page_references_nothing_online() -> None:
-    page = render_page(silent_data(SPEECH))
+def test_the_page_references_nothing_online(tmp_path: Path) -> None:
+    _, speech, _ = load(SPEECH)
+    theme = load_theme("default")
+    deck, _ = plan_deck(speech, theme)
+    timing = estimate(speech)
+    write_rehearsal(tmp_path, speech, deck, theme, timing, estimated_timeline(speech, timing), timing_svg(timing))
+    # The chart's SVG namespace is a name, not an address: nothing fetches it.
+    page = (tmp_path / PAGE).read_text(encoding="utf-8").replace("http://www.w3.org/2000/svg", "")
+    assert "<svg" in page_data(page)["chart"]
     assert not re.search(r"https?://|//cdn|@import|\burl\(", page, re.IGNORECASE)
     assert not re.search(r"<(?:link|script)[^>]+(?:href|src)=[\"'](?!data:)", page, re.IGNORECASE)
 
@@ -126,10 +134,7 @@ class Package:
 
 
 def _package(root: Path, audio: bool) -> Package:
-    theme = load_theme("default")
     result = build(SPEECH, BuildOptions(out_dir=root / "out", engine="espeak", audio=audio, cache_dir=root / "cache", force=True))
-    deck, _ = plan_deck(result.speech, theme)
-    write_rehearsal(result.folder, result.speech, deck, theme, estimate(result.speech), result.soundtrack)
     # The folder is copied somewhere awkward: audio must still resolve relatively from the page.
     copy = root / "副本 (copy)#1" / result.folder.name
     shutil.copytree(result.folder, copy)
@@ -240,6 +245,18 @@ def test_seeking_the_audio_shows_the_cues_slide_and_highlights_its_sentence(narr
         const box = document.getElementById('prompter').getBoundingClientRect();
         const line = document.querySelector('#prompter .line.current').getBoundingClientRect();
         return line.top >= box.top && line.top < box.bottom; })()""", timeout=3000)
+    assert narrated_page.errors == []
+
+
+@in_chromium
+def test_the_timing_chart_shows_in_place_of_the_table(narrated_page: Opened) -> None:
+    page = narrated_page.page
+    assert page.is_visible("#plan") and not page.is_visible("#chart")
+    page.click("#chart-toggle")
+    page.wait_for_function("document.getElementById('chart').naturalWidth > 0")
+    assert page.is_visible("#chart") and not page.is_visible("#plan")
+    page.click("#chart-toggle")
+    assert page.is_visible("#plan")
     assert narrated_page.errors == []
 
 

@@ -22,7 +22,7 @@ from pptx.parts.image import ImagePart
 
 from deliver.audio import cut_mp3
 from deliver.slides import ooxml
-from deliver.slides.plan import Deck, Slide
+from deliver.slides.plan import Deck, page_share
 from deliver.soundtrack import Soundtrack
 
 SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
@@ -40,10 +40,6 @@ class Span:
     end: float
 
 
-def _page_weight(slide: Slide) -> int:
-    return max(1, sum(len(line) for block in slide.blocks if block.bullets for p in block.paragraphs for line in p))
-
-
 def slide_spans(deck: Deck, soundtrack: Soundtrack) -> dict[int, Span]:
     """Slide index → the audio it plays: utterance spans cut at the middle of the pauses between them."""
     spans: dict[int | None, tuple[Path, float, float]] = {}
@@ -59,13 +55,8 @@ def slide_spans(deck: Deck, soundtrack: Soundtrack) -> dict[int, Span]:
         if key is None or key not in spans:
             continue
         source, start, end = spans[key]
-        if slide.kind == "point" and slide.pages > 1:
-            pages = [s for s in deck.slides if s.kind == "point" and s.point_index == slide.point_index]
-            weights = [_page_weight(s) for s in pages]
-            before = sum(weights[: slide.page - 1])
-            share = (end - start) / sum(weights)
-            start, end = start + before * share, start + (before + weights[slide.page - 1]) * share
-        out[index] = Span(source, start, end)
+        before, upto = page_share(deck, index)
+        out[index] = Span(source, start + (end - start) * before, start + (end - start) * upto)
     return out
 
 

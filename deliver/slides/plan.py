@@ -68,6 +68,22 @@ class Deck:
     slides: tuple[Slide, ...] = field(default_factory=tuple)
 
 
+def page_share(deck: Deck, index: int) -> tuple[float, float]:
+    """Which part of its point's time slide `index` takes, as fractions (from, to) of 0–1: a point
+    continued over several slides shares its time by the text on each page; any other slide (0, 1)."""
+    slide = deck.slides[index]
+    if slide.kind != "point" or slide.pages == 1:
+        return 0.0, 1.0
+    first = index - (slide.page - 1)
+    weights = [_text_weight(s) for s in deck.slides[first : first + slide.pages]]
+    before, total = sum(weights[: slide.page - 1]), sum(weights)
+    return before / total, (before + weights[slide.page - 1]) / total
+
+
+def _text_weight(slide: Slide) -> int:
+    return max(1, sum(len(line) for block in slide.blocks if block.bullets for p in block.paragraphs for line in p))
+
+
 def deck_to_dict(deck: Deck) -> dict[str, Any]:
     """The plan as plain JSON-able data (for goldens and debugging)."""
     return {
