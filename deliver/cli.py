@@ -121,6 +121,7 @@ def build(
     pitch: Optional[str] = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
     volume: Optional[str] = typer.Option(None, "--volume", help="Voice volume change, e.g. +10%."),
     concurrency: int = typer.Option(4, "--concurrency", help="Chunks synthesized at once."),
+    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon (TOML: [zh] 词 = \"pin1 yin1\", [en] word = \"respelling\")."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Synthesis cache (default: the per-user cache folder)."),
     pace: Optional[str] = typer.Option(None, "--pace", help="Human speaking rate for the timing estimate (see `deliver timing --rate`)."),
     target: Optional[float] = typer.Option(None, "--target", help="Minutes you have (timing report)."),
@@ -139,8 +140,9 @@ def build(
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
     prosody = parse_prosody(rate, pitch, volume)
     options = BuildOptions(
-        out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir, zip=not no_zip, embed=not no_embed
-    )
+        out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir,
+        zip=not no_zip, embed=not no_embed, lexicon=lexicon,
+    )  # fmt: skip
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)
     _notices(result.notices, quiet)

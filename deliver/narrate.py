@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -20,6 +20,8 @@ from deliver.text import pack, pieces_within
 from deliver.voices import candidates, resolve_voice
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key
+from deliver.voices.lexicon import EMPTY, Lexicon
+from deliver.voices.normalize import Spoken, normalize
 
 T = TypeVar("T")
 DEFAULT_CONCURRENCY: Final = 4
@@ -38,6 +40,8 @@ class NarrationOptions:
     """Seconds of silence between chunks of one point (chunks end at sentence ends)."""
     point_pause: float = 0.7
     """Seconds of silence between points (slides)."""
+    lexicon: Lexicon = EMPTY
+    """How to say names and 多音字 (applied for every engine)."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.concurrency <= 32:
@@ -171,7 +175,9 @@ async def _voice_section(
         try:
             voice = resolve_voice(engine, language, options.voice)
             chunks = chunks_of(said, engine.max_chunk)
-            results = await _all_or_cancel([_one(engine, voice, options.prosody, c.text, cache, semaphore, progress) for c in chunks])
+            words = options.lexicon.words(language)
+            jobs = [_one(engine, voice, options.prosody, normalize(c.text, language, words), cache, semaphore, progress) for c in chunks]
+            results = await _all_or_cancel(jobs)
         except (SynthesisError, EngineUnavailable) as exc:
             if len(engines) == 1:
                 raise
@@ -183,18 +189,26 @@ async def _voice_section(
 
 
 async def _one(
-    engine: Engine, voice: Voice, prosody: Prosody, text: str, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress
+    engine: Engine, voice: Voice, prosody: Prosody, spoken: Spoken, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress
 ) -> tuple[Rendition, bool]:
-    """One chunk from the cache, or synthesized and then cached. Returns (rendition, was synthesized)."""
-    key = cache_key(engine, voice, prosody, text)
+    """One chunk from the cache, or synthesized and then cached; its boundaries are returned on the
+    chunk's own text (the engine and the cache see the spoken form). Returns (rendition, was synthesized)."""
+    key = cache_key(engine, voice, prosody, spoken.text)
     cached = cache.get(key)
     if cached is not None:
         progress.step()
-        return cached, False
+        return _on_source(cached, spoken), False
     async with semaphore:
-        rendition = await engine.synthesize(text, voice, prosody)
+        rendition = await engine.synthesize(spoken.text, voice, prosody)
     if not rendition.audio or rendition.duration <= 0:
-        raise SynthesisError(f"{engine.name} returned no audio for: {text[:30]}…", retryable=False)
+        raise SynthesisError(f"{engine.name} returned no audio for: {spoken.source[:30]}…", retryable=False)
     cache.put(key, rendition)
     progress.step()
-    return rendition, True
+    return _on_source(rendition, spoken), True
+
+
+def _on_source(rendition: Rendition, spoken: Spoken) -> Rendition:
+    if not spoken.edits:
+        return rendition
+    bounds = tuple(replace(b, text_start=spoken.to_source(b.text_start), text_end=spoken.to_source(b.text_end)) for b in rendition.boundaries)
+    return replace(rendition, boundaries=bounds)

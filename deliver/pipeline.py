@@ -50,6 +50,8 @@ class BuildOptions:
     """Also write `<out>/<slug>.zip` of the package folder."""
     embed: bool = True
     """With narration, also write deck-narrated.pptx (audio on every slide, auto-advance)."""
+    lexicon: Path | None = None
+    """A pronunciation lexicon (TOML) over the per-user one; see `voices/lexicon.py`."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,11 @@ def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speec
 
 
 def narration_options(options: BuildOptions) -> NarrationOptions:
+    from deliver.voices.lexicon import load_lexicon
+
     cache = options.cache_dir or user_cache_dir() / "voices"
-    return NarrationOptions(cache, options.engine, options.voice, options.prosody, options.concurrency)
+    lexicon = load_lexicon(options.lexicon)
+    return NarrationOptions(cache, options.engine, options.voice, options.prosody, options.concurrency, lexicon=lexicon)
 
 
 def build(path: str | Path, options: BuildOptions, progress: Progress | None = None, stdin: BinaryIO | None = None) -> BuildResult:
@@ -135,6 +140,8 @@ def _narrate(stage: Path, speech: Speech, voicing: NarrationOptions, step: Progr
     fresh = sum(v.synthesized for v in voiced)
     summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
     notices += (Notice("voice", f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache"),)
+    for path in voicing.lexicon.sources:
+        notices += (Notice("voice", f"pronunciation lexicon: {path} ({len(voicing.lexicon.words(speech.language))} {speech.language} words)"),)
     return soundtrack, notices
 
 
@@ -179,6 +186,7 @@ def _manifest(
         "options": {
             "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
             "meta": options.meta, "engine": options.engine, "voice": options.voice,
+            "lexicon": str(options.lexicon) if options.lexicon else None,
             "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
         },
         "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections), "points": len(speech.points)},

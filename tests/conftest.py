@@ -12,8 +12,9 @@ SPEECHES = Path(__file__).resolve().parent / "speeches"
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never write into the user's real cache folder."""
+    """Tests never write into the user's real cache folder nor read the user's own settings."""
     os.environ["DELIVER_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ["DELIVER_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
 
 
 @pytest.fixture

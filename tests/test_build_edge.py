@@ -85,3 +85,15 @@ def test_engine_edge_fails_clearly_and_keeps_the_previous_package(tmp_path: Path
     with pytest.raises(SynthesisError, match="edge"):
         _build(tmp_path, engine="edge", cache_dir=tmp_path / "other-cache")  # type: ignore[arg-type]
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before
+
+
+def test_edge_is_sent_the_spoken_form_with_the_lexicons_readings(tmp_path: Path, server: EdgeServer) -> None:
+    from deliver.voices.lexicon import homophones
+
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text('[zh]\n"同志们" = "tong2 zhi4 men5"\n', encoding="utf-8")
+    manifest, _ = _build(tmp_path, lexicon=lexicon)
+    assert {s["engine"] for s in manifest["narration"]["sections"]} == {"edge"}
+    sent = "".join(server.texts)
+    assert homophones("tong2 zhi4 men5") in sent and "同志们" not in sent
+    assert not any(ch.isdigit() for ch in sent)  # numbers went out in words

@@ -138,7 +138,8 @@ def test_espeak_in_parallel_matches_sequential(espeak: EspeakEngine) -> None:
         return [r.duration for r in renditions]
 
     for durations in (threaded, asyncio.run(gathered())):
-        assert durations == pytest.approx(sequential, rel=0.002)  # eSpeak varies ±0.2 %: never compare bytes
+        # eSpeak varies by up to ≈0.25 % from call to call (never compare bytes); mixed-up calls differ by far more
+        assert durations == pytest.approx(sequential, rel=0.01)
 
 
 def test_espeak_unknown_voice_is_an_option_error(espeak: EspeakEngine) -> None:
