@@ -8,6 +8,7 @@ longest section, not the speech (a 220,000-字 speech is 15+ hours of audio).
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tempfile
 import warnings
@@ -63,6 +64,9 @@ def ffmpeg() -> str:
         path = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
         raise MissingTool(f"ffmpeg not found ({exc}); reinstall it with: pip install --force-reinstall imageio-ffmpeg") from None
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):  # IMAGEIO_FFMPEG_EXE is returned unchecked
+        raise MissingTool(f"ffmpeg not found at {path}; reinstall it with: pip install --force-reinstall imageio-ffmpeg"
+                          " (or unset IMAGEIO_FFMPEG_EXE)")  # fmt: skip
     pydub().converter = path
     return path
 
@@ -193,14 +197,23 @@ def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
         raise MissingTool(f"ffmpeg could not cut {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
 
 
+_TOC_MAX = 255
+
+
 def write_chapters(path: Path, chapters: list[tuple[str, float, float]]) -> None:
     """ID3 CHAP frames (one per section, times in seconds) and a CTOC listing them in order."""
     from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
     tags = ID3(str(path))
-    ids = [f"ch{i:03d}" for i in range(len(chapters))]
-    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+    ids = [f"ch{i:04d}" for i in range(len(chapters))]
+    # A CTOC lists at most 255 children: beyond that, the top-level table lists tables of 255 chapters.
+    groups = [ids[i : i + _TOC_MAX] for i in range(0, len(ids), _TOC_MAX)]
+    top = ids if len(groups) == 1 else [f"toc{g:03d}" for g in range(len(groups))]
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=top,
                   sub_frames=[TIT2(text=["Sections"])]))  # fmt: skip
+    for element_id, group in zip(top, groups if len(groups) > 1 else []):
+        tags.add(CTOC(element_id=element_id, flags=CTOCFlags.ORDERED, child_element_ids=group,
+                      sub_frames=[TIT2(text=[f"Sections {ids.index(group[0]) + 1}–{ids.index(group[-1]) + 1}"])]))  # fmt: skip
     for element_id, (title, start, end) in zip(ids, chapters):
         tags.add(CHAP(element_id=element_id, start_time=round(start * 1000), end_time=round(end * 1000),
                       sub_frames=[TIT2(text=[title])]))  # fmt: skip

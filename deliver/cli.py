@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -216,9 +217,15 @@ def _utf8_streams() -> None:
                 pass
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so a build removes its staging folder on the way out."""
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point: one place maps errors to a one-line message and an exit code."""
     _utf8_streams()
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         app(standalone_mode=False)
     except DeliverError as exc:
@@ -229,17 +236,38 @@ def main() -> None:
     except KeyboardInterrupt:
         _say("error: interrupted")
         sys.exit(130)
-    except Exception as exc:  # the click/typer family: usage errors know how to show themselves
-        import click
+    except Exception as exc:  # the click/typer family: usage errors, help, --help exits
+        sys.exit(_command_line_exit(exc))
 
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
-        if _debug:
-            raise
-        _say(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)")
-        sys.exit(1)
+
+def _command_line_exit(exc: Exception) -> int:
+    """Exit code for what typer/click raise with standalone_mode=False; prints one line for usage errors."""
+    clicks = _click_exceptions()
+    if isinstance(exc, (typer.Exit, getattr(clicks, "Exit", typer.Exit))):
+        return int(getattr(exc, "exit_code", 0))
+    if isinstance(exc, (typer.Abort, getattr(clicks, "Abort", typer.Abort))):
+        _say("error: interrupted")
+        return 130
+    if isinstance(exc, clicks.NoArgsIsHelpError if hasattr(clicks, "NoArgsIsHelpError") else ()):
+        exc.show()
+        return 0
+    if isinstance(exc, clicks.UsageError):
+        command = exc.ctx.command_path if exc.ctx is not None else "deliver"
+        _say(f"error: {exc.format_message()} (see: {command} --help)")
+        return 2
+    if isinstance(exc, clicks.ClickException):
+        _say(f"error: {exc.format_message()}")
+        return exc.exit_code
+    if _debug:
+        raise exc
+    _say(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)")
+    return 1
+
+
+def _click_exceptions() -> Any:
+    """click's exception classes: vendored inside typer from 0.28 on, the click package before."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - typer < 0.28
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions

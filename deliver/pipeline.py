@@ -21,7 +21,9 @@ from deliver.structure import parse
 from deliver.voices.base import Prosody
 
 if TYPE_CHECKING:
+    from deliver.pacing import Timing
     from deliver.slides import Deck
+    from deliver.themes import Theme
 
 Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
@@ -79,10 +81,9 @@ def narration_options(options: BuildOptions) -> NarrationOptions:
 
 
 def build(path: str | Path, options: BuildOptions, progress: Progress | None = None, stdin: BinaryIO | None = None) -> BuildResult:
-    """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole."""
-    from deliver.chart import CHART, timing_svg
-    from deliver.rehearsal import slide_windows, timeline_of, write_rehearsal
-    from deliver.slides import plan_deck, render_deck
+    """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
+
+    Holds the package's lock throughout; a second build of the same package fails with OutputError."""
     from deliver.themes import load_theme
 
     step = progress or (lambda *_: None)
@@ -95,39 +96,54 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / package.slug(speech.title)
     package.check_target(target, options.force)
-    stage = package.staging(options.out_dir, target.name)
-    try:
-        step("rendering deck.pptx", 0, 0)
-        deck, deck_notices = plan_deck(speech, theme)
-        render_deck(deck, theme, stage / "deck.pptx")
-        notices += deck_notices
-        soundtrack, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, ())
-        notices += voice_notices
-        if soundtrack is not None and options.embed:
-            step("embedding narration in deck-narrated.pptx", 0, 0)
-            _narrated_deck(stage, deck, soundtrack)
-        narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
-        write_json(stage / "outline.json", speech_to_dict(speech))
-        write_json(stage / "timing.json", timing_to_dict(timing, narrated))
-        chart = timing_svg(timing, narrated)
-        write_text(stage / CHART, chart)
-        write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
-        step("writing rehearsal.html", 0, 0)
-        timeline = timeline_of(speech, timing, soundtrack)
-        write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
-        step("writing manifest", 0, 0)
-        slides = [{"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
-                  for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))]
-        _manifest(stage, source, speech, options, notices, soundtrack, slides)
-        files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
-        package.swap_in(stage, target)
-    except BaseException:
-        package.discard(stage)
-        raise
-    if options.zip:
-        step("zipping", 0, 0)
-        package.write_zip(target, target.with_name(target.name + ".zip"))
+    with package.locked(options.out_dir, target.name):
+        notices += tuple(Notice("package", f"removed what an interrupted build left: {name}")
+                         for name in package.clear_debris(options.out_dir, target.name))  # fmt: skip
+        stage = package.staging(options.out_dir, target.name)
+        try:
+            notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step)
+            files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
+            step("zipping", 0, 0)
+            archive = package.zip_to_temp(stage, target.name) if options.zip else None
+            package.swap_in(stage, target, archive)
+        except BaseException:
+            package.discard(stage)
+            raise
     return BuildResult(target, speech, files, notices, soundtrack)
+
+
+def _fill(
+    stage: Path, source: Source, speech: Speech, timing: Timing, theme: Theme, voicing: NarrationOptions | None,
+    options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
+) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
+    """Write every file of the package into `stage`; returns all notices so far and the narration."""
+    from deliver.chart import CHART, timing_svg
+    from deliver.rehearsal import slide_windows, timeline_of, write_rehearsal
+    from deliver.slides import plan_deck, render_deck
+
+    step("rendering deck.pptx", 0, 0)
+    deck, deck_notices = plan_deck(speech, theme)
+    render_deck(deck, theme, stage / "deck.pptx")
+    notices += deck_notices
+    soundtrack, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, ())
+    notices += voice_notices
+    if soundtrack is not None and options.embed:
+        step("embedding narration in deck-narrated.pptx", 0, 0)
+        _narrated_deck(stage, deck, soundtrack)
+    narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
+    write_json(stage / "outline.json", speech_to_dict(speech))
+    write_json(stage / "timing.json", timing_to_dict(timing, narrated))
+    chart = timing_svg(timing, narrated)
+    write_text(stage / CHART, chart)
+    write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
+    step("writing rehearsal.html", 0, 0)
+    timeline = timeline_of(speech, timing, soundtrack)
+    write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
+    step("writing manifest", 0, 0)
+    slides = [{"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
+              for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))]
+    _manifest(stage, source, speech, options, notices, soundtrack, slides)
+    return notices, soundtrack
 
 
 def _narrate(stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress) -> tuple[Soundtrack, tuple[Notice, ...]]:

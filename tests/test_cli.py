@@ -87,3 +87,17 @@ def _file(directory: Path, data: bytes) -> str:
     path = directory / "speech.txt"
     path.write_bytes(data)
     return str(path)
+
+
+@pytest.mark.parametrize("args", [("timing", str(SAMPLE), "--bogus"), ("build",), ("timing", str(SAMPLE), "--rate")],
+                         ids=["unknown-option", "missing-argument", "option-without-value"])
+def test_usage_mistakes_are_one_error_line_and_exit_2(args: tuple[str, ...]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "--help" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_no_command_shows_the_help() -> None:
+    result = run()
+    assert result.returncode == 0 and "outline" in result.stdout and "build" in result.stdout

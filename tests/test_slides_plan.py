@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from deliver.errors import InputError
 from deliver.model import Point, Section, Speech
+from deliver.reading import read_source
 from deliver.slides import Deck, deck_to_dict, plan_deck
 from deliver.slides.fit import SAFETY, BULLET_INDENT
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.measure import line_height, text_em
 from deliver.slides.samples import en_speech, stress_speech, zh_speech
+from deliver.structure import parse
 from deliver.themes import Theme, list_themes, load_theme
 
 THEMES = [name for name, _ in list_themes()]
@@ -164,3 +170,24 @@ def test_chinese_section_numbers(n: int, shown: str) -> None:
     from deliver.slides.plan import _cn_number
 
     assert _cn_number(n) == shown
+
+
+_PIECES = st.sampled_from(
+    ["同志们：", "一、", "二、", "（一）", "第一，", "一是", "二是", "1. ", "# ", "- ", "\n", " ", "。", "，", "😀",
+     "组织工作", "政治站位" * 8, "发展" * 40, "Hello", "world.", "First, ", "2026年", "GDP", "supercalifragilistic" * 3]
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, min_size=1, max_size=60).map("".join), st.sampled_from(THEMES))
+def test_any_speech_plans_slides_whose_text_fits_its_boxes(text: str, theme_name: str) -> None:
+    try:
+        speech = parse(read_source("-", io.BytesIO(text.encode())))
+    except InputError:
+        return
+    theme = load_theme(theme_name)
+    deck, _ = plan_deck(speech, theme)
+    where = boxes(theme)
+    for slide in deck.slides:
+        for block in slide.blocks:
+            _assert_fits(theme, where, block)
