@@ -172,19 +172,57 @@ def export_mp3(audio: AudioSegment, path: Path, tags: dict[str, str]) -> None:
         raise
 
 
-def encode_wav(source: Path, path: Path, tags: dict[str, str]) -> None:
-    """Encode a WAV file to mp3 with ffmpeg, streaming (the whole speech never sits in memory)."""
-    metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
-    tmp = path.with_name(f".{path.name}.tmp.mp3")
-    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), *metadata,
-               *MP3_ARGS, "-id3v2_version", "4", str(tmp)]  # fmt: skip
-    try:
-        subprocess.run(command, check=True, capture_output=True)
-        publish_mode(tmp)
-        tmp.replace(path)
-    except subprocess.CalledProcessError as exc:
-        tmp.unlink(missing_ok=True)
-        raise MissingTool(f"ffmpeg could not encode {path.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+class Mp3Stream:
+    """An mp3 encoded by ffmpeg while PCM (mono, 16-bit, FRAME_RATE) is written to it, so the whole speech
+    is encoded alongside the sections and never sits in memory. Written to a temp name, renamed on close."""
+
+    def __init__(self, path: Path, tags: dict[str, str]) -> None:
+        self.path = path
+        self.tmp = path.with_name(f".{path.name}.tmp.mp3")
+        metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
+        command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(FRAME_RATE),
+                   "-ac", "1", "-i", "pipe:0", *metadata, *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def write(self, pcm: bytes) -> None:
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(pcm)
+        except BrokenPipeError:
+            self._failed()
+
+    def close(self) -> None:
+        """Finish the file (raises MissingTool when ffmpeg failed)."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
+        if self.process.wait() != 0:
+            self._failed()
+        self._release()
+        publish_mode(self.tmp)
+        self.tmp.replace(self.path)
+
+    def abort(self) -> None:
+        self.process.kill()
+        self.process.wait()
+        self._release()
+        self.tmp.unlink(missing_ok=True)
+
+    def _release(self) -> None:
+        for stream in (self.process.stdin, self.process.stderr):
+            if stream is not None and not stream.closed:
+                try:
+                    stream.close()
+                except BrokenPipeError:
+                    pass
+
+    def _failed(self) -> None:
+        assert self.process.stderr is not None
+        message = self.process.stderr.read().decode(errors="replace").strip()[:200]
+        self.abort()
+        raise MissingTool(f"ffmpeg could not encode {self.path.name}: {message or 'it stopped'}")
 
 
 def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
@@ -195,6 +233,26 @@ def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
         subprocess.run(command, check=True, capture_output=True)
     except subprocess.CalledProcessError as exc:
         raise MissingTool(f"ffmpeg could not cut {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+
+
+def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> list[Path]:
+    """Split `source` at `cuts` (seconds, increasing) without re-encoding, in one ffmpeg run: len(cuts) + 1
+    files `folder/<prefix>-NNNN.mp3` that tile it (each cut lands on an mp3 frame: ±48 ms)."""
+    pattern = folder / f"{prefix}-%04d.mp3"
+    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), "-map", "0:a", "-c", "copy",
+               "-map_metadata", "-1", "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip
+    if cuts:
+        command += ["-segment_times", ",".join(f"{t:.3f}" for t in cuts)]
+    try:
+        subprocess.run([*command, str(pattern)], check=True, capture_output=True)
+    except subprocess.CalledProcessError as exc:
+        raise MissingTool(f"ffmpeg could not split {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+    paths = [folder / f"{prefix}-{i:04d}.mp3" for i in range(len(cuts) + 1)]
+    if not all(p.exists() for p in paths):  # two cuts inside one frame: fall back to exact cuts
+        bounds = [0.0, *cuts, decoded_seconds(source)]
+        for path, start, end in zip(paths, bounds, bounds[1:]):
+            cut_mp3(source, start, end, path)
+    return paths
 
 
 _TOC_MAX = 255

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import wave
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from deliver.audio import FRAME_RATE, SECTION_GAP, SectionAudio, assemble, encode_wav, export_mp3, srt, vtt, write_chapters
+from deliver.audio import FRAME_RATE, SECTION_GAP, Mp3Stream, SectionAudio, assemble, export_mp3, srt, vtt, write_chapters
 from deliver.files import write_text
 from deliver.model import Cue, Speech
 from deliver.narrate import NarrationOptions, VoicedSection
@@ -40,31 +40,34 @@ def write_soundtrack(
     stage: Path, speech: Speech, voiced: tuple[VoicedSection, ...], options: NarrationOptions,
     step: Callable[[str], None] = lambda _: None,
 ) -> Soundtrack:  # fmt: skip
-    """Encode each section (in parallel), the whole-speech track from the same PCM, and the subtitles."""
+    """Encode each section (in parallel) and, at the same time, the whole-speech track from the same PCM;
+    then the chapters and subtitles. At most a few sections are held in memory at once."""
     (stage / "audio").mkdir(exist_ok=True)
     (stage / "subtitles").mkdir(exist_ok=True)
-    whole_wav = stage / ".speech.wav"
     sections: list[SectionAudio] = []
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool, wave.open(str(whole_wav), "wb") as whole:
-        whole.setnchannels(1)
-        whole.setsampwidth(2)
-        whole.setframerate(FRAME_RATE)
-        jobs = []
-        for v in voiced:
-            step(f"assembling audio {v.index + 1}/{len(voiced)}")
-            section, audio = _section(stage, speech, v, options)
-            if sections:
-                whole.writeframes(b"\0\0" * round(SECTION_GAP * FRAME_RATE))
-            whole.writeframes(audio.raw_data)
-            sections.append(section)
-            tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
-            jobs.append(pool.submit(export_mp3, audio, section.path, tags))
-        step("encoding audio")
-        for job in jobs:
-            job.result()
     whole_mp3 = stage / "audio" / "speech.mp3"
-    encode_wav(whole_wav, whole_mp3, {"title": speech.title, "artist": "deliver"})
-    whole_wav.unlink()
+    whole = Mp3Stream(whole_mp3, {"title": speech.title, "artist": "deliver"})
+    workers = max(1, (os.cpu_count() or 2) - 1)  # the whole-track encoder has a core of its own
+    try:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending: deque[Future[None]] = deque()
+            for v in voiced:
+                step(f"encoding audio {v.index + 1}/{len(voiced)}")
+                section, audio = _section(stage, speech, v, options)
+                if sections:
+                    whole.write(b"\0\0" * round(SECTION_GAP * FRAME_RATE))
+                whole.write(audio.raw_data)
+                sections.append(section)
+                tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
+                pending.append(pool.submit(export_mp3, audio, section.path, tags))
+                while len(pending) > workers:  # bounded: a long speech's audio never piles up in memory
+                    pending.popleft().result()
+            for job in pending:
+                job.result()
+        whole.close()
+    except BaseException:
+        whole.abort()
+        raise
     starts, at = [], 0.0
     for s in sections:
         starts.append(at)

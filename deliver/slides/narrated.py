@@ -20,7 +20,7 @@ from pptx.media import Video
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.parts.image import ImagePart
 
-from deliver.audio import cut_mp3
+from deliver.audio import cut_mp3, split_mp3
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck, page_share
 from deliver.soundtrack import Soundtrack
@@ -64,6 +64,7 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
     """Copy of the deck at `plain` with narration and auto-advance on every slide, written to `out`."""
     prs = Presentation(str(plain))
     spans = slide_spans(deck, soundtrack)
+    clips = _clips(spans, workdir)
     icon = None
     for index, slide in enumerate(prs.slides):
         planned = deck.slides[index]
@@ -71,8 +72,7 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
         if span is None:
             ooxml.set_advance(slide._element, round(SILENT_ADVANCE[planned.kind] * 1000))  # noqa: SLF001
             continue
-        clip = workdir / f"slide-{index + 1:04d}.mp3"
-        cut_mp3(span.source, span.start, span.end, clip)
+        clip = clips[index]
         media = prs.part.package.get_or_add_media_part(Video.from_blob(clip.read_bytes(), "audio/mpeg", clip.name))
         audio_rid = slide.part.relate_to(media, RT.AUDIO)
         media_rid = slide.part.relate_to(media, RT.MEDIA)
@@ -84,6 +84,25 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
         pic = ooxml.audio_pic_xml(shape_id, audio_rid, media_rid, image_rid, _ICON)
         ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, ms), pic)  # noqa: SLF001
     prs.save(str(out))
+
+
+def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:
+    """Slide index → its clip: each section's file split once at its slides' boundaries (the spans of a
+    section tile it); spans that do not tile their file are cut one by one."""
+    by_source: dict[Path, list[tuple[int, Span]]] = {}
+    for index, span in sorted(spans.items()):
+        by_source.setdefault(span.source, []).append((index, span))
+    clips: dict[int, Path] = {}
+    for n, (source, group) in enumerate(by_source.items()):
+        tiled = group[0][1].start == 0 and all(a.end == b.start for (_, a), (_, b) in zip(group, group[1:]))
+        if tiled:
+            paths = split_mp3(source, [span.end for _, span in group[:-1]], workdir, f"section-{n:03d}")
+            clips.update((index, path) for (index, _), path in zip(group, paths))
+            continue
+        for index, span in group:
+            clips[index] = workdir / f"slide-{index + 1:04d}.mp3"
+            cut_mp3(span.source, span.start, span.end, clips[index])
+    return clips
 
 
 def _icon_image() -> object:
