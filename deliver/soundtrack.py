@@ -73,7 +73,7 @@ def write_soundtrack(
         starts.append(at)
         at += s.duration + SECTION_GAP
     write_chapters(whole_mp3, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts)])
-    cues = [Cue(round(c.start + t, 3), round(c.end + t, 3), c.text, c.point) for s, t in zip(sections, starts) for c in s.subtitles]
+    cues = [c.shifted(t) for s, t in zip(sections, starts) for c in s.subtitles]
     write_text(stage / "subtitles" / "speech.srt", srt(cues))
     write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
     return Soundtrack(tuple(sections), tuple(starts), tuple(cues), at - SECTION_GAP)

@@ -18,6 +18,7 @@ from deliver.voices.base import Engine, Prosody, Voice
 
 _FACTORIES: Final = {
     "edge": "deliver.voices.edge:EdgeEngine",
+    "kokoro": "deliver.voices.kokoro:KokoroEngine",
     "piper": "deliver.voices.piper:PiperEngine",
     "espeak": "deliver.voices.espeak:EspeakEngine",
 }
@@ -26,7 +27,7 @@ ENGINE_CHOICES: Final = ("auto", *_FACTORIES)
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()
 
-__all__ = ["ENGINE_CHOICES", "Engine", "Prosody", "Voice", "candidates", "get_engine", "parse_prosody", "resolve_voice"]
+__all__ = ["ENGINE_CHOICES", "Engine", "Prosody", "Voice", "candidates", "get_engine", "parse_prosody", "passed_over", "resolve_voice", "why_unavailable"]
 
 
 def get_engine(name: str) -> Engine:
@@ -62,23 +63,59 @@ def candidates(language: Language, requested: str = "auto") -> list[Engine]:
             engine = get_engine(name)
         except EngineUnavailable:
             continue
-        if language in engine.languages and engine.available():
+        if language in engine.languages and engine.available() and _has_voice(engine, language):
             found.append(engine)
     if not found:
         raise EngineUnavailable(f"no voice engine can speak {language} here; reinstall deliver (espeakng-loader is the offline fallback)")
     return found
 
 
+def passed_over(language: Language, chosen: Engine) -> list[str]:
+    """Why each offline engine preferred to `chosen` for `language` is not used here (e.g. kokoro's voices
+    are not installed), so `auto` can say so once instead of silently sounding worse."""
+    reasons = []
+    for name in _FACTORIES:
+        if name == chosen.name:
+            break
+        try:
+            engine = get_engine(name)
+        except EngineUnavailable as exc:
+            reasons.append(str(exc))
+            continue
+        if not engine.online and language in engine.languages and not (engine.available() and _has_voice(engine, language)):
+            reasons.append(why_unavailable(engine) if not engine.available() else f"{name}: no {language} voice installed")
+    return reasons
+
+
+def _has_voice(engine: Engine, language: Language) -> bool:
+    try:
+        engine.default_voice(language)
+    except (EngineUnavailable, OptionError):
+        return False
+    return True
+
+
 _EDGE_VOICE = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-\w+)?-\w+Neural$")
+_KOKORO_VOICE = re.compile(r"^[a-z][fm]_[a-z]+$")
 
 
 def engine_for_voice(voice: str) -> str | None:
-    """Which engine a voice name belongs to: a .onnx file → piper, xx-YY-…Neural → edge; None when unclear."""
+    """Which engine a voice name belongs to: a .onnx file → piper, xx-YY-…Neural → edge, zf_xiaoxiao → kokoro;
+    None when unclear."""
     if voice.endswith(".onnx"):
         return "piper"
     if _EDGE_VOICE.match(voice):
         return "edge"
+    if _KOKORO_VOICE.match(voice):
+        return "kokoro"
     return None
+
+
+def why_unavailable(engine: Engine) -> str:
+    """The engine's own reason it cannot run here (engines that know say how to fix it)."""
+    missing = getattr(engine, "missing", None)
+    reason = missing() if callable(missing) else None
+    return reason or f"{engine.name} is not available here"
 
 
 def resolve_voice(engine: Engine, language: Language, name: str | None) -> Voice:
@@ -118,6 +155,8 @@ def voice_table(engine: str | None = None, language: Language | None = None) -> 
             rows.append((name, "", "", str(exc), "unavailable"))
             continue
         status = "ready" if ready else ("offline: not reachable" if instance.online else "not installed")
+        voice_ready = getattr(instance, "voice_ready", None)
         for voice in found:
-            rows.append((name, voice.name, voice.language, voice.label, status))
+            here = status if voice_ready is None or voice_ready(voice) else f"not installed: deliver voices install {name}"
+            rows.append((name, voice.name, voice.language, voice.label, here))
     return rows

@@ -28,6 +28,8 @@ _POS_CHARACTER: Final = 1
 _EVENT_LIST_TERMINATED: Final = 0
 _EVENT_WORD: Final = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
+_PHONEMES_IPA_TIED: Final = 0x02 | 0x80 | (ord("^") << 8)
+"""espeak_TextToPhonemes mode: IPA, with "^" tying the letters of one phoneme (t^ʃ, a^ɪ)."""
 
 DEFAULT_RATE: Final = 175
 """eSpeak's default speaking rate, words per minute (it accepts 80 … 450)."""
@@ -97,6 +99,8 @@ class _Library:
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
                                      ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+        lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
 
     def _collect(self, wav: ctypes._Pointer[ctypes.c_short], count: int, events: ctypes._Pointer[_Event]) -> int:
         """The synth callback: runs inside espeak_Synth on the calling thread. Must not raise."""
@@ -124,6 +128,21 @@ class _Library:
         if status != 0:
             raise SynthesisError(f"eSpeak NG failed on a chunk (error {status})", retryable=False)
         return capture
+
+
+    def phonemes(self, text: str, voice: str) -> list[str]:
+        """IPA of `text`, one string per clause (eSpeak drops the punctuation); multi-letter phonemes are
+        tied with "^" (caller holds `_LOCK`)."""
+        if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise OptionError(f"eSpeak NG has no voice {voice!r}")
+        buffer = ctypes.create_string_buffer(text.replace("\0", " ").encode("utf-8", errors="replace"))
+        pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+        clauses = []
+        while pointer.value:
+            result = self.lib.espeak_TextToPhonemes(ctypes.byref(pointer), _CHARS_UTF8, _PHONEMES_IPA_TIED)
+            if result:
+                clauses.append(result.decode("utf-8", "replace").strip())
+        return [c for c in clauses if c]
 
 
 _LIBRARIES: dict[str, _Library] = {}
@@ -207,6 +226,14 @@ def _paths() -> tuple[str, str]:
         return espeakng_loader.get_library_path(), espeakng_loader.get_data_path()
     except RuntimeError as error:  # raised when the data folder is missing
         raise EngineUnavailable(f"eSpeak NG data is missing ({error}); {_REINSTALL}") from None
+
+
+def phonemize(text: str, voice: str = "en-us") -> list[str]:
+    """eSpeak NG's IPA for `text` (one string per clause), for engines that speak phonemes (Kokoro).
+    Raises EngineUnavailable when the library cannot load."""
+    library = _load(*_paths())
+    with _LOCK:
+        return library.phonemes(text, voice)
 
 
 class EspeakEngine:
