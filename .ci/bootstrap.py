@@ -32,12 +32,14 @@ def ensure(extras: str = "") -> Path:
     spec = f".[{extras}]" if extras else "."
     stamp = VENV / ".deliver-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
-    if not stamp.exists() or stamp.read_text().strip() != want:
+    done = stamp.read_text().split() if stamp.exists() else []
+    if want not in done:
         print(f"installing deliver{spec[1:]} into {VENV.relative_to(ROOT)} (first run only) …", file=sys.stderr)
         pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
         try:
             subprocess.run([*pip, "-e", spec], cwd=ROOT, check=True)
         except subprocess.CalledProcessError as exc:
             sys.exit(f"error: installing the project failed (pip exit code {exc.returncode}); see pip's message above")
-        stamp.write_text(want)
+        # One line per installed set of extras: the README's two commands do not reinstall each other's.
+        stamp.write_text("\n".join([*done, want]) + "\n")
     return python
