@@ -1,8 +1,9 @@
 """Voiced sections → audio files and cues: joining with pauses, mp3 export, subtitles.
 
-pydub decodes and joins one section at a time (a section is minutes of audio); the whole-speech
-track is made by ffmpeg's concat demuxer from the section files, so memory stays bounded by the
-longest section, not the speech (a 220,000-字 speech is 15+ hours of audio).
+Renditions become mono 16-bit PCM at FRAME_RATE and a section is joined as bytes (a section is
+minutes of audio); ffmpeg encodes each section, and the whole-speech track from the same PCM
+streamed to it, so memory stays bounded by a few sections, not the speech (a 220,000-字 speech is
+15+ hours of audio). pydub is used only to decode mp3 renditions (edge's).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-import tempfile
 import warnings
+import wave
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
@@ -82,15 +83,41 @@ def pydub() -> type[AudioSegment]:
     return AudioSegment
 
 
-def decode(rendition: Rendition) -> AudioSegment:
-    """A rendition as mono PCM at FRAME_RATE (mp3 goes through ffmpeg; WAV is read directly)."""
-    AudioSegment = pydub()
-    ffmpeg()
+@lru_cache(maxsize=1)
+def _audioop() -> Any:
+    """The standard library's audioop (audioop-lts from Python 3.13), imported without its deprecation warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import audioop
+    return audioop
+
+
+def pcm(rendition: Rendition) -> bytes:
+    """A rendition as mono 16-bit PCM at FRAME_RATE (mp3 is decoded by ffmpeg; WAV is read directly)."""
     if rendition.format == "mp3":
-        segment = AudioSegment.from_file(io.BytesIO(rendition.audio), codec="mp3")
-    else:
-        segment = AudioSegment.from_wav(io.BytesIO(rendition.audio))
-    return segment.set_channels(1).set_frame_rate(FRAME_RATE).set_sample_width(2)
+        ffmpeg()
+        segment = pydub().from_file(io.BytesIO(rendition.audio), codec="mp3")
+        return bytes(segment.set_channels(1).set_frame_rate(FRAME_RATE).set_sample_width(2).raw_data)
+    with wave.open(io.BytesIO(rendition.audio)) as source:
+        channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
+        data = source.readframes(source.getnframes())
+    audioop = _audioop()
+    if width != 2:
+        data = audioop.lin2lin(data, width, 2)
+    if channels == 2:
+        data = audioop.tomono(data, 2, 0.5, 0.5)
+    if rate != FRAME_RATE:
+        data, _ = audioop.ratecv(data, 2, 1, rate, FRAME_RATE, None)
+    return bytes(data)
+
+
+def seconds_of(data: bytes | bytearray) -> float:
+    """Length of mono 16-bit PCM at FRAME_RATE."""
+    return len(data) / 2 / FRAME_RATE
+
+
+def silence(seconds: float) -> bytes:
+    return b"\0\0" * round(seconds * FRAME_RATE)
 
 
 def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
@@ -119,24 +146,22 @@ def _subtitle_spans(text: str, language: Language) -> list[tuple[int, int]]:
     return spans
 
 
-def assemble(voiced: VoicedSection, options: NarrationOptions, language: Language) -> tuple[AudioSegment, tuple[Cue, ...], tuple[Cue, ...]]:
-    """Join a section's renditions with pauses; cue every utterance and every subtitle line."""
-    AudioSegment = pydub()
-    audio = AudioSegment.silent(duration=0, frame_rate=FRAME_RATE)
+def assemble(voiced: VoicedSection, options: NarrationOptions, language: Language) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
+    """Join a section's renditions with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
+    audio = bytearray()
     starts: dict[int, float] = {}
     ends: dict[int, float] = {}
     subtitles: list[Cue] = []
     previous: int | None = None
     for chunk, rendition in zip(voiced.chunks, voiced.renditions):
         if previous is not None:
-            pause = options.sentence_pause if chunk.utterance == previous else options.point_pause
-            audio += AudioSegment.silent(duration=round(pause * 1000), frame_rate=FRAME_RATE)
-        at = len(audio) / 1000
-        segment = decode(rendition)
-        audio += segment
-        scale = (len(segment) / 1000) / rendition.duration if rendition.duration else 1.0
+            audio += silence(options.sentence_pause if chunk.utterance == previous else options.point_pause)
+        at = seconds_of(audio)
+        decoded = pcm(rendition)
+        audio += decoded
+        scale = seconds_of(decoded) / rendition.duration if rendition.duration else 1.0
         starts.setdefault(chunk.utterance, at)
-        ends[chunk.utterance] = len(audio) / 1000
+        ends[chunk.utterance] = seconds_of(audio)
         point = voiced.utterances[chunk.utterance].point
         for a, b in _subtitle_spans(chunk.text, language):
             start = at + scale * _time_at(rendition, len(chunk.text), a)
@@ -148,7 +173,7 @@ def assemble(voiced: VoicedSection, options: NarrationOptions, language: Languag
     cues = tuple(
         Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point) for u in sorted(starts)
     )
-    return audio, cues, tuple(_clamped(subtitles))
+    return bytes(audio), cues, tuple(_clamped(subtitles))
 
 
 def _increasing(words: tuple[tuple[float, int], ...]) -> tuple[tuple[float, int], ...]:
@@ -169,17 +194,14 @@ def _clamped(cues: list[Cue]) -> list[Cue]:
     return out
 
 
-def export_mp3(audio: AudioSegment, path: Path, tags: dict[str, str]) -> None:
-    """Encode to mp3 at a temp name beside `path`, then rename (a partial file is never left)."""
-    ffmpeg()
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False) as tmp:
-        tmp_path = Path(tmp.name)
+def export_mp3(audio: bytes, path: Path, tags: dict[str, str]) -> None:
+    """Encode mono PCM at FRAME_RATE to mp3 at a temp name beside `path`, then rename (never a partial file)."""
+    stream = Mp3Stream(path, tags)
     try:
-        audio.export(str(tmp_path), format="mp3", tags=tags, id3v2_version="4", parameters=MP3_ARGS).close()
-        publish_mode(tmp_path)
-        tmp_path.replace(path)
+        stream.write(audio)
+        stream.close()
     except BaseException:
-        tmp_path.unlink(missing_ok=True)
+        stream.abort()
         raise
 
 

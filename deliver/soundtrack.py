@@ -8,16 +8,12 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from deliver.audio import FRAME_RATE, SECTION_GAP, Mp3Stream, SectionAudio, assemble, export_mp3, srt, vtt, write_chapters
+from deliver.audio import SECTION_GAP, Mp3Stream, SectionAudio, assemble, export_mp3, seconds_of, silence, srt, vtt, write_chapters
 from deliver.files import write_text
 from deliver.model import Cue, Speech
 from deliver.narrate import NarrationOptions, VoicedSection
 from deliver.package import slug
-
-if TYPE_CHECKING:
-    from pydub import AudioSegment
 
 
 @dataclass(frozen=True)
@@ -55,8 +51,8 @@ def write_soundtrack(
                 step(f"encoding audio {v.index + 1}/{len(voiced)}")
                 section, audio = _section(stage, speech, v, options)
                 if sections:
-                    whole.write(b"\0\0" * round(SECTION_GAP * FRAME_RATE))
-                whole.write(audio.raw_data)
+                    whole.write(silence(SECTION_GAP))
+                whole.write(audio)
                 sections.append(section)
                 tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
                 pending.append(pool.submit(export_mp3, audio, section.path, tags))
@@ -79,8 +75,8 @@ def write_soundtrack(
     return Soundtrack(tuple(sections), tuple(starts), tuple(cues), at - SECTION_GAP)
 
 
-def _section(stage: Path, speech: Speech, v: VoicedSection, options: NarrationOptions) -> tuple[SectionAudio, AudioSegment]:
+def _section(stage: Path, speech: Speech, v: VoicedSection, options: NarrationOptions) -> tuple[SectionAudio, bytes]:
     audio, points, subtitles = assemble(v, options, speech.language)
     path = stage / "audio" / section_file(v.index, speech.sections[v.index].title)
-    info = SectionAudio(v.index, path, len(audio) / 1000, points, subtitles, v.voice.engine, v.voice.name, v.fallback_from)
+    info = SectionAudio(v.index, path, seconds_of(audio), points, subtitles, v.voice.engine, v.voice.name, v.fallback_from)
     return info, audio

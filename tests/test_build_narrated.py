@@ -187,10 +187,10 @@ def test_libreoffice_reads_the_narration_and_the_advance_times(built: tuple[Buil
 
 
 def test_more_chapters_than_one_table_holds_are_nested_and_all_read_back(tmp_path: Path) -> None:
-    from deliver.audio import export_mp3, pydub, read_chapters, write_chapters
+    from deliver.audio import export_mp3, read_chapters, silence, write_chapters
 
     path = tmp_path / "long.mp3"
-    export_mp3(pydub().silent(duration=3000, frame_rate=24000), path, {"title": "t"})
+    export_mp3(silence(3.0), path, {"title": "t"})
     chapters = [(f"第{i + 1}节", i * 0.01, (i + 1) * 0.01) for i in range(300)]
     write_chapters(path, chapters)
     assert read_chapters(path) == [(t, pytest.approx(a), pytest.approx(b)) for t, a, b in chapters]
