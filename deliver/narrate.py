@@ -83,6 +83,8 @@ class VoicedSection:
     """Engines tried first that failed for this section, with their reason."""
     synthesized: int = 0
     """Chunks that were not in the cache."""
+    keys: tuple[str, ...] = ()
+    """Cache key of each chunk (what was said, by whom, how): a rebuild with the same keys sounds the same."""
 
 
 Tick = Callable[[int, int], None]
@@ -138,6 +140,16 @@ async def narrate_async(
     return sections, notices
 
 
+def planned_keys(speech: Speech, options: NarrationOptions) -> list[str]:
+    """The cache key of every chunk as the first-choice engine would voice it (nothing is synthesized):
+    what a build would say, so an unchanged speech can be recognised before any work."""
+    engine = candidates(speech.language, options.engine)[0]
+    voice = resolve_voice(engine, speech.language, options.voice)
+    words = options.lexicon.words(speech.language)
+    return [cache_key(engine, voice, options.prosody, normalize(c.text, speech.language, words).text)
+            for said in utterances_of(speech) for c in chunks_of(said, engine.max_chunk)]  # fmt: skip
+
+
 def _selection_notices(engines: list[Engine], options: NarrationOptions, language: Language) -> tuple[Notice, ...]:
     """What `auto` chose when it could not use the best voices: said once per build."""
     if options.engine != "auto" or engines[0].online:
@@ -185,28 +197,29 @@ async def _voice_section(
                 raise
             failures.append(f"{engine.name} failed ({exc})")
             continue
-        renditions = tuple(r for r, _ in results)
-        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), sum(new for _, new in results))
+        renditions = tuple(r for r, _, _ in results)
+        keys = tuple(k for _, _, k in results)
+        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), sum(new for _, new, _ in results), keys)
     raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
 
 
 async def _one(
     engine: Engine, voice: Voice, prosody: Prosody, spoken: Spoken, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress
-) -> tuple[Rendition, bool]:
+) -> tuple[Rendition, bool, str]:
     """One chunk from the cache, or synthesized and then cached; its boundaries are returned on the
-    chunk's own text (the engine and the cache see the spoken form). Returns (rendition, was synthesized)."""
+    chunk's own text (the engine and the cache see the spoken form). Returns (rendition, was synthesized, key)."""
     key = cache_key(engine, voice, prosody, spoken.text)
     cached = cache.get(key)
     if cached is not None:
         progress.step()
-        return _on_source(cached, spoken), False
+        return _on_source(cached, spoken), False, key
     async with semaphore:
         rendition = await engine.synthesize(spoken.text, voice, prosody)
     if not rendition.audio or rendition.duration <= 0:
         raise SynthesisError(f"{engine.name} returned no audio for: {spoken.source[:30]}…", retryable=False)
     cache.put(key, rendition)
     progress.step()
-    return _on_source(rendition, spoken), True
+    return _on_source(rendition, spoken), True, key
 
 
 def _on_source(rendition: Rendition, spoken: Spoken) -> Rendition:

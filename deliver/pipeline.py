@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from deliver import package
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
-from deliver.narrate import DEFAULT_CONCURRENCY, NarrationOptions
+from deliver.freshness import inputs_digest, up_to_date
+from deliver.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
 from deliver.pacing import estimate, timing_markdown, timing_to_dict
 from deliver.paths import user_cache_dir
 from deliver.reading import Source, read_source
@@ -63,6 +64,8 @@ class BuildResult:
     files: tuple[str, ...]
     notices: tuple[Notice, ...]
     soundtrack: Soundtrack | None = None
+    reused: bool = False
+    """The package already there was up to date and was left as it is (`soundtrack` is then None)."""
 
 
 def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
@@ -96,9 +99,15 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / package.slug(speech.title)
     package.check_target(target, options.force)
+    planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
+                            planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):
         notices += tuple(Notice("package", f"removed what an interrupted build left: {name}")
                          for name in package.clear_debris(options.out_dir, target.name))  # fmt: skip
+        unchanged = up_to_date(target, planned, options.zip)
+        if unchanged is not None:
+            notices += (Notice("package", "up to date: the speech, options and voices are those of the package already there"),)
+            return BuildResult(target, speech, tuple(unchanged), notices, None, reused=True)
         stage = package.staging(options.out_dir, target.name)
         try:
             notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step)
@@ -125,7 +134,7 @@ def _fill(
     deck, deck_notices = plan_deck(speech, theme)
     render_deck(deck, theme, stage / "deck.pptx")
     notices += deck_notices
-    soundtrack, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, ())
+    soundtrack, voiced, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, (), ())
     notices += voice_notices
     if soundtrack is not None and options.embed:
         step("embedding narration in deck-narrated.pptx", 0, 0)
@@ -142,11 +151,15 @@ def _fill(
     step("writing manifest", 0, 0)
     slides = [{"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
               for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))]
-    _manifest(stage, source, speech, options, notices, soundtrack, slides)
+    keys = [k for section in voiced for k in section.keys] if voicing else None
+    inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
+    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
     return notices, soundtrack
 
 
-def _narrate(stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress) -> tuple[Soundtrack, tuple[Notice, ...]]:
+def _narrate(
+    stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
+) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
     from deliver.narrate import narrate
     from deliver.soundtrack import write_soundtrack
 
@@ -158,7 +171,11 @@ def _narrate(stage: Path, speech: Speech, voicing: NarrationOptions, step: Progr
     notices += (Notice("voice", f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache"),)
     for path in voicing.lexicon.sources:
         notices += (Notice("voice", f"pronunciation lexicon: {path} ({len(voicing.lexicon.words(speech.language))} {speech.language} words)"),)
-    return soundtrack, notices
+    return soundtrack, voiced, notices
+
+
+def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:
+    return voicing.lexicon.words(speech.language) if voicing else {}
 
 
 def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
@@ -191,20 +208,27 @@ def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> 
     }
 
 
+def _options_record(options: BuildOptions) -> dict[str, Any]:
+    """The options that shape the package, as the manifest records them."""
+    return {
+        "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
+        "meta": options.meta, "engine": options.engine, "voice": options.voice,
+        "lexicon": str(options.lexicon) if options.lexicon else None, "zip": options.zip, "embed": options.embed,
+        "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
+    }  # fmt: skip
+
+
 def _manifest(
     stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...], soundtrack: Soundtrack | None,
-    slides: list[dict[str, Any]],
+    slides: list[dict[str, Any]], inputs: str,
 ) -> None:
-    """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's)."""
+    """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's);
+    `inputs` the digest of what the package is made from (see freshness.py)."""
     data: dict[str, Any] = {
         "generator": package.generator(),
+        "inputs": inputs,
         "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
-        "options": {
-            "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
-            "meta": options.meta, "engine": options.engine, "voice": options.voice,
-            "lexicon": str(options.lexicon) if options.lexicon else None,
-            "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
-        },
+        "options": _options_record(options),
         "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections), "points": len(speech.points)},
         "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],
     }  # fmt: skip

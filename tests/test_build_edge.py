@@ -13,6 +13,7 @@ from deliver import voices
 from deliver.audio import decoded_seconds
 from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, build
+from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
 from edge_server import EdgeServer
 
@@ -83,7 +84,8 @@ def test_engine_edge_fails_clearly_and_keeps_the_previous_package(tmp_path: Path
     before = {p: p.stat().st_mtime_ns for p in folder.rglob("*")}
     server.script(*["503"] * 40)
     with pytest.raises(SynthesisError, match="edge"):
-        _build(tmp_path, engine="edge", cache_dir=tmp_path / "other-cache")  # type: ignore[arg-type]
+        # a new pace must be synthesized again (an unchanged package would simply be kept)
+        _build(tmp_path, engine="edge", cache_dir=tmp_path / "other-cache", prosody=Prosody(rate=5))  # type: ignore[arg-type]
     assert {p: p.stat().st_mtime_ns for p in folder.rglob("*")} == before
 
 

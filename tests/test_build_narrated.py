@@ -90,9 +90,19 @@ def test_the_manifest_maps_every_slide_to_its_window_of_the_narration(built: tup
     assert all(w["start"] == pytest.approx(cues[w["point"]], abs=0.002) for w in firsts)
 
 
-def test_a_rebuild_synthesizes_nothing(built: tuple[BuildResult, Path]) -> None:
+def test_an_unchanged_rebuild_keeps_the_package_and_synthesizes_nothing(built: tuple[BuildResult, Path]) -> None:
     result, root = built
+    before = {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")}
     again = build(SAMPLE, BuildOptions(out_dir=root / "out", engine="espeak", cache_dir=root / "cache"))
+    assert again.reused and any(n.message.startswith("up to date") for n in again.notices)
+    assert not any(n.message.startswith("narrated with") for n in again.notices)
+    assert {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")} == before
+
+
+def test_a_rebuild_in_another_theme_takes_every_chunk_from_the_cache(built: tuple[BuildResult, Path]) -> None:
+    result, root = built
+    again = build(SAMPLE, BuildOptions(out_dir=root / "other", engine="espeak", cache_dir=root / "cache", theme="dark"))
+    assert not again.reused
     summary = next(n.message for n in again.notices if n.message.startswith("narrated with"))
     assert " 0 chunks synthesized" in summary
 

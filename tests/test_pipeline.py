@@ -100,3 +100,15 @@ def test_the_zip_holds_the_package_folder(tmp_path: Path) -> None:
 def test_no_zip_skips_it(tmp_path: Path) -> None:
     result = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, zip=False))
     assert [p.name for p in tmp_path.iterdir()] == [result.folder.name]
+
+
+def test_an_unchanged_build_is_kept_and_any_change_rebuilds_it(tmp_path: Path) -> None:
+    first = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False))
+    assert not first.reused
+    assert build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False)).reused
+    assert not build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, theme="official")).reused  # an option
+    (first.folder / "timing.md").unlink()
+    assert not build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, theme="official")).reused  # a missing file
+    edited = tmp_path / "edited.txt"
+    edited.write_text(SAMPLE.read_text(encoding="utf-8").replace("同志们", "各位同志们", 1), encoding="utf-8")
+    assert not build(edited, BuildOptions(out_dir=tmp_path, audio=False, theme="official")).reused  # the text
