@@ -14,7 +14,7 @@ Scoring is symmetric: Mandarin reference and transcript both go through zhconv (
 writes traditional characters) and `normalize(..., "zh")` (so "5.2%" and 百分之五点二 meet), then lose
 punctuation and spaces; CER = character edit distance / reference characters. The pinyin column is the
 same on toned syllables (pypinyin, both sides): Whisper base often writes a homophone (谋划 → 谋话),
-which counts against CER but not there, so pinyin ≈ sounds misheard, CER − pinyin ≈ Whisper's spelling.
+which counts against CER but not there, so pinyin ≈ sounds misheard, CER minus pinyin ≈ Whisper's spelling.
 English: lowercase, no punctuation, numbers spelled out the same way on both sides, -ise spellings as
 -ize (Whisper writes American English); WER = word edit distance / reference words. Audio seconds, RTF and pace are the
 engine's own audio (without the build's pauses); synthesis wall time is the median of N runs (default 1).
@@ -112,7 +112,7 @@ def opening(path: Path, language: Language, limit: int) -> list[str]:
         if total >= 2 * limit:
             break
     _, last, offset = min(cuts, key=lambda cut: abs(cut[0] - limit))
-    said = points[:last] + [points[last][:offset]]
+    said = [*points[:last], points[last][:offset]]
     return [text.strip() for text in said if text.strip()]
 
 
@@ -193,9 +193,9 @@ def engine_for(row: Row) -> Engine:
 
 # ---------------------------------------------------------------- scoring
 
-_ONES: Final = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-                "sixteen seventeen eighteen nineteen").split()  # fmt: skip
-_TENS: Final = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES: Final = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+                "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")  # fmt: skip
+_TENS: Final = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _SCALES: Final = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
 _NUMBER: Final = re.compile(r"\$?\d[\d,]*(?:\.\d+)?%?")
 
@@ -222,8 +222,8 @@ def _spell_number(match: re.Match[str]) -> str:
 
 def english_words(text: str) -> list[str]:
     """Lowercase words without punctuation, numbers spelled out, British -ise/-isation as -ize/-ization."""
-    text = _NUMBER.sub(_spell_number, text.replace("’", "'").lower())
-    text = re.sub(r"[-‐–—/]", " ", text)
+    text = _NUMBER.sub(_spell_number, text.replace("\u2019", "'").lower())
+    text = re.sub("[-\u2010-\u2014/]", " ", text)  # hyphens and dashes
     text = re.sub(r"(?<=[a-z])is(e|es|ed|ing|er|ers|ation|ations)\b", r"iz\1", text)
     return re.findall(r"[a-z]+(?:'[a-z]+)*", text)
 
@@ -243,7 +243,8 @@ def syllables(characters: list[str]) -> list[str]:
     """Toned pinyin per character (in context, as our Kokoro front end reads it); Latin letters stay."""
     from pypinyin import Style, lazy_pinyin
 
-    return lazy_pinyin("".join(characters), style=Style.TONE3, neutral_tone_with_five=True, errors=list)
+    # errors=list: each Latin letter its own item, as in `mandarin_characters` (pypinyin takes a list back)
+    return lazy_pinyin("".join(characters), style=Style.TONE3, neutral_tone_with_five=True, errors=list)  # type: ignore[arg-type]
 
 
 def edits(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
@@ -328,11 +329,12 @@ def measure(row: Row, points: list[str], model: WhisperModel, runs: int, audio_d
 
 
 def table(rows: dict[str, dict[str, Any]]) -> str:
-    lines = [f"{'engine/voice':28} {'metric':>6} {'error':>7} {'errors':>9} {'pinyin':>7} {'audio s':>8} {'synth s':>8} {'RTF':>7} {'pace':>15}"]
+    header = f"{'engine/voice':28} {'metric':>6} {'error':>7} {'errors':>9} {'pinyin':>7} {'audio s':>8} {'synth s':>8} {'RTF':>7}"
+    lines = [f"{header} {'pace':>15}"]
     for label, row in rows.items():
         pinyin = f"{row['pinyin_error_rate']:7.1%}" if "pinyin_error_rate" in row else f"{'':7}"
-        lines.append(f"{label:28} {row['metric'].upper():>6} {row['error_rate']:7.1%} {row['errors']:>4}/{row['reference_units']:<4} {pinyin} "
-                     f"{row['audio_seconds']:8.1f} {row['synthesis_seconds']:8.2f} {row['real_time_factor']:7.3f} "
+        lines.append(f"{label:28} {row['metric'].upper():>6} {row['error_rate']:7.1%} {row['errors']:>4}/{row['reference_units']:<4} "
+                     f"{pinyin} {row['audio_seconds']:8.1f} {row['synthesis_seconds']:8.2f} {row['real_time_factor']:7.3f} "
                      f"{row['pace']:5.0f} {row['pace_unit']:>9}")  # fmt: skip
     return "\n".join(lines)
 
@@ -357,6 +359,36 @@ def selected(names: list[str] | None) -> list[Row]:
     return rows
 
 
+def run(rows: list[Row], runs: int, audio_dir: Path | None) -> tuple[dict[Language, list[str]], dict[str, dict[str, Any]]]:
+    """The texts said, and each row's figures (rows whose engine cannot run here are skipped with a message)."""
+    texts = {language: opening(path, language, LENGTHS[language]) for language, path in SPEECHES.items()}
+    model = whisper()
+    figures: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        try:
+            figures[row.label] = measure(row, texts[row.language], model, runs, audio_dir)
+        except EngineUnavailable as exc:
+            print(f"{row.label}: skipped ({exc})", file=sys.stderr)
+            continue
+        print(f"{row.label}: {figures[row.label]['metric'].upper()} {figures[row.label]['error_rate']:.1%}", file=sys.stderr)
+    return texts, figures
+
+
+def save(texts: dict[Language, list[str]], figures: dict[str, dict[str, Any]], runs: int) -> None:
+    """Merge into bench/results.json["intelligibility"]; rows not run this time keep their previous figures."""
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    previous = results.get("intelligibility", {}).get("rows", {})
+    said = {language: "".join(points) if language == "zh" else " ".join(points) for language, points in texts.items()}
+    results["intelligibility"] = {
+        "runs": runs, "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
+        "whisper": "base (faster-whisper int8, 2 threads, beam 5)", "targets": TARGETS,
+        "texts": {language: {"source": str(SPEECHES[language].relative_to(ROOT)), "text": text, "units": len(units(text, language))}
+                  for language, text in said.items()},
+        "rows": {**previous, **figures},
+    }  # fmt: skip
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--voices", nargs="+", metavar="NAME", help="rows to run: engine/voice, an engine or a voice (default: all)")
@@ -364,32 +396,13 @@ def main() -> None:
     parser.add_argument("--diff", action="store_true", help="print what was misheard for every row (default: missed targets only)")
     parser.add_argument("--audio", type=Path, metavar="DIR", help="also write each row's joined WAV here")
     args = parser.parse_args()
-    texts = {language: opening(path, language, LENGTHS[language]) for language, path in SPEECHES.items()}
-    model = whisper()
-    rows: dict[str, dict[str, Any]] = {}
-    for row in selected(args.voices):
-        try:
-            rows[row.label] = measure(row, texts[row.language], model, args.runs, args.audio)
-        except EngineUnavailable as exc:
-            print(f"{row.label}: skipped ({exc})", file=sys.stderr)
-            continue
-        print(f"{row.label}: {rows[row.label]['metric'].upper()} {rows[row.label]['error_rate']:.1%}", file=sys.stderr)
-    print(table(rows))
-    print("\n".join(verdicts(rows)))
-    for label, row in rows.items():
+    texts, figures = run(selected(args.voices), args.runs, args.audio)
+    print(table(figures))
+    print("\n".join(verdicts(figures)))
+    for label, row in figures.items():
         if args.diff or row["error_rate"] > TARGETS.get(label, 1.0):
             print(f"{label} misheard ({row['errors']}): {'  '.join(row['misheard'])}")
-    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
-    previous = results.get("intelligibility", {}).get("rows", {})
-    results["intelligibility"] = {
-        "runs": args.runs, "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
-        "whisper": "base (faster-whisper int8, 2 threads, beam 5)", "targets": TARGETS,
-        "texts": {language: {"source": str(SPEECHES[language].relative_to(ROOT)), "text": "\n".join(points),
-                             "units": len(units("".join(points) if language == "zh" else " ".join(points), language))}
-                  for language, points in texts.items()},
-        "rows": {**previous, **rows},
-    }  # fmt: skip
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    save(texts, figures, args.runs)
 
 
 if __name__ == "__main__":

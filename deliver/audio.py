@@ -153,7 +153,8 @@ def assemble(voiced: VoicedSection, options: NarrationOptions, language: Languag
     ends: dict[int, float] = {}
     subtitles: list[Cue] = []
     previous: int | None = None
-    for chunk, rendition in zip(voiced.chunks, voiced.renditions):
+    for index, chunk in enumerate(voiced.chunks):
+        rendition = voiced.audio_of(index)
         if previous is not None:
             audio += silence(options.sentence_pause if chunk.utterance == previous else options.point_pause)
         at = seconds_of(audio)

