@@ -6,6 +6,7 @@ files belong to the shared layer (`voices/__init__.py`, `voices/cache.py`, `audi
 
 from __future__ import annotations
 
+import importlib.metadata
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -96,3 +97,11 @@ class Engine(Protocol):
 
     async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
         """Speak `text`. Raises SynthesisError (with `retryable`) or EngineUnavailable."""
+
+
+def distribution_version(name: str) -> str:
+    """The installed version of a Python distribution, "?" when it is not installed (for cache keys)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"

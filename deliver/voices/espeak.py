@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import importlib.metadata
 import threading
 from dataclasses import dataclass, field
 from typing import Final
@@ -16,7 +15,7 @@ from typing import Final
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language
 from deliver.text import is_han
-from deliver.voices.base import Boundary, Prosody, Rendition, Voice
+from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
 from deliver.voices.wav import pcm_duration, pcm_to_wav
 
 # speak_lib.h
@@ -264,11 +263,7 @@ class EspeakEngine:
             library = self._library().version
         except EngineUnavailable:
             library = "unavailable"
-        try:
-            wheel = importlib.metadata.version("espeakng-loader")
-        except importlib.metadata.PackageNotFoundError:
-            wheel = "?"
-        return f"espeak-ng {library} (espeakng-loader {wheel})"
+        return f"espeak-ng {library} (espeakng-loader {distribution_version('espeakng-loader')})"
 
     def available(self) -> bool:
         """True when the library loads and initialises (cached; no synthesis)."""

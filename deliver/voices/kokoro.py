@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib.metadata
 import importlib.resources
 import importlib.util
 import threading
@@ -21,11 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
-from deliver.files import write_bytes
+from deliver.files import sha256_file, write_bytes
 from deliver.model import Language
 from deliver.paths import user_cache_dir
 from deliver.voices import kokoro_voices
-from deliver.voices.base import Boundary, Prosody, Rendition, Voice
+from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
 from deliver.voices.kokoro_g2p import Segment, runs, segments, token_ids
 from deliver.voices.wav import pcm_to_wav
 
@@ -85,15 +84,15 @@ def model_path(cache: Path | None = None) -> Path:
     folder = cache or user_cache_dir() / "kokoro"
     path = folder / "kokoro-v1.0.int8.timed.onnx"
     expected = _timed_sha256()
-    if path.is_file() and path.stat().st_size == MODEL_BYTES + len(duration_patch()) and _sha256(path) == expected:
+    if path.is_file() and path.stat().st_size == MODEL_BYTES + len(duration_patch()) and sha256_file(path) == expected:
         return path
-    data = _model_bytes() + duration_patch()
     folder.mkdir(parents=True, exist_ok=True)
-    write_bytes(path, data)
+    write_bytes(path, _model_bytes() + duration_patch())
     return path
 
 
 def _model_bytes() -> bytes:
+    """The four parts joined and checked. Raises EngineUnavailable when missing or corrupt."""
     try:
         data = b"".join(importlib.resources.files(part).joinpath("part.bin").read_bytes() for part in MODEL_PARTS)
     except (ModuleNotFoundError, FileNotFoundError, OSError):
@@ -106,22 +105,8 @@ def _model_bytes() -> bytes:
 
 @lru_cache(maxsize=1)
 def _timed_sha256() -> str:
-    digest = hashlib.sha256()
-    for part in MODEL_PARTS:
-        try:
-            digest.update(importlib.resources.files(part).joinpath("part.bin").read_bytes())
-        except (ModuleNotFoundError, FileNotFoundError, OSError):
-            raise EngineUnavailable(f"kokoro: the model is not installed; {_EXTRA}") from None
-    digest.update(duration_patch())
-    return digest.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """What the cached model file must hash to: the checked parts plus the durations patch."""
+    return hashlib.sha256(_model_bytes() + duration_patch()).hexdigest()
 
 
 class _Runtime:
@@ -181,12 +166,8 @@ class KokoroEngine:
 
     @property
     def version(self) -> str:
-        try:
-            misaki = importlib.metadata.version("misaki")
-        except importlib.metadata.PackageNotFoundError:
-            misaki = "?"
         pace = ",".join(f"{language}{speed:g}" for language, speed in sorted(BASE_SPEED.items()))
-        return f"kokoro-v1.0-int8 {MODEL_SHA256[:12]} g2p 1 (misaki {misaki}) pace {pace}"
+        return f"kokoro-v1.0-int8 {MODEL_SHA256[:12]} g2p 1 (misaki {distribution_version('misaki')}) pace {pace}"
 
     def missing(self) -> str | None:
         """Why the engine cannot run here (and how to fix it), or None when it can."""
