@@ -66,6 +66,8 @@ WHISPER_FILES: Final = ("config.json", "tokenizer.json", "vocabulary.txt")
 WHISPER_BYTES: Final = 145_217_532
 TARGETS: Final = {"kokoro/zf_xiaoxiao": 0.05, "kokoro/af_heart": 0.03}
 """Error-rate targets for the default voices (CER for Mandarin, WER for English)."""
+SUMMARY_KEYS: Final = {"kokoro/zf_xiaoxiao": "default_zh_cer", "kokoro/af_heart": "default_en_wer"}
+"""The default voices' error rates are also stored under these keys (bench/run.py reads them)."""
 WARM_UP: Final[dict[Language, str]] = {"zh": "预热。", "en": "Warm up."}
 
 
@@ -96,8 +98,8 @@ ROWS: Final = (
 
 
 def opening(path: Path, language: Language, limit: int) -> list[str]:
-    """The first section's point texts, cut at the sentence end whose length (characters for zh, words
-    for en) is nearest `limit`; one string per point that is said, so chunking follows the points."""
+    """The speech's point texts from the start, cut at the sentence end whose length (characters for zh,
+    words for en) is nearest `limit`; one string per point said, so chunking follows the points as in a build."""
     size: Callable[[str], int] = len if language == "zh" else (lambda text: len(latin_words(text)))
     points = [point.text for section in load(path)[1].sections for point in section.points]
     cuts: list[tuple[int, int, int]] = []  # (size so far, point index, characters into that point)
@@ -379,12 +381,14 @@ def save(texts: dict[Language, list[str]], figures: dict[str, dict[str, Any]], r
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     previous = results.get("intelligibility", {}).get("rows", {})
     said = {language: "".join(points) if language == "zh" else " ".join(points) for language, points in texts.items()}
+    rows = {**previous, **figures}
     results["intelligibility"] = {
         "runs": runs, "cpus": os.cpu_count(), "load_average": os.getloadavg()[0],
         "whisper": "base (faster-whisper int8, 2 threads, beam 5)", "targets": TARGETS,
+        **{key: rows[label]["error_rate"] for label, key in SUMMARY_KEYS.items() if label in rows},
         "texts": {language: {"source": str(SPEECHES[language].relative_to(ROOT)), "text": text, "units": len(units(text, language))}
                   for language, text in said.items()},
-        "rows": {**previous, **figures},
+        "rows": rows,
     }  # fmt: skip
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -62,6 +62,10 @@ ZH_CASES = [
     ("中办发[2023]12号文件", "中办发二零二三年十二号文件"),
     ("电话13812345678", "电话幺三八幺二三四五六七八"),
     ("010-12345678", "零幺零幺二三四五六七八"),
+    # placeholders for names in a draft
+    ("XX、XX同志", "某某、某某同志"),
+    ("××书记", "某某书记"),
+    ("XXL号", "XXL号"),
     # Latin runs and mixed text are left to the engine; digits beside them are read
     ("GDP增长了5.2%", "GDP增长了百分之五点二"),
     ("5G基站", "五G基站"),

@@ -143,6 +143,8 @@ Say = Callable[[re.Match[str]], str]
 Rule = tuple[re.Pattern[str], Say]
 
 _ZH_RULES: Final[tuple[tuple[str, Say], ...]] = (
+    # placeholders for names left blank in a draft: XX同志, ××书记 (eSpeak would read XX as a Roman numeral)
+    (r"(?<![A-Za-z])(?:[XxＸｘ×]{2,3})(?![A-Za-z])", lambda m: "某某"),
     # 文号 〔2024〕3号, [2024]12号, （2023）5号
     (r"[〔\[［【（(](?P<y>\d{4})[〕\]］】）)]\s*第?(?P<n>\d+)\s*号",
      lambda m: f"{digitwise(m['y'])}年{cardinal(int(m['n']))}号"),
@@ -188,7 +190,7 @@ def _per(unit: str) -> str:
 
 
 _ZH_COMPILED: Final = tuple((re.compile(pattern), say) for pattern, say in _ZH_RULES)
-_ZH_STARTS: Final = r"[\d〔\[［【（(¥￥$€£+\-−]"
+_ZH_STARTS: Final = r"[\d〔\[［【（(¥￥$€£+\-−XxＸｘ×]"
 """Where a Chinese rule can begin: the scan only tries the rules there."""
 _EN_COMPILED: Final = ((re.compile(r"(?P<a>\d)\s*[–—]\s*(?=\d)"), lambda m: m["a"] + " to "),)
 _EN_STARTS: Final = r"\d"
