@@ -227,3 +227,15 @@ def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) 
     said = [n.message for n in result.notices if "kokoro" in n.message]
     assert len(said) == 1 and "deliver voices install kokoro" in said[0]
     assert {s.engine for s in result.soundtrack.sections} == {"espeak"}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("text", "readings"), [
+    ("一要认真学习", ["yi2", "yao4"]), ("一天一个样", ["yi4", "tian1", "yi2", "ge4"]), ("统一思想", ["tong3", "yi1"]),
+    ("第一", ["di4", "yi1"]), ("一二三", ["yi1", "er4"]), ("不是", ["bu2", "shi4"]), ("不好", ["bu4", "hao3"]),
+])
+def test_yi_and_bu_take_their_tone_from_the_next_syllable(text: str, readings: list[str]) -> None:
+    from deliver.voices.kokoro_g2p import _readings, _sandhi
+    from deliver.words import cut
+
+    words = cut(text)
+    assert _sandhi(words, [r for w in words for r in _readings(w)])[: len(readings)] == readings

@@ -135,10 +135,13 @@ def _chinese(text: str) -> list[Segment]:
     out: list[Segment] = []
     for match in _ZH_PIECES.finditer(text):
         if match["han"]:
-            at = match.start()
-            for word in cut(match["han"]):
-                for k, syllable in enumerate(_pinyin(word)):
-                    out.append(Segment(at + k, at + k + 1, syllable, joined=k > 0))
+            words = cut(match["han"])
+            readings = _sandhi(words, [r for word in words for r in _readings(word)])
+            at, k = match.start(), 0
+            for word in words:
+                for j in range(len(word)):
+                    out.append(Segment(at + j, at + j + 1, _ipa(readings[k]) if readings[k] else "", joined=j > 0))
+                    k += 1
                 at += len(word)
         elif match["latin"]:
             out.extend(_english(match["latin"], match.start()))
@@ -147,14 +150,36 @@ def _chinese(text: str) -> list[Segment]:
     return out
 
 
-def _pinyin(word: str) -> list[str]:
-    """IPA with tone arrows per character of a Chinese word (pypinyin reads words, so 多音字 follow context)."""
+def _readings(word: str) -> list[str]:
+    """Pinyin with tone numbers per character of a Chinese word (pypinyin reads words, so 多音字 follow
+    context; it also applies 3-3 tone sandhi inside the word)."""
     from pypinyin import Style, lazy_pinyin
 
-    readings = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
-    if len(readings) != len(word):  # never seen: keep the word whole on its first character
-        return ["".join(_ipa(r) for r in readings), *[""] * (len(word) - 1)]
-    return [_ipa(r) for r in readings]
+    readings = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, tone_sandhi=True)
+    if len(readings) != len(word):  # never seen: the first character carries the word's reading
+        return ["".join(readings), *[""] * (len(word) - 1)]
+    return readings
+
+
+_NUMERALS: Final = frozenset("〇零一二两三四五六七八九十百千万亿第")
+
+
+def _sandhi(words: tuple[str, ...] | list[str], readings: list[str]) -> list[str]:
+    """一 and 不 take their tone from the next syllable, across word boundaries (一要 yí yào, 一天 yì tiān,
+    不是 bú shì); 一 keeps yī in numbers and ordinals (第一, 一二三), closing a word (统一, 唯一) and at
+    the end of a phrase."""
+    run = "".join(words)
+    closing = {sum(map(len, words[: n + 1])) - 1 for n, word in enumerate(words) if len(word) > 1}
+    out = list(readings)
+    for i, (char, reading) in enumerate(zip(run, readings)):
+        following = readings[i + 1] if i + 1 < len(readings) else ""
+        tone = following[-1:] if following[-1:].isdigit() else ""
+        if char == "不" and reading == "bu4" and tone == "4":
+            out[i] = "bu2"
+        elif char == "一" and reading in ("yi1", "yi2", "yi4") and tone and i not in closing:
+            counted = (i > 0 and run[i - 1] in _NUMERALS) or run[i + 1] in _NUMERALS
+            out[i] = "yi1" if counted else ("yi2" if tone == "4" else "yi4")
+    return out
 
 
 @lru_cache(maxsize=4096)
