@@ -289,6 +289,16 @@ def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> lis
     return paths
 
 
+def tag_whole(path: Path, tags: dict[str, str]) -> None:
+    """Title and artist (ID3) on an mp3 that has no tag yet (the joined whole-speech track)."""
+    from mutagen.id3 import ID3, TIT2, TPE1
+
+    id3 = ID3()
+    id3.add(TIT2(text=[tags.get("title", "")]))
+    id3.add(TPE1(text=[tags.get("artist", "")]))
+    id3.save(str(path), v2_version=4)
+
+
 _TOC_MAX = 255
 
 

@@ -9,9 +9,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from deliver.audio import SECTION_GAP, Mp3Stream, SectionAudio, assemble, export_mp3, seconds_of, silence, srt, vtt, write_chapters
+from deliver.audio import SECTION_GAP, SectionAudio, assemble, export_mp3, seconds_of, silence, srt, tag_whole, vtt, write_chapters
 from deliver.files import write_text
 from deliver.model import Cue, Speech
+from deliver.mp3join import join
 from deliver.narrate import NarrationOptions, VoicedSection
 from deliver.package import slug
 
@@ -36,43 +37,34 @@ def write_soundtrack(
     stage: Path, speech: Speech, voiced: tuple[VoicedSection, ...], options: NarrationOptions,
     step: Callable[[str], None] = lambda _: None,
 ) -> Soundtrack:  # fmt: skip
-    """Encode each section (in parallel) and, at the same time, the whole-speech track from the same PCM;
-    then the chapters and subtitles. At most a few sections are held in memory at once."""
+    """Encode each section (on every core), join them frame by frame into the whole-speech track with a
+    pause between sections, then write chapters and subtitles. At most a few sections sit in memory."""
     (stage / "audio").mkdir(exist_ok=True)
     (stage / "subtitles").mkdir(exist_ok=True)
     sections: list[SectionAudio] = []
-    whole_mp3 = stage / "audio" / "speech.mp3"
-    whole = Mp3Stream(whole_mp3, {"title": speech.title, "artist": "deliver"})
-    workers = max(1, (os.cpu_count() or 2) - 1)  # the whole-track encoder has a core of its own
-    try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: deque[Future[None]] = deque()
-            for v in voiced:
-                step(f"encoding audio {v.index + 1}/{len(voiced)}")
-                section, audio = _section(stage, speech, v, options)
-                if sections:
-                    whole.write(silence(SECTION_GAP))
-                whole.write(audio)
-                sections.append(section)
-                tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
-                pending.append(pool.submit(export_mp3, audio, section.path, tags))
-                while len(pending) > workers:  # bounded: a long speech's audio never piles up in memory
-                    pending.popleft().result()
-            for job in pending:
-                job.result()
-        whole.close()
-    except BaseException:
-        whole.abort()
-        raise
-    starts, at = [], 0.0
-    for s in sections:
-        starts.append(at)
-        at += s.duration + SECTION_GAP
-    write_chapters(whole_mp3, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts)])
+    workers = os.cpu_count() or 2
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[None]] = deque([pool.submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})])
+        for v in voiced:
+            step(f"encoding audio {v.index + 1}/{len(voiced)}")
+            section, audio = _section(stage, speech, v, options)
+            sections.append(section)
+            tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
+            pending.append(pool.submit(export_mp3, audio, section.path, tags))
+            while len(pending) > workers:  # bounded: a long speech's audio never piles up in memory
+                pending.popleft().result()
+        for job in pending:
+            job.result()
+    whole = stage / "audio" / "speech.mp3"
+    starts = join([s.path for s in sections], stage / ".gap.mp3", whole)
+    (stage / ".gap.mp3").unlink()
+    duration = starts[-1] + sections[-1].duration if sections else 0.0
+    tag_whole(whole, {"title": speech.title, "artist": "deliver"})
+    write_chapters(whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts)])
     cues = [c.shifted(t) for s, t in zip(sections, starts) for c in s.subtitles]
     write_text(stage / "subtitles" / "speech.srt", srt(cues))
     write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
-    return Soundtrack(tuple(sections), tuple(starts), tuple(cues), at - SECTION_GAP)
+    return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
 
 
 def _section(stage: Path, speech: Speech, v: VoicedSection, options: NarrationOptions) -> tuple[SectionAudio, bytes]:

@@ -1,0 +1,97 @@
+"""The whole-speech mp3 from the section mp3s, frame by frame, without encoding the speech twice.
+
+Each section file is LAME-encoded on its own, so it starts with a fresh bit reservoir and its audio
+frames can follow another file's. Concatenated, a file's samples are all heard: its encoder delay
+(silence before the first real sample) and end padding included; the file's LAME tag says how many
+frames it has and how long its delay is, so where every section begins in the joined track is known
+to the sample. A second full encode of the speech (15 hours for a 220,000-字 speech) is saved.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from deliver.errors import MissingTool
+from deliver.files import publish_mode
+
+_BITRATES_LSF: Final = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+"""kbit/s by index, MPEG-2/2.5 Layer III (what 24 kHz mono is)."""
+_RATES: Final = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
+"""Sample rates by MPEG version bits and index."""
+DECODER_DELAY: Final = 529
+"""Samples an mp3 decoder outputs before the encoder's own delay ends (LAME's convention: 528 + 1)."""
+
+
+@dataclass(frozen=True)
+class Frames:
+    """The audio frames of one mp3 file, as they would be heard in a stream."""
+
+    audio: bytes
+    """Frame bytes after the tag and the LAME/Info frame."""
+    count: int
+    samples_per_frame: int
+    sample_rate: int
+    delay: int
+    """Encoder delay from the LAME tag; the source's first sample is heard `delay + DECODER_DELAY` samples in."""
+
+    @property
+    def seconds(self) -> float:
+        """How long the frames play, delay and padding included."""
+        return self.count * self.samples_per_frame / self.sample_rate
+
+
+def frames(path: Path) -> Frames:
+    """Read an mp3 written by our encoder (ID3v2, a LAME Info frame, CBR Layer III). Raises MissingTool."""
+    data = path.read_bytes()
+    start = 0
+    if data[:3] == b"ID3":
+        size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+        start = 10 + size + (10 if data[5] & 0x10 else 0)
+    header = int.from_bytes(data[start : start + 4], "big")
+    if header >> 21 != 0x7FF or (header >> 17) & 3 != 1:
+        raise MissingTool(f"{path.name}: not the Layer III mp3 ffmpeg was asked for")
+    version, rate_index = (header >> 19) & 3, (header >> 10) & 3
+    rate = _RATES[version][rate_index]
+    lsf = version != 3
+    bitrate = _BITRATES_LSF[(header >> 12) & 15] * 1000 if lsf else 0
+    length = (72 if lsf else 144) * bitrate // rate + ((header >> 9) & 1)
+    per_frame = 576 if lsf else 1152
+    info = max(data.find(b"Info", start, start + 40), data.find(b"Xing", start, start + 40))
+    if info < 0 or not lsf:
+        raise MissingTool(f"{path.name}: has no LAME Info frame (ffmpeg's libmp3lame writes one)")
+    flags = int.from_bytes(data[info + 4 : info + 8], "big")
+    count = int.from_bytes(data[info + 8 : info + 12], "big") if flags & 1 else 0
+    lame = info + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
+    delay = int.from_bytes(data[lame + 21 : lame + 24], "big") >> 12
+    audio = data[start + length :]
+    if audio[-128:-125] == b"TAG":  # an ID3v1 tag at the end is not audio
+        audio = audio[:-128]
+    return Frames(audio, count, per_frame, rate, delay)
+
+
+def join(parts: list[Path], gap: Path, path: Path) -> list[float]:
+    """Write `path` as `parts` with `gap`'s frames between them; returns where each part's first source
+    sample is heard in it (seconds). Written to a temp name and renamed."""
+    silence = frames(gap)
+    tmp = path.with_name(f".{path.name}.tmp")
+    starts: list[float] = []
+    at = 0.0
+    try:
+        with tmp.open("wb") as out:
+            for i, part in enumerate(parts):
+                if i:
+                    out.write(silence.audio)
+                    at += silence.seconds
+                piece = frames(part)
+                starts.append(at + (piece.delay + DECODER_DELAY) / piece.sample_rate)
+                out.write(piece.audio)
+                at += piece.seconds
+        publish_mode(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return starts
