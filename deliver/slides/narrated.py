@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Final
 
 from pptx import Presentation
-from pptx.media import Video
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.parts.image import ImagePart
+from pptx.parts.media import MediaPart
 
 from deliver.audio import cut_mp3, split_mp3
 from deliver.slides import ooxml
@@ -73,7 +74,9 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
             ooxml.set_advance(slide._element, round(SILENT_ADVANCE[planned.kind] * 1000))  # noqa: SLF001
             continue
         clip = clips[index]
-        media = prs.part.package.get_or_add_media_part(Video.from_blob(clip.read_bytes(), "audio/mpeg", clip.name))
+        # Every clip is different audio: python-pptx's get_or_add_media_part would hash every media part
+        # already in the package on each call (quadratic in the slides); name the part ourselves instead.
+        media = MediaPart(PackURI(f"/ppt/media/media{index + 1}.mp3"), "audio/mpeg", prs.part.package, clip.read_bytes())
         audio_rid = slide.part.relate_to(media, RT.AUDIO)
         media_rid = slide.part.relate_to(media, RT.MEDIA)
         if icon is None:
