@@ -9,8 +9,10 @@ after a short silence.
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -91,20 +93,25 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
 
 def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:
     """Slide index → its clip: each section's file split once at its slides' boundaries (the spans of a
-    section tile it); spans that do not tile their file are cut one by one."""
+    section tile it; sections are split on every core); spans that do not tile their file are cut one by one."""
     by_source: dict[Path, list[tuple[int, Span]]] = {}
     for index, span in sorted(spans.items()):
         by_source.setdefault(span.source, []).append((index, span))
-    clips: dict[int, Path] = {}
-    for n, (source, group) in enumerate(by_source.items()):
+
+    def clip_section(n: int, source: Path, group: list[tuple[int, Span]]) -> dict[int, Path]:
         tiled = group[0][1].start == 0 and all(a.end == b.start for (_, a), (_, b) in zip(group, group[1:]))
         if tiled:
             paths = split_mp3(source, [span.end for _, span in group[:-1]], workdir, f"section-{n:03d}")
-            clips.update((index, path) for (index, _), path in zip(group, paths))
-            continue
+            return {index: path for (index, _), path in zip(group, paths)}
+        cut = {index: workdir / f"slide-{index + 1:04d}.mp3" for index, _ in group}
         for index, span in group:
-            clips[index] = workdir / f"slide-{index + 1:04d}.mp3"
-            cut_mp3(span.source, span.start, span.end, clips[index])
+            cut_mp3(span.source, span.start, span.end, cut[index])
+        return cut
+
+    clips: dict[int, Path] = {}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for part in pool.map(lambda job: clip_section(*job), [(n, s, g) for n, (s, g) in enumerate(by_source.items())]):
+            clips.update(part)
     return clips
 
 
