@@ -239,3 +239,13 @@ def test_yi_and_bu_take_their_tone_from_the_next_syllable(text: str, readings: l
 
     words = cut(text)
     assert _sandhi(words, [r for w in words for r in _readings(w)])[: len(readings)] == readings
+
+
+def test_without_the_extra_it_names_the_pip_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "misaki.transcription", None)  # as if misaki were not installed
+    engine = KokoroEngine(voice_folder=tmp_path)
+    assert "pip install 'deliver[kokoro]'" in (engine.missing() or "")
+    with pytest.raises(EngineUnavailable, match=r"deliver\[kokoro\]"):
+        engine.synthesize_sync("你好。", Voice("kokoro", "zf_xiaoxiao", "zh"), Prosody())

@@ -172,14 +172,8 @@ class KokoroEngine:
 
     def missing(self) -> str | None:
         """Why the engine cannot run here (and how to fix it), or None when it can."""
-        try:
-            import misaki.transcription  # noqa: F401
-            import numpy  # noqa: F401
-            import onnxruntime  # noqa: F401
-        except ImportError as exc:
-            return f"kokoro: {exc.name} is not installed; {_EXTRA}"
-        if any(importlib.util.find_spec(part) is None for part in MODEL_PARTS):
-            return f"kokoro: the model is not installed; {_EXTRA}"
+        if (reason := _runtime_missing()) is not None:
+            return reason
         if not kokoro_voices.installed(self.voice_folder):
             return f"kokoro: no voice installed; {kokoro_voices.INSTALL_HINT}"
         return None
@@ -231,8 +225,7 @@ class KokoroEngine:
     def _ready(self) -> _Runtime:
         with self._lock:
             if self._runtime is None:
-                reason = self.missing()
-                if reason is not None and "no voice" not in reason:
+                if (reason := _runtime_missing()) is not None:
                     raise EngineUnavailable(reason)
                 self._runtime = _Runtime(model_path(self.cache), self.workers)
             return self._runtime
@@ -245,6 +238,19 @@ class KokoroEngine:
                 data = kokoro_voices.read_voice(name, self.voice_folder)
                 self._styles[name] = np.frombuffer(data, dtype="<f4").reshape(510, 256)
             return self._styles[name]
+
+
+def _runtime_missing() -> str | None:
+    """What of the `kokoro` extra is not installed (the packages, the model parts), or None."""
+    try:
+        import misaki.transcription  # noqa: F401
+        import numpy  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        return f"kokoro: {exc.name} is not installed; {_EXTRA}"
+    if any(importlib.util.find_spec(part) is None for part in MODEL_PARTS):
+        return f"kokoro: the model is not installed; {_EXTRA}"
+    return None
 
 
 def _add_run(voiced: _Voiced, run: list[Segment], audio: np.ndarray, durations: np.ndarray) -> None:
@@ -286,8 +292,6 @@ def _loud_windows(audio: np.ndarray) -> np.ndarray:
 
 def _voiced_end(loud: np.ndarray, start: float, end: float) -> float:
     """The end of the last loud window inside [start, end): a phrase-final token also holds the pause after it."""
-    import numpy as np
-
     inside = loud[(loud * _WINDOW >= start) & (loud * _WINDOW < end)]
     return float(min(end, (int(inside[-1]) + 1) * _WINDOW + 0.03 * RATE)) if len(inside) else float(end)
 
