@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 FRAME_RATE: Final = 24000
 SECTION_GAP: Final = 1.0
 """Seconds of silence between sections in the whole-speech track."""
-MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "64k", "-compression_level", "7"]
-"""Mono 24 kHz 64 kbit/s CBR: plenty for a voice; LAME's quality level 7 encodes ≈ 2× faster than its default."""
+MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "48k", "-compression_level", "7"]
+"""Mono 24 kHz 48 kbit/s CBR, what Microsoft's own neural voices are served at: clear for a voice, and the
+narrated deck of a long speech stays a quarter smaller than at 64 kbit/s (it is built in memory)."""
 SUBTITLE_MAX: Final = {"zh": 24, "en": 64}
 """Longest subtitle line, in characters (a long sentence is split at clauses)."""
 

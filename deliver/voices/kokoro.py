@@ -153,8 +153,9 @@ class KokoroEngine:
     online = False
     languages: frozenset[Language] = frozenset({"zh", "en"})
     gives_boundaries = True
-    max_chunk = 120
-    """Characters per chunk; the engine cuts a chunk into runs of at most TOKEN_BUDGET tokens itself."""
+    max_chunk = 60
+    """Characters per chunk: about a sentence, so an edited sentence costs seconds to say again (a longer
+    English sentence is cut at its clauses); the engine keeps each model call within TOKEN_BUDGET itself."""
 
     def __init__(self, workers: int = 1, voice_folder: Path | None = None, cache: Path | None = None) -> None:
         """`workers` model calls at once: 1 = one call on both cores (lowest latency), 2 = two calls on a core each."""
