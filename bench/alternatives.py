@@ -43,7 +43,7 @@ def median(run: Callable[[], object], runs: int) -> float:
 
 def section_texts() -> list[list[str]]:
     """Per section, the chunks our shared layer sends to eSpeak (normalised, ≤ its chunk size)."""
-    from deliver.narrate import chunks_of, utterances_of
+    from deliver.voices.narrate import chunks_of, utterances_of
     from deliver.pipeline import load
     from deliver.voices.espeak import EspeakEngine
     from deliver.voices.normalize import normalize
@@ -88,7 +88,7 @@ def espeak_rows(runs: int) -> dict[str, float]:
 def deck_rows(runs: int) -> dict[str, float]:
     from deliver.pipeline import load
     from deliver.slides import plan_deck, render_deck
-    from deliver.themes import load_theme
+    from deliver.slides.theme import load_theme
 
     _, speech, _ = load(SAMPLE)
     theme = load_theme("default")

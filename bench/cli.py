@@ -29,7 +29,7 @@ def median_seconds(command: list[str], runs: int) -> float:
 
 def in_process(speech: str, runs: int) -> float:
     code = (
-        "import time,sys;t=time.perf_counter();from deliver.pipeline import load;from deliver.pacing import estimate;"
+        "import time,sys;t=time.perf_counter();from deliver.pipeline import load;from deliver.timing.estimate import estimate;"
         f"s=load({speech!r})[1];estimate(s);print(time.perf_counter()-t)"
     )
     return statistics.median(

@@ -23,21 +23,16 @@ sys.path.insert(0, str(ROOT))
 from deliver.model import Section, Speech  # noqa: E402
 from deliver.slides import plan_deck, render_deck  # noqa: E402
 from deliver.slides import measure  # noqa: E402
-from deliver.themes import load_theme  # noqa: E402
-from deliver.words import cut  # noqa: E402
+from deliver.slides.theme import load_theme  # noqa: E402
+from deliver.speech.words import cut  # noqa: E402
 
 
 def load_speech(path: Path) -> Speech:
-    """The parsed speech at `path`, or the hand-built sample when the parser is not available."""
-    try:
-        from deliver.reading import read_source
-        from deliver.structure import parse
+    """The parsed speech at `path`."""
+    from deliver.speech.reading import read_source
+    from deliver.speech.structure import parse
 
-        return parse(read_source(path))
-    except ImportError:
-        from deliver.slides.samples import zh_speech
-
-        return zh_speech()
+    return parse(read_source(path))
 
 
 def times(speech: Speech, copies: int) -> Speech:

@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 
 from deliver.errors import EngineUnavailable
 from deliver.model import Language
-from deliver.narrate import NarrationOptions, Utterance, chunks_of
+from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of
 from deliver.paths import user_cache_dir
 from deliver.pipeline import load
-from deliver.text import latin_words, sentences, spoken_units
+from deliver.speech.text import latin_words, sentences, spoken_units
 from deliver.voices import get_engine, kokoro_voices
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.normalize import normalize

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deliver.pipeline import load
-from deliver.text import sentences
+from deliver.speech.text import sentences
 from deliver.voices.base import Prosody, Voice
 from deliver.voices.espeak import EspeakEngine
 from deliver.voices.piper import PiperEngine

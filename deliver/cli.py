@@ -86,7 +86,7 @@ def timing(
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
-    from deliver.pacing import clock, estimate, timing_to_dict
+    from deliver.timing.estimate import clock, estimate, timing_to_dict
     from deliver.pipeline import load
 
     _, parsed, _ = load(speech)
@@ -216,7 +216,7 @@ def voices_install(
 @app.command()
 def themes() -> None:
     """List the built-in themes."""
-    from deliver.themes import list_themes
+    from deliver.slides.theme import list_themes
 
     table = Table(show_header=True)
     table.add_column("theme")

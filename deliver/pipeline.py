@@ -9,22 +9,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deliver import package
+from deliver.package import folder as package
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
-from deliver.freshness import inputs_digest, up_to_date
-from deliver.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
-from deliver.pacing import estimate, timing_markdown, timing_to_dict
+from deliver.package.freshness import inputs_digest, up_to_date
+from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
+from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
 from deliver.paths import user_cache_dir
-from deliver.reading import Source, read_source
-from deliver.soundtrack import Soundtrack
-from deliver.structure import parse
+from deliver.speech.reading import Source, read_source
+from deliver.audio.soundtrack import Soundtrack
+from deliver.speech.structure import parse
 from deliver.voices.base import Prosody
 
 if TYPE_CHECKING:
-    from deliver.pacing import Timing
+    from deliver.timing.estimate import Timing
     from deliver.slides import Deck
-    from deliver.themes import Theme
+    from deliver.slides.theme import Theme
 
 Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
@@ -87,7 +87,7 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
-    from deliver.themes import load_theme
+    from deliver.slides.theme import load_theme
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
@@ -126,8 +126,8 @@ def _fill(
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
-    from deliver.chart import CHART, timing_svg
-    from deliver.rehearsal import slide_windows, timeline_of, write_rehearsal
+    from deliver.timing.chart import CHART, timing_svg
+    from deliver.package.rehearsal import slide_windows, timeline_of, write_rehearsal
     from deliver.slides import plan_deck, render_deck
 
     step("rendering deck.pptx", 0, 0)
@@ -160,8 +160,8 @@ def _fill(
 def _narrate(
     stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
-    from deliver.narrate import narrate
-    from deliver.soundtrack import write_soundtrack
+    from deliver.voices.narrate import narrate
+    from deliver.audio.soundtrack import write_soundtrack
 
     voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
     soundtrack = write_soundtrack(stage, speech, voiced, voicing, lambda message: step(message, 0, 0))

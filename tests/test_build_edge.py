@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SPEECHES
 from deliver import voices
-from deliver.audio import decoded_seconds
+from deliver.audio.mp3 import decoded_seconds
 from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, build
 from deliver.voices.base import Prosody

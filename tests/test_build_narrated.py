@@ -11,7 +11,7 @@ import pytest
 
 from conftest import SAMPLE
 from deliver import voices
-from deliver.audio import decoded_seconds
+from deliver.audio.mp3 import decoded_seconds
 from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, BuildResult, build
 from fakes import FakeEngine
@@ -123,7 +123,7 @@ def test_a_named_engine_failing_leaves_the_previous_package_intact(built: tuple[
 
 
 def test_the_whole_speech_track_has_a_chapter_per_section_in_order(built: tuple[BuildResult, Path]) -> None:
-    from deliver.audio import read_chapters
+    from deliver.audio.mp3 import read_chapters
 
     result, _ = built
     chapters = read_chapters(result.folder / "audio" / "speech.mp3")
@@ -197,7 +197,7 @@ def test_libreoffice_reads_the_narration_and_the_advance_times(built: tuple[Buil
 
 
 def test_more_chapters_than_one_table_holds_are_nested_and_all_read_back(tmp_path: Path) -> None:
-    from deliver.audio import export_mp3, read_chapters, silence, write_chapters
+    from deliver.audio.mp3 import export_mp3, read_chapters, silence, write_chapters
 
     path = tmp_path / "long.mp3"
     export_mp3(silence(3.0), path, {"title": "t"})
@@ -213,8 +213,8 @@ def test_sections_are_heard_in_the_whole_track_exactly_where_the_cues_say(tmp_pa
     import struct
     import subprocess
 
-    from deliver.audio import FRAME_RATE, export_mp3, ffmpeg, silence
-    from deliver.mp3join import join
+    from deliver.audio.mp3 import FRAME_RATE, export_mp3, ffmpeg, silence
+    from deliver.audio.mp3join import join
 
     quiet = (10000, 7777, 12345)
     for i, q in enumerate(quiet):

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from conftest import SAMPLE, SPEECHES
-from deliver.chart import FONT_SIZE, LABEL_WIDTH, timing_svg
-from deliver.pacing import estimate
+from deliver.timing.chart import FONT_SIZE, LABEL_WIDTH, timing_svg
+from deliver.timing.estimate import estimate
 from deliver.pipeline import load
 from deliver.slides.measure import text_em
 

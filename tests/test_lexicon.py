@@ -11,7 +11,7 @@ import pytest
 from deliver import voices
 from deliver.errors import OptionError
 from deliver.model import Language
-from deliver.narrate import NarrationOptions, narrate
+from deliver.voices.narrate import NarrationOptions, narrate
 from deliver.pipeline import load
 from deliver.voices.base import Prosody, Rendition, Voice
 from deliver.voices.lexicon import default_path, homophones, load_lexicon

@@ -11,9 +11,9 @@ from conftest import SAMPLE
 from deliver import voices
 from deliver.errors import OptionError, SynthesisError
 from deliver.model import Point, Section, Speech
-from deliver.narrate import NarrationOptions, Utterance, chunks_of, narrate, utterances_of
-from deliver.reading import read_source
-from deliver.structure import parse
+from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of, narrate, utterances_of
+from deliver.speech.reading import read_source
+from deliver.speech.structure import parse
 from deliver.voices import parse_prosody
 from fakes import FakeEngine
 

@@ -5,9 +5,9 @@ import pytest
 from conftest import SAMPLE
 from deliver.errors import OptionError
 from deliver.model import Point, Section, Speech
-from deliver.pacing import clock, estimate, resolve_rate, timing_markdown, timing_to_dict
-from deliver.reading import read_source
-from deliver.structure import parse
+from deliver.timing.estimate import clock, estimate, resolve_rate, timing_markdown, timing_to_dict
+from deliver.speech.reading import read_source
+from deliver.speech.structure import parse
 
 
 def _speech(*sections: tuple[str, str, int]) -> Speech:

@@ -10,7 +10,7 @@ from pptx import Presentation
 
 from conftest import SAMPLE
 from deliver.errors import InputError, OutputError
-from deliver.package import slug
+from deliver.package.folder import slug
 from deliver.pipeline import BuildOptions, build
 
 

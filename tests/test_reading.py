@@ -7,7 +7,7 @@ import docx
 import pytest
 
 from deliver.errors import InputError
-from deliver.reading import decode, read_source
+from deliver.speech.reading import decode, read_source
 
 SPEECH = "各位领导、同志们：\n今天我们召开全市工作会议。一是抓落实，二是抓创新。\n"
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from conftest import SPEECHES
 
-from deliver.chart import timing_svg
-from deliver.pacing import estimate
+from deliver.timing.chart import timing_svg
+from deliver.timing.estimate import estimate
 from deliver.pipeline import BuildOptions, BuildResult, build, load
-from deliver.rehearsal import (
+from deliver.package.rehearsal import (
     PAGE,
     PLACEHOLDER,
     estimated_timeline,
@@ -27,7 +27,7 @@ from deliver.rehearsal import (
     write_rehearsal,
 )
 from deliver.slides import plan_deck
-from deliver.themes import load_theme
+from deliver.slides.theme import load_theme
 
 SPEECH = SPEECHES / "zh-di-yishi.txt"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -73,7 +73,7 @@ def test_speech_text_cannot_close_the_script_or_inject_markup(tmp_path: Path) ->
         "第二，要保持稳定</SCRIPT >。谢谢大家！\n", encoding="utf-8")
     data = silent_data(hostile)
     page = render_page(data)
-    template = (Path(__file__).resolve().parent.parent / "deliver" / "templates" / PAGE).read_text(encoding="utf-8")
+    template = (Path(__file__).resolve().parent.parent / "deliver" / "package" / "templates" / PAGE).read_text(encoding="utf-8")
     blob = BLOB.search(page).group(1)  # type: ignore[union-attr]
     assert "<" not in blob
     assert page.lower().count("</script") == template.lower().count("</script")

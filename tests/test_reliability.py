@@ -37,7 +37,7 @@ def assert_complete(folder: Path) -> dict:  # type: ignore[type-arg]
     """A whole package: the manifest lists exactly the files there with their hashes; the deck opens; audio decodes."""
     from pptx import Presentation
 
-    from deliver.audio import decoded_seconds
+    from deliver.audio.mp3 import decoded_seconds
 
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     listed = {f["path"]: f for f in manifest["files"]}

@@ -10,7 +10,7 @@ from deliver.slides.fit import Frame, fit_pages, fit_text
 from deliver.slides.measure import (
     NO_LINE_END, NO_LINE_START, char_em, line_height, shorten, text_em, wrap, wrap_balanced,
 )
-from deliver.words import cut
+from deliver.speech.words import cut
 
 ZH = "要提高组织工作的政治站位，就是要在思想上全面对表、在工作上全面对接、在行动上全面看齐，加快构建适应全市经济社会发展的组织保障体系。"
 

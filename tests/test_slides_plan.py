@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 from deliver.errors import InputError
 from deliver.model import Point, Section, Speech
-from deliver.reading import read_source
+from deliver.speech.reading import read_source
 from deliver.slides import Deck, deck_to_dict, plan_deck
 from deliver.slides.fit import SAFETY, BULLET_INDENT
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.measure import line_height, text_em
-from deliver.slides.samples import en_speech, stress_speech, zh_speech
-from deliver.structure import parse
-from deliver.themes import Theme, list_themes, load_theme
+from samples import en_speech, stress_speech, zh_speech
+from deliver.speech.structure import parse
+from deliver.slides.theme import Theme, list_themes, load_theme
 
 THEMES = [name for name, _ in list_themes()]
 

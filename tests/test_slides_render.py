@@ -14,8 +14,8 @@ from pptx.util import Emu
 from deliver.model import Speech
 from deliver.slides import Deck, plan_deck, render_deck
 from deliver.slides import ooxml
-from deliver.slides.samples import en_speech, stress_speech, zh_speech
-from deliver.themes import Theme, list_themes, load_theme
+from samples import en_speech, stress_speech, zh_speech
+from deliver.slides.theme import Theme, list_themes, load_theme
 
 THEMES = [name for name, _ in list_themes()]
 

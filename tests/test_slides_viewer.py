@@ -16,8 +16,8 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from deliver.slides import plan_deck, render_deck
-from deliver.slides.samples import en_speech, stress_speech, zh_speech
-from deliver.themes import Theme, list_themes, load_theme
+from samples import en_speech, stress_speech, zh_speech
+from deliver.slides.theme import Theme, list_themes, load_theme
 
 pytestmark = pytest.mark.viewer
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

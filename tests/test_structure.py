@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from conftest import SAMPLE, SPEECHES
 from deliver.errors import InputError
 from deliver.model import Speech
-from deliver.reading import Block, Source, read_source
-from deliver.structure import parse
+from deliver.speech.reading import Block, Source, read_source
+from deliver.speech.structure import parse
 
 
 def _parse(path: Path) -> Speech:

@@ -8,7 +8,7 @@ import pytest
 from pptx import Presentation
 
 from deliver.errors import ThemeError
-from deliver.themes import DEFAULT_THEME, THEMES_DIR, Palette, Sizes, Theme, list_themes, load_theme
+from deliver.slides.theme import DEFAULT_THEME, THEMES_DIR, Palette, Sizes, Theme, list_themes, load_theme
 
 
 def test_it_lists_the_shipped_themes_with_one_line_descriptions() -> None:

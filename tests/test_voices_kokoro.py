@@ -198,7 +198,7 @@ def registered(engine: KokoroEngine) -> Iterator[KokoroEngine]:
 
 
 def test_auto_narrates_offline_with_kokoro_and_the_cues_match_the_audio(registered: KokoroEngine, tmp_path: Path) -> None:
-    from deliver.audio import decoded_seconds
+    from deliver.audio.mp3 import decoded_seconds
     from deliver.pipeline import BuildOptions, build
 
     result = build(SPEECHES / "zh-di-yishi.txt", BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False))
@@ -235,7 +235,7 @@ def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) 
 ])
 def test_yi_and_bu_take_their_tone_from_the_next_syllable(text: str, readings: list[str]) -> None:
     from deliver.voices.kokoro_g2p import _readings, _sandhi
-    from deliver.words import cut
+    from deliver.speech.words import cut
 
     words = cut(text)
     assert _sandhi(words, [r for w in words for r in _readings(w)])[: len(readings)] == readings

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from deliver.errors import EngineUnavailable, OptionError
-from deliver.text import sentences
+from deliver.speech.text import sentences
 from deliver.voices.base import Boundary, Engine, Prosody, Rendition, Voice
 from deliver.voices.espeak import EspeakEngine, espeak_settings, word_boundaries
 from deliver.voices.piper import JOE, PiperEngine, sentence_boundaries

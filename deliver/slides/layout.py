@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from deliver.themes import Box, Theme
+from deliver.slides.theme import Box, Theme
 
 FontRole = Literal["title", "body"]
 Anchor = Literal["top", "middle", "bottom"]

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
-from deliver.words import cut
+from deliver.speech.words import cut
 
 LINE_HEIGHT: Final = 1.32
 """Height of one line at single spacing, in em. LibreOffice advances 1.2 em (measured on its PDFs),

@@ -23,10 +23,10 @@ from pptx.opc.packuri import PackURI
 from pptx.parts.image import ImagePart
 from pptx.parts.media import MediaPart
 
-from deliver.audio import cut_mp3, split_mp3
+from deliver.audio.mp3 import cut_mp3, split_mp3
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck, page_share
-from deliver.soundtrack import Soundtrack
+from deliver.audio.soundtrack import Soundtrack
 
 SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
 """Seconds a slide without narration stays up."""

@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 from deliver.model import Notice, Point, Section, Speech
 from deliver.slides.fit import Fitted, Frame, fit_line, fit_pages, fit_text
 from deliver.slides.layout import boxes, inner_size, role_style
-from deliver.themes import Theme
+from deliver.slides.theme import Theme
 
 SlideKind = Literal["title", "agenda", "section", "point", "closing"]
 CN_DIGITS: Final = "零一二三四五六七八九十"

@@ -19,7 +19,7 @@ from deliver.slides import ooxml
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import RoleStyle, boxes, role_style
 from deliver.slides.plan import Block, Deck, Slide
-from deliver.themes import Box, Theme
+from deliver.slides.theme import Box, Theme
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationT

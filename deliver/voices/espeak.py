@@ -14,7 +14,7 @@ from typing import Final
 
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language
-from deliver.text import is_han
+from deliver.speech.text import is_han
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
 from deliver.voices.wav import pcm_duration, pcm_to_wav
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Final
 
 from deliver.model import Language
-from deliver.text import is_han
+from deliver.speech.text import is_han
 
 VOCAB: Final = {
     ";": 1, ":": 2, ",": 3, ".": 4, "!": 5, "?": 6, "—": 9, "…": 10, '"': 11, "(": 12, ")": 13, "“": 14, "”": 15,
@@ -130,7 +130,7 @@ def _within(segment: Segment, budget: int) -> list[Segment]:
 
 
 def _chinese(text: str) -> list[Segment]:
-    from deliver.words import cut
+    from deliver.speech.words import cut
 
     out: list[Segment] = []
     for match in _ZH_PIECES.finditer(text):

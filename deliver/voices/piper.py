@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language
-from deliver.text import sentences
+from deliver.speech.text import sentences
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice
 from deliver.voices.wav import pcm_duration, pcm_to_wav
 

@@ -15,14 +15,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from deliver.package import MANIFEST, made_by_us
-from deliver.themes import Theme
+from deliver.package.folder import MANIFEST, made_by_us
+from deliver.slides.theme import Theme
 
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """sha256 over deliver's own files (code, templates): a changed deliver never reuses an old package."""
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".html", ".toml")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())

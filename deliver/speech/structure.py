@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from deliver.condense import HEADLINE_MAX, headline_of, phrase_of, truncate
-from deliver.markers import FAMILY_RANK, Marker, block_marker, is_sequence
+from deliver.speech.condense import HEADLINE_MAX, headline_of, phrase_of, truncate
+from deliver.speech.markers import FAMILY_RANK, Marker, block_marker, is_sequence
 from deliver.model import Language, Section, SectionKind, Speech
-from deliver.points import MIN_UNITS, Unit, points_of
-from deliver.reading import Block, Source
-from deliver.text import bare, detect_language, sentences, spoken_units
+from deliver.speech.points import MIN_UNITS, Unit, points_of
+from deliver.speech.reading import Block, Source
+from deliver.speech.text import bare, detect_language, sentences, spoken_units
 
 _SALUTE_WORDS = re.compile(
     r"同志们|朋友们|来宾|代表们|女士们|先生们|老师们|同学们|各位|尊敬的|大家好|领导"

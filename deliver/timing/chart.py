@@ -10,7 +10,7 @@ import math
 from typing import Final
 from xml.sax.saxutils import escape
 
-from deliver.pacing import Narrated, Timing, clock
+from deliver.timing.estimate import Narrated, Timing, clock
 from deliver.slides.measure import shorten
 
 CHART: Final = "timing.svg"

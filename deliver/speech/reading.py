@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from deliver.cleaning import clean_lines, strip_controls
+from deliver.speech.cleaning import clean_lines, strip_controls
 from deliver.errors import InputError
 
 MAX_BYTES = 50 * 1024 * 1024

@@ -16,7 +16,7 @@ from typing import Final, TypeVar
 
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language, Notice, Speech
-from deliver.text import pack, pieces_within
+from deliver.speech.text import pack, pieces_within
 from deliver.voices import candidates, passed_over, resolve_voice
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 
 from deliver.model import Language
-from deliver.text import bare, clauses, sentences, short_length
+from deliver.speech.text import bare, clauses, sentences, short_length
 
 HEADLINE_MAX = {"zh": 16, "en": 8}
 """Longest headline: CJK characters (zh) or words (en)."""

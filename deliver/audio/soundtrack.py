@@ -9,12 +9,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from deliver.audio import SECTION_GAP, SectionAudio, assemble, export_mp3, seconds_of, silence, srt, tag_whole, vtt, write_chapters
+from deliver.audio.mp3 import SECTION_GAP, SectionAudio, assemble, export_mp3, seconds_of, silence, srt, tag_whole, vtt, write_chapters
 from deliver.files import write_text
 from deliver.model import Cue, Speech
-from deliver.mp3join import join
-from deliver.narrate import NarrationOptions, VoicedSection
-from deliver.package import slug
+from deliver.audio.mp3join import join
+from deliver.voices.narrate import NarrationOptions, VoicedSection
+from deliver.package.folder import slug
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_THEME: Final = "default"
-THEMES_DIR: Final = Path(__file__).resolve().parent.parent / "themes"
+THEMES_DIR: Final = Path(__file__).resolve().parents[2] / "themes"
 SLIDE_WIDTH: Final = 960.0
 """Width of a drawn (template-less) 16:9 slide, in pt (13.333 in)."""
 SLIDE_HEIGHT: Final = 540.0

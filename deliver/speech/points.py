@@ -8,10 +8,10 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from deliver.condense import bullets_of, enumeration_headline, headline_of, item_bullet, truncate, HEADLINE_MAX
-from deliver.markers import Enumeration, inline_enumerations
+from deliver.speech.condense import bullets_of, enumeration_headline, headline_of, item_bullet, truncate, HEADLINE_MAX
+from deliver.speech.markers import Enumeration, inline_enumerations
 from deliver.model import Language, Point
-from deliver.text import bare, pieces_within, sentences, short_length, spoken_units
+from deliver.speech.text import bare, pieces_within, sentences, short_length, spoken_units
 
 MAX_UNITS = {"zh": 250, "en": 150}
 """Longest point: ≈ 75 s at a formal speaking pace (字 for zh, words for en)."""

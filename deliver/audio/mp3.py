@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
 from deliver.model import Cue, Language
-from deliver.narrate import NarrationOptions, VoicedSection
-from deliver.text import clauses, pack, sentences
+from deliver.voices.narrate import NarrationOptions, VoicedSection
+from deliver.speech.text import clauses, pack, sentences
 
 if TYPE_CHECKING:
     from pydub import AudioSegment

@@ -15,19 +15,19 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from deliver.audio import SUBTITLE_MAX
+from deliver.audio.mp3 import SUBTITLE_MAX
 from deliver.files import write_text
 from deliver.model import Cue, Language, Speech
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import boxes, role_style
 from deliver.slides.plan import page_share
-from deliver.text import clauses, pack, sentences, spoken_units
-from deliver.themes import Palette, Theme
+from deliver.speech.text import clauses, pack, sentences, spoken_units
+from deliver.slides.theme import Palette, Theme
 
 if TYPE_CHECKING:
-    from deliver.pacing import Timing
+    from deliver.timing.estimate import Timing
     from deliver.slides.plan import Deck
-    from deliver.soundtrack import Soundtrack
+    from deliver.audio.soundtrack import Soundtrack
 
 PAGE: Final = "rehearsal.html"
 AUDIO: Final = "audio/speech.mp3"
@@ -67,7 +67,7 @@ def timeline_of(speech: Speech, timing: Timing, soundtrack: Soundtrack | None) -
 def render_page(data: dict[str, Any]) -> str:
     """The template with `data` inlined as JSON; every "<" is escaped so no text can close the script."""
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
-    template = files("deliver").joinpath("templates", PAGE).read_text(encoding="utf-8")
+    template = files("deliver.package").joinpath("templates", PAGE).read_text(encoding="utf-8")
     head, tail = template.split(PLACEHOLDER, 1)
     return head + blob + tail
 
