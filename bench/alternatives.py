@@ -43,9 +43,9 @@ def median(run: Callable[[], object], runs: int) -> float:
 
 def section_texts() -> list[list[str]]:
     """Per section, the chunks our shared layer sends to eSpeak (normalised, ≤ its chunk size)."""
-    from deliver.voices.narrate import chunks_of, utterances_of
     from deliver.pipeline import load
     from deliver.voices.espeak import EspeakEngine
+    from deliver.voices.narrate import chunks_of, utterances_of
     from deliver.voices.normalize import normalize
 
     _, speech, _ = load(SAMPLE)
@@ -68,18 +68,23 @@ def espeak_rows(runs: int) -> dict[str, float]:
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(speak, sections))
 
-    rows = {"ours, 1 section at a time": median(lambda: ours(1), runs), "ours, 2 sections at a time": median(lambda: ours(2), runs)}
+    rows = {
+        "ours, 1 section at a time": median(lambda: ours(1), runs),
+        "ours, 2 sections at a time": median(lambda: ours(2), runs),
+    }
     program = shutil.which("espeak-ng")
     if program is None:
         print("note: espeak-ng is not installed (apt-get install espeak-ng): no program row")
     else:
         with tempfile.TemporaryDirectory() as folder:
+
             def run_program() -> None:
                 for i, chunks in enumerate(sections):
                     source = Path(folder) / f"{i}.txt"
                     source.write_text("\n".join(chunks), encoding="utf-8")
                     subprocess.run([program, "-v", "cmn", "-f", str(source), "-w", str(Path(folder) / f"{i}.wav")], check=True,
                                    capture_output=True)  # fmt: skip
+
             rows["espeak-ng program, 1 process per section"] = median(run_program, runs)
     return {**{f"{k} (s)": v for k, v in rows.items()}, "characters": characters,
             **{f"{k} (ms / 1000 characters)": v * 1e6 / characters for k, v in rows.items()}}  # fmt: skip
@@ -94,7 +99,9 @@ def deck_rows(runs: int) -> dict[str, float]:
     theme = load_theme("default")
     rows: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        rows["ours: plan + render deck.pptx (s)"] = median(lambda: render_deck(plan_deck(speech, theme)[0], theme, Path(folder) / "d.pptx"), runs)
+        rows["ours: plan + render deck.pptx (s)"] = median(
+            lambda: render_deck(plan_deck(speech, theme)[0], theme, Path(folder) / "d.pptx"), runs
+        )
         program = shutil.which("pandoc")
         if program is None:
             print("note: pandoc is not installed (apt-get install pandoc): no pandoc row")
@@ -104,11 +111,33 @@ def deck_rows(runs: int) -> dict[str, float]:
         for section in speech.sections:
             lines += [f"# {section.title}", ""]
             for point in section.points:
-                lines += [f"## {point.headline}", "", *(f"- {b}" for b in point.bullets), "", "::: notes", point.text, ":::", ""]
+                lines += [
+                    f"## {point.headline}",
+                    "",
+                    *(f"- {b}" for b in point.bullets),
+                    "",
+                    "::: notes",
+                    point.text,
+                    ":::",
+                    "",
+                ]
         markdown.write_text("\n".join(lines), encoding="utf-8")
         command = [program, str(markdown), "-o", str(Path(folder) / "pandoc.pptx")]
-        rows["pandoc: Markdown → pptx, as a process (s)"] = median(lambda: subprocess.run(command, check=True, capture_output=True), runs)
-        ours = [sys.executable, "-m", "deliver", "build", str(SAMPLE), "--no-audio", "-q", "--no-zip", "-o", str(Path(folder) / "out")]
+        rows["pandoc: Markdown → pptx, as a process (s)"] = median(
+            lambda: subprocess.run(command, check=True, capture_output=True), runs
+        )
+        ours = [
+            sys.executable,
+            "-m",
+            "deliver",
+            "build",
+            str(SAMPLE),
+            "--no-audio",
+            "-q",
+            "--no-zip",
+            "-o",
+            str(Path(folder) / "out"),
+        ]
         rows["ours: deliver build --no-audio, as a process (s)"] = median(lambda: (shutil.rmtree(Path(folder) / "out", ignore_errors=True),
                                                                                   subprocess.run(ours, check=True, capture_output=True)), runs)  # fmt: skip
     return rows

@@ -35,7 +35,10 @@ def measure(speech: str, engine: str, runs: int) -> dict[str, float]:
         cold.append(timed(command))
         warm.append(timed(command))
         shutil.rmtree(work)
-    no_audio = statistics.median(timed([sys.executable, "-m", "deliver", "build", speech, "-o", tempfile.mkdtemp(), "--no-audio", "-q"]) for _ in range(runs))
+    no_audio = statistics.median(
+        timed([sys.executable, "-m", "deliver", "build", speech, "-o", tempfile.mkdtemp(), "--no-audio", "-q"])
+        for _ in range(runs)
+    )
     return {"cold": statistics.median(cold), "warm": statistics.median(warm), "no_audio": no_audio}
 
 

@@ -33,7 +33,8 @@ def in_process(speech: str, runs: int) -> float:
         f"s=load({speech!r})[1];estimate(s);print(time.perf_counter()-t)"
     )
     return statistics.median(
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(runs)
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(runs)
     )
 
 
@@ -45,7 +46,9 @@ def main() -> None:
     bare = median_seconds([sys.executable, "-c", "pass"], args.runs)
     rows = {
         "python -c pass": bare,
-        "deliver outline --json": median_seconds([sys.executable, "-m", "deliver", "outline", args.speech, "--json"], args.runs),
+        "deliver outline --json": median_seconds(
+            [sys.executable, "-m", "deliver", "outline", args.speech, "--json"], args.runs
+        ),
         "deliver timing": median_seconds([sys.executable, "-m", "deliver", "timing", args.speech], args.runs),
     }
     work = in_process(args.speech, args.runs)

@@ -20,11 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deliver.model import Section, Speech  # noqa: E402
-from deliver.slides import plan_deck, render_deck  # noqa: E402
-from deliver.slides import measure  # noqa: E402
-from deliver.slides.theme import load_theme  # noqa: E402
-from deliver.speech.words import cut  # noqa: E402
+from deliver.model import Section, Speech
+from deliver.slides import (
+    measure,
+    plan_deck,
+    render_deck,
+)
+from deliver.slides.theme import load_theme
+from deliver.speech.words import cut
 
 
 def load_speech(path: Path) -> Speech:
@@ -40,8 +43,12 @@ def times(speech: Speech, copies: int) -> Speech:
     sections = []
     for k in range(1, copies + 1):
         for s in speech.sections:
-            points = tuple(replace(p, headline=f"{p.headline}{k}", bullets=tuple(f"{b}{k}" for b in p.bullets),
-                                   text=f"{p.text}{k}") for p in s.points)
+            points = tuple(
+                replace(
+                    p, headline=f"{p.headline}{k}", bullets=tuple(f"{b}{k}" for b in p.bullets), text=f"{p.text}{k}"
+                )
+                for p in s.points
+            )
             sections.append(Section(f"{s.title}{k}", s.kind, points))
     return replace(speech, sections=tuple(sections))
 

@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import edge_tts  # noqa: E402
-import edge_tts.drm  # noqa: E402
-from edge_server import pointing  # noqa: E402
+import edge_tts
+import edge_tts.drm
+from edge_server import pointing
 
-from deliver.voices.base import Prosody  # noqa: E402
-from deliver.voices.edge import EdgeEngine  # noqa: E402
+from deliver.voices.base import Prosody
+from deliver.voices.edge import EdgeEngine
 
 VOICE = "zh-CN-YunjianNeural"
 _SENTENCE = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)]*|[^。！？!?]+$")
@@ -136,7 +136,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("speech", nargs="?", default=str(ROOT / "examples" / "zh-organization-meeting.txt"))
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--latency", type=float, default=0.3, help="seconds the server waits before answering each request")
+    parser.add_argument(
+        "--latency", type=float, default=0.3, help="seconds the server waits before answering each request"
+    )
     args = parser.parse_args()
     parts = paragraphs(Path(args.speech).read_text(encoding="utf-8"))
     pieces = [piece for part in parts for piece in chunks(part)]
@@ -147,7 +149,9 @@ def main() -> None:
         rows["ours, concurrency 1"] = measure(port, lambda: ours(engine, pieces, 1), args.runs)
         rows["naive: Communicate.save() per paragraph"] = measure(port, lambda: naive(parts, Path(folder)), args.runs)
     base = rows["ours, concurrency 1"]["seconds"]
-    print(f"{len(parts)} paragraphs, {len(pieces)} chunks, {args.latency:g} s latency per request, median of {args.runs}")
+    print(
+        f"{len(parts)} paragraphs, {len(pieces)} chunks, {args.latency:g} s latency per request, median of {args.runs}"
+    )
     print(f"{'variant':42} {'wall s':>7} {'× vs c1':>8} {'requests':>9} {'max conn':>9} {'audio s':>8}")
     for name, row in rows.items():
         print(

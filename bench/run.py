@@ -58,6 +58,7 @@ def _build(copies: int, limit: float) -> Callable[[dict[str, Any]], tuple[str, b
     def check(data: dict[str, Any]) -> tuple[str, bool] | None:
         row = _size(data, copies)
         return None if row is None else (f"{row['command_cold']:.1f} s", row["command_cold"] < limit)
+
     return check
 
 
@@ -89,6 +90,7 @@ def _kokoro(name: str, key: str, limit: float, unit: str) -> Callable[[dict[str,
     def check(data: dict[str, Any]) -> tuple[str, bool] | None:
         value = _get(data, "kokoro", "variants", name, key)
         return None if value is None else (f"{value:.1f} {unit}", value <= limit)
+
     return check
 
 
@@ -96,6 +98,7 @@ def _intelligible(key: str, limit: float) -> Callable[[dict[str, Any]], tuple[st
     def check(data: dict[str, Any]) -> tuple[str, bool] | None:
         value = _get(data, "intelligibility", key)
         return None if value is None else (f"{value:.1%}", value <= limit)
+
     return check
 
 
@@ -134,7 +137,9 @@ def main() -> None:
     if not args.summary:
         for name in args.only.split(","):
             print(f"\n=== bench/{name}.py", flush=True)
-            done = subprocess.run([sys.executable, str(ROOT / "bench" / f"{name}.py"), *arguments(name, args.quick)], cwd=ROOT)
+            done = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / f"{name}.py"), *arguments(name, args.quick)], cwd=ROOT
+            )
             if done.returncode != 0:
                 print(f"(bench/{name}.py failed with exit code {done.returncode})")
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -81,13 +81,15 @@ def outline(
 @app.command()
 def timing(
     speech: str = SpeechArg,
-    rate: Optional[str] = typer.Option(None, "--rate", help="字/min (zh) or words/min (en), or a preset: slow, formal, brisk."),
-    target: Optional[float] = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
+    rate: str | None = typer.Option(
+        None, "--rate", help="字/min (zh) or words/min (en), or a preset: slow, formal, brisk."
+    ),
+    target: float | None = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
-    from deliver.timing.estimate import clock, estimate, timing_to_dict
     from deliver.pipeline import load
+    from deliver.timing.estimate import clock, estimate, timing_to_dict
 
     _, parsed, _ = load(speech)
     result = estimate(parsed, rate, target)
@@ -95,7 +97,14 @@ def timing(
         sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
         return
     table = Table(title=f"{parsed.title} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
-    for name, justify in (("#", "right"), ("section", "left"), (result.unit, "right"), ("est.", "right"), ("starts", "right"), ("share", "right")):
+    for name, justify in (
+        ("#", "right"),
+        ("section", "left"),
+        (result.unit, "right"),
+        ("est.", "right"),
+        ("starts", "right"),
+        ("share", "right"),
+    ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     if result.target_seconds is not None:
         table.add_column("cut", justify="right", style="red")
@@ -114,29 +123,44 @@ def timing(
 def build(
     speech: str = SpeechArg,
     out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder that receives <slug>/ (created if missing)."),
-    theme: str = typer.Option("default", "--theme", help="Theme name (see `deliver themes`), a .toml file or a .pptx template."),
+    theme: str = typer.Option(
+        "default", "--theme", help="Theme name (see `deliver themes`), a .toml file or a .pptx template."
+    ),
     no_audio: bool = typer.Option(False, "--no-audio", help="Build the deck and timing only."),
-    engine: str = typer.Option("auto", "--engine", help="Voice engine: auto, edge, piper, espeak (auto falls back offline)."),
-    voice: Optional[str] = typer.Option(None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."),
-    rate: Optional[str] = typer.Option(None, "--rate", help="Voice speed change, e.g. +10% or -5%."),
-    speed: Optional[float] = typer.Option(None, "--speed", help="Voice speed as a factor (1.1 = --rate +10%)."),
-    pitch: Optional[str] = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
-    volume: Optional[str] = typer.Option(None, "--volume", help="Voice volume change, e.g. +10%."),
+    engine: str = typer.Option(
+        "auto", "--engine", help="Voice engine: auto, edge, piper, espeak (auto falls back offline)."
+    ),
+    voice: str | None = typer.Option(
+        None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."
+    ),
+    rate: str | None = typer.Option(None, "--rate", help="Voice speed change, e.g. +10% or -5%."),
+    speed: float | None = typer.Option(None, "--speed", help="Voice speed as a factor (1.1 = --rate +10%)."),
+    pitch: str | None = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
+    volume: str | None = typer.Option(None, "--volume", help="Voice volume change, e.g. +10%."),
     concurrency: int = typer.Option(4, "--concurrency", help="Chunks synthesized at once."),
-    lexicon: Optional[Path] = typer.Option(None, "--lexicon", help="Pronunciation lexicon (TOML: [zh] 词 = \"pin1 yin1\", [en] word = \"respelling\")."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Synthesis cache (default: the per-user cache folder)."),
-    pace: Optional[str] = typer.Option(None, "--pace", help="Human speaking rate for the timing estimate (see `deliver timing --rate`)."),
-    target: Optional[float] = typer.Option(None, "--target", help="Minutes you have (timing report)."),
-    date: Optional[str] = typer.Option(None, "--date", help="Date for the title slide."),
-    occasion: Optional[str] = typer.Option(None, "--occasion", help="Occasion for the title slide."),
-    speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker for the title slide."),
+    lexicon: Path | None = typer.Option(
+        None, "--lexicon", help='Pronunciation lexicon (TOML: [zh] 词 = "pin1 yin1", [en] word = "respelling").'
+    ),
+    cache_dir: Path | None = typer.Option(
+        None, "--cache-dir", help="Synthesis cache (default: the per-user cache folder)."
+    ),
+    pace: str | None = typer.Option(
+        None, "--pace", help="Human speaking rate for the timing estimate (see `deliver timing --rate`)."
+    ),
+    target: float | None = typer.Option(None, "--target", help="Minutes you have (timing report)."),
+    date: str | None = typer.Option(None, "--date", help="Date for the title slide."),
+    occasion: str | None = typer.Option(None, "--occasion", help="Occasion for the title slide."),
+    speaker: str | None = typer.Option(None, "--speaker", help="Speaker for the title slide."),
     no_zip: bool = typer.Option(False, "--no-zip", help="Skip <out>/<slug>.zip."),
-    no_embed: bool = typer.Option(False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."),
+    no_embed: bool = typer.Option(
+        False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
     """Build the package for SPEECH: deck, narration, subtitles, timing report and manifest."""
-    from deliver.pipeline import BuildOptions, build as run
+    from deliver.pipeline import BuildOptions
+    from deliver.pipeline import build as run
     from deliver.voices import parse_prosody
 
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
@@ -181,8 +205,8 @@ app.add_typer(voices_app, name="voices")
 @voices_app.callback(invoke_without_command=True)
 def voices(
     ctx: typer.Context,
-    engine: Optional[str] = typer.Option(None, "--engine", help="Only this engine's voices."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Only voices for this language: zh or en."),
+    engine: str | None = typer.Option(None, "--engine", help="Only this engine's voices."),
+    lang: str | None = typer.Option(None, "--lang", help="Only voices for this language: zh or en."),
 ) -> None:
     """List the voices of every engine and whether they are ready here (edge's full list only online)."""
     if ctx.invoked_subcommand is not None:
@@ -202,7 +226,9 @@ def voices(
 @voices_app.command("install")
 def voices_install(
     engine: str = typer.Argument(..., help="The engine whose voices to install: kokoro."),
-    source: Optional[Path] = typer.Option(None, "--from", help="kokoro-js-1.2.1.tgz or a folder with its voices/*.bin (no npm needed)."),
+    source: Path | None = typer.Option(
+        None, "--from", help="kokoro-js-1.2.1.tgz or a folder with its voices/*.bin (no npm needed)."
+    ),
 ) -> None:
     """Install an engine's voices into the per-user data folder, checked by sha256 (kokoro: from npm or --from)."""
     if engine != "kokoro":

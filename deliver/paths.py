@@ -22,7 +22,9 @@ def _per_user(override: str, windows: tuple[str, str, str], mac: str, xdg: tuple
 
 def user_cache_dir() -> Path:
     """Where deliver keeps caches (synthesis, jieba): $DELIVER_CACHE_DIR, else the per-user cache folder."""
-    return _per_user("DELIVER_CACHE_DIR", ("LOCALAPPDATA", "AppData/Local", "cache"), "Caches", ("XDG_CACHE_HOME", ".cache"))
+    return _per_user(
+        "DELIVER_CACHE_DIR", ("LOCALAPPDATA", "AppData/Local", "cache"), "Caches", ("XDG_CACHE_HOME", ".cache")
+    )
 
 
 def user_data_dir() -> Path:
@@ -33,4 +35,6 @@ def user_data_dir() -> Path:
 
 def user_config_dir() -> Path:
     """Where the user's own settings live (the default lexicon): $DELIVER_CONFIG_DIR, else the per-user config folder."""
-    return _per_user("DELIVER_CONFIG_DIR", ("APPDATA", "AppData/Roaming", ""), "Application Support", ("XDG_CONFIG_HOME", ".config"))
+    return _per_user(
+        "DELIVER_CONFIG_DIR", ("APPDATA", "AppData/Roaming", ""), "Application Support", ("XDG_CONFIG_HOME", ".config")
+    )

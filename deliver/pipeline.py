@@ -9,22 +9,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deliver.package import folder as package
+from deliver.audio.soundtrack import Soundtrack
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
+from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
-from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
-from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
 from deliver.paths import user_cache_dir
 from deliver.speech.reading import Source, read_source
-from deliver.audio.soundtrack import Soundtrack
 from deliver.speech.structure import parse
+from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
 from deliver.voices.base import Prosody
+from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
 
 if TYPE_CHECKING:
-    from deliver.timing.estimate import Timing
     from deliver.slides import Deck
     from deliver.slides.theme import Theme
+    from deliver.timing.estimate import Timing
 
 Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
@@ -83,7 +83,9 @@ def narration_options(options: BuildOptions) -> NarrationOptions:
     return NarrationOptions(cache, options.engine, options.voice, options.prosody, options.concurrency, lexicon=lexicon)
 
 
-def build(path: str | Path, options: BuildOptions, progress: Progress | None = None, stdin: BinaryIO | None = None) -> BuildResult:
+def build(
+    path: str | Path, options: BuildOptions, progress: Progress | None = None, stdin: BinaryIO | None = None
+) -> BuildResult:
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
@@ -106,7 +108,9 @@ def build(path: str | Path, options: BuildOptions, progress: Progress | None = N
                          for name in package.clear_debris(options.out_dir, target.name))  # fmt: skip
         unchanged = up_to_date(target, planned, options.zip)
         if unchanged is not None:
-            notices += (Notice("package", "up to date: the speech, options and voices are those of the package already there"),)
+            notices += (
+                Notice("package", "up to date: the speech, options and voices are those of the package already there"),
+            )
             return BuildResult(target, speech, tuple(unchanged), notices, None, reused=True)
         stage = package.staging(options.out_dir, target.name)
         try:
@@ -126,9 +130,9 @@ def _fill(
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
-    from deliver.timing.chart import CHART, timing_svg
     from deliver.package.rehearsal import slide_windows, timeline_of, write_rehearsal
     from deliver.slides import plan_deck, render_deck
+    from deliver.timing.chart import CHART, timing_svg
 
     step("rendering deck.pptx", 0, 0)
     deck, deck_notices = plan_deck(speech, theme)
@@ -149,8 +153,10 @@ def _fill(
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
     step("writing manifest", 0, 0)
-    slides = [{"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
-              for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))]
+    slides = [
+        {"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
+        for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))
+    ]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
     _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
@@ -160,17 +166,27 @@ def _fill(
 def _narrate(
     stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
-    from deliver.voices.narrate import narrate
     from deliver.audio.soundtrack import write_soundtrack
+    from deliver.voices.narrate import narrate
 
     voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
     soundtrack = write_soundtrack(stage, speech, voiced, voicing, lambda message: step(message, 0, 0))
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
     summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
-    notices += (Notice("voice", f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache"),)
+    notices += (
+        Notice(
+            "voice",
+            f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache",
+        ),
+    )
     for path in voicing.lexicon.sources:
-        notices += (Notice("voice", f"pronunciation lexicon: {path} ({len(voicing.lexicon.words(speech.language))} {speech.language} words)"),)
+        notices += (
+            Notice(
+                "voice",
+                f"pronunciation lexicon: {path} ({len(voicing.lexicon.words(speech.language))} {speech.language} words)",
+            ),
+        )
     return soundtrack, voiced, notices
 
 
@@ -219,8 +235,14 @@ def _options_record(options: BuildOptions) -> dict[str, Any]:
 
 
 def _manifest(
-    stage: Path, source: Source, speech: Speech, options: BuildOptions, notices: tuple[Notice, ...], soundtrack: Soundtrack | None,
-    slides: list[dict[str, Any]], inputs: str,
+    stage: Path,
+    source: Source,
+    speech: Speech,
+    options: BuildOptions,
+    notices: tuple[Notice, ...],
+    soundtrack: Soundtrack | None,
+    slides: list[dict[str, Any]],
+    inputs: str,
 ) -> None:
     """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's);
     `inputs` the digest of what the package is made from (see freshness.py)."""

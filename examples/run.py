@@ -10,7 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / ".ci"))
 
-from bootstrap import ROOT, ensure  # noqa: E402
+from bootstrap import ROOT, ensure
 
 
 def natural_voices(python: Path) -> None:
@@ -22,7 +22,9 @@ def natural_voices(python: Path) -> None:
         return
     print("installing Kokoro's natural voices (npm pack kokoro-js@1.2.1) …", file=sys.stderr)
     try:
-        subprocess.run([str(python), "-m", "deliver", "voices", "install", "kokoro"], cwd=ROOT, capture_output=True, timeout=300)
+        subprocess.run(
+            [str(python), "-m", "deliver", "voices", "install", "kokoro"], cwd=ROOT, capture_output=True, timeout=300
+        )
     except subprocess.TimeoutExpired:
         pass
 

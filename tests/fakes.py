@@ -37,7 +37,9 @@ class FakeEngine:
         return self.is_available
 
     def voices(self, language: Language | None = None) -> list[Voice]:
-        return [Voice(self.name, f"{self.name}-{lang}", lang) for lang in sorted(self.languages) if language in (None, lang)]
+        return [
+            Voice(self.name, f"{self.name}-{lang}", lang) for lang in sorted(self.languages) if language in (None, lang)
+        ]
 
     def default_voice(self, language: Language) -> Voice:
         return Voice(self.name, f"{self.name}-{language}", language)
@@ -60,6 +62,7 @@ def render(text: str) -> Rendition:
     samples = round(duration * RATE)
     tone = b"".join((1000 if (i // 20) % 2 else -1000).to_bytes(2, "little", signed=True) for i in range(samples))
     bounds = tuple(
-        Boundary(i * SECONDS_PER_CHAR, min(len(text), i + 4) * SECONDS_PER_CHAR, i, min(len(text), i + 4)) for i in range(0, len(text), 4)
+        Boundary(i * SECONDS_PER_CHAR, min(len(text), i + 4) * SECONDS_PER_CHAR, i, min(len(text), i + 4))
+        for i in range(0, len(text), 4)
     )
     return Rendition(pcm_to_wav(tone, RATE), "wav", samples / RATE, bounds)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / ".ci"))
 
-from bootstrap import ROOT, ensure  # noqa: E402
+from bootstrap import ROOT, ensure
 
 if __name__ == "__main__":
     python = ensure("test")

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import SPEECHES
+from edge_server import EdgeServer
+
 from deliver import voices
 from deliver.audio.mp3 import decoded_seconds
 from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, build
 from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
-from edge_server import EdgeServer
 
 SPEECH = SPEECHES / "zh-di-yishi.txt"
 
@@ -54,7 +54,9 @@ def test_auto_narrates_with_edge_when_it_answers(tmp_path: Path, server: EdgeSer
     assert server.requests == sum(len(s["points"]) for s in sections)  # one chunk per utterance here
 
 
-def test_the_service_down_for_the_whole_run_falls_back_offline(tmp_path: Path, server: EdgeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_service_down_for_the_whole_run_falls_back_offline(
+    tmp_path: Path, server: EdgeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import edge_tts.communicate
 
     monkeypatch.setattr(edge_tts.communicate, "WSS_URL", "wss://127.0.0.1:9/edge/v1?TrustedClientToken=x")

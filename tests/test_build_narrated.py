@@ -8,13 +8,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+from fakes import FakeEngine
+
 from deliver import voices
 from deliver.audio.mp3 import decoded_seconds
 from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, BuildResult, build
-from fakes import FakeEngine
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,10 @@ def test_subtitles_cover_the_speech_and_end_with_the_audio(built: tuple[BuildRes
     vtt = (result.folder / "subtitles" / "speech.vtt").read_text(encoding="utf-8")
     assert vtt.startswith("WEBVTT")
     stamps = re.findall(r"(\d\d):(\d\d):(\d\d),(\d\d\d) --> (\d\d):(\d\d):(\d\d),(\d\d\d)", srt)
-    seconds = [(int(a) * 3600 + int(b) * 60 + int(c) + int(d) / 1000, int(e) * 3600 + int(f) * 60 + int(g) + int(h) / 1000) for a, b, c, d, e, f, g, h in stamps]
+    seconds = [
+        (int(a) * 3600 + int(b) * 60 + int(c) + int(d) / 1000, int(e) * 3600 + int(f) * 60 + int(g) + int(h) / 1000)
+        for a, b, c, d, e, f, g, h in stamps
+    ]
     assert all(start < end for start, end in seconds)
     assert all(a[1] <= b[0] for a, b in zip(seconds, seconds[1:]))
     whole = decoded_seconds(result.folder / "audio" / "speech.mp3")
@@ -66,8 +69,19 @@ def test_subtitles_cover_the_speech_and_end_with_the_audio(built: tuple[BuildRes
 def test_the_package_holds_every_file_of_the_design(built: tuple[BuildResult, Path]) -> None:
     result, root = built
     folder = result.folder
-    expected = {"deck.pptx", "deck-narrated.pptx", "audio/speech.mp3", "subtitles/speech.srt", "subtitles/speech.vtt",
-                "outline.json", "timing.md", "timing.json", "timing.svg", "rehearsal.html", "manifest.json"}
+    expected = {
+        "deck.pptx",
+        "deck-narrated.pptx",
+        "audio/speech.mp3",
+        "subtitles/speech.srt",
+        "subtitles/speech.vtt",
+        "outline.json",
+        "timing.md",
+        "timing.json",
+        "timing.svg",
+        "rehearsal.html",
+        "manifest.json",
+    }
     expected |= {f"audio/{s.path.name}" for s in result.soundtrack.sections}  # type: ignore[union-attr]
     assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} == expected
     assert "](timing.svg)" in (folder / "timing.md").read_text(encoding="utf-8")
@@ -170,7 +184,9 @@ def test_the_narrated_deck_plays_every_point_and_advances_when_it_ends(built: tu
     assert len(voiced) >= len(result.speech.points) + 1  # every point, plus the salutation on the title slide
     assert result.soundtrack is not None
     narration = sum(s.duration for s in result.soundtrack.sections)
-    assert sum(advance for _, links, advance in slides if links) / 1000 == pytest.approx(narration, abs=0.05 * len(voiced))
+    assert sum(advance for _, links, advance in slides if links) / 1000 == pytest.approx(
+        narration, abs=0.05 * len(voiced)
+    )
     assert all(not links for _, links, _ in _slides_with_timing(result.folder / "deck.pptx"))
 
 

@@ -6,12 +6,12 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
-
 from conftest import SAMPLE, SPEECHES
-from deliver.timing.chart import FONT_SIZE, LABEL_WIDTH, timing_svg
-from deliver.timing.estimate import estimate
+
 from deliver.pipeline import load
 from deliver.slides.measure import text_em
+from deliver.timing.chart import FONT_SIZE, LABEL_WIDTH, timing_svg
+from deliver.timing.estimate import estimate
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -19,8 +19,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 def bars(svg: str) -> list[tuple[str, float]]:
     """(colour, width) of every bar (a rect with a tooltip), in drawing order."""
     root = ET.fromstring(svg)
-    return [(r.get("fill", ""), float(r.get("width", 0))) for r in root.iter(f"{SVG}rect")
-            if r.get("x") == str(LABEL_WIDTH) and r.find(f"{SVG}title") is not None]
+    return [
+        (r.get("fill", ""), float(r.get("width", 0)))
+        for r in root.iter(f"{SVG}rect")
+        if r.get("x") == str(LABEL_WIDTH) and r.find(f"{SVG}title") is not None
+    ]
 
 
 def test_each_section_gets_a_bar_as_long_as_its_estimate() -> None:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
 
 
@@ -51,7 +50,12 @@ def test_timing_shows_every_section_and_the_cut_for_a_target() -> None:
 
 
 def test_stdin_is_read_from_a_dash() -> None:
-    result = run("outline", "-", "--json", stdin="同志们：\n一、抓学习\n认真学习文件精神。\n二、抓落实\n确保任务落地。\n".encode())
+    result = run(
+        "outline",
+        "-",
+        "--json",
+        stdin="同志们：\n一、抓学习\n认真学习文件精神。\n二、抓落实\n确保任务落地。\n".encode(),
+    )
     assert result.returncode == 0, result.stderr
     assert [s["title"] for s in json.loads(result.stdout)["sections"]] == ["抓学习", "抓落实"]
 
@@ -65,7 +69,15 @@ def test_stdin_is_read_from_a_dash() -> None:
         (lambda d: _file(d, b"   \n \n"), "is empty"),
         (lambda d: _file(d, b"\x89PNG\r\n\x1a\n\x00\x00\x00"), "PNG image"),
         (lambda d: _file(d, bytes(range(256)) * 8), "binary data"),
-        (lambda d: _file(d, ("中文讲话稿内容" * 30).encode("gb18030")[:50] + b"\xff\xff" + ("中文讲话稿内容" * 30).encode("gb18030")), "offset"),
+        (
+            lambda d: _file(
+                d,
+                ("中文讲话稿内容" * 30).encode("gb18030")[:50]
+                + b"\xff\xff"
+                + ("中文讲话稿内容" * 30).encode("gb18030"),
+            ),
+            "offset",
+        ),
     ],
     ids=["missing", "directory", "empty", "whitespace", "binary-png", "binary-random", "undecodable"],
 )
@@ -89,8 +101,11 @@ def _file(directory: Path, data: bytes) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("args", [("timing", str(SAMPLE), "--bogus"), ("build",), ("timing", str(SAMPLE), "--rate")],
-                         ids=["unknown-option", "missing-argument", "option-without-value"])
+@pytest.mark.parametrize(
+    "args",
+    [("timing", str(SAMPLE), "--bogus"), ("build",), ("timing", str(SAMPLE), "--rate")],
+    ids=["unknown-option", "missing-argument", "option-without-value"],
+)
 def test_usage_mistakes_are_one_error_line_and_exit_2(args: tuple[str, ...]) -> None:
     result = run(*args)
     assert result.returncode == 2

@@ -7,16 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fakes import FakeEngine
 
 from deliver import voices
 from deliver.errors import OptionError
 from deliver.model import Language
-from deliver.voices.narrate import NarrationOptions, narrate
 from deliver.pipeline import load
 from deliver.voices.base import Prosody, Rendition, Voice
 from deliver.voices.lexicon import default_path, homophones, load_lexicon
+from deliver.voices.narrate import NarrationOptions, narrate
 from deliver.voices.normalize import normalize
-from fakes import FakeEngine
 
 
 def write(path: Path, text: str) -> Path:
@@ -30,23 +30,29 @@ def test_pinyin_readings_become_characters_with_exactly_that_reading() -> None:
     for reading in ("chong2 qing4", "chan2 yu2", "shan4 xian4", "lv4", "de5"):
         said = homophones(reading)
         assert len(said) == len(reading.split())
-        assert " ".join(lazy_pinyin(said, style=Style.TONE3, neutral_tone_with_five=True)).replace("v", "ü") \
-            == reading.replace("v", "ü")
+        assert " ".join(lazy_pinyin(said, style=Style.TONE3, neutral_tone_with_five=True)).replace(
+            "v", "ü"
+        ) == reading.replace("v", "ü")
 
 
 def test_a_lexicon_file_reads_both_languages(tmp_path: Path) -> None:
-    lexicon = load_lexicon(write(tmp_path / "词典 (mine).toml", '[zh]\n"重庆" = "chong2 qing4"\n[en]\nNguyen = "win"\n'))
+    lexicon = load_lexicon(
+        write(tmp_path / "词典 (mine).toml", '[zh]\n"重庆" = "chong2 qing4"\n[en]\nNguyen = "win"\n')
+    )
     assert lexicon.words("zh") == {"重庆": homophones("chong2 qing4")}
     assert lexicon.words("en") == {"Nguyen": "win"}
 
 
-@pytest.mark.parametrize(("text", "fix"), [
-    ('[zh]\n"重庆" = "chong qing"\n', "pinyin syllable"),
-    ('[zh]\n"重庆" = "xx9"\n', "pinyin syllable"),
-    ('[fr]\nbonjour = "bonjoor"\n', "unknown table"),
-    ('[en]\nword = 3\n', "strings"),
-    ('[en\n', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ('[zh]\n"重庆" = "chong qing"\n', "pinyin syllable"),
+        ('[zh]\n"重庆" = "xx9"\n', "pinyin syllable"),
+        ('[fr]\nbonjour = "bonjoor"\n', "unknown table"),
+        ("[en]\nword = 3\n", "strings"),
+        ("[en\n", "not valid TOML"),
+    ],
+)
 def test_a_bad_lexicon_is_a_one_line_option_error(tmp_path: Path, text: str, fix: str) -> None:
     with pytest.raises(OptionError, match=fix) as caught:
         load_lexicon(write(tmp_path / "bad.toml", text))
@@ -111,8 +117,12 @@ def engines() -> list[Any]:
     from deliver.voices.espeak import EspeakEngine
     from deliver.voices.piper import PiperEngine
 
-    return [pytest.param(EspeakEngine, "zh", id="espeak-zh"), pytest.param(EspeakEngine, "en", id="espeak-en"),
-            pytest.param(PiperEngine, "en", id="piper-en"), pytest.param(lambda: FakeEngine("edge", online=True), "zh", id="edge-shared-layer")]
+    return [
+        pytest.param(EspeakEngine, "zh", id="espeak-zh"),
+        pytest.param(EspeakEngine, "en", id="espeak-en"),
+        pytest.param(PiperEngine, "en", id="piper-en"),
+        pytest.param(lambda: FakeEngine("edge", online=True), "zh", id="edge-shared-layer"),
+    ]
 
 
 @pytest.mark.parametrize(("make", "language"), engines())

@@ -6,16 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE
+from fakes import FakeEngine
+
 from deliver import voices
 from deliver.errors import OptionError, SynthesisError
 from deliver.model import Point, Section, Speech
-from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of, narrate, utterances_of
 from deliver.speech.reading import read_source
 from deliver.speech.structure import parse
 from deliver.voices import parse_prosody
-from fakes import FakeEngine
+from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of, narrate, utterances_of
 
 SPEECH = Speech(
     "测试讲话",
@@ -23,7 +23,9 @@ SPEECH = Speech(
     "同志们：",
     (
         Section("开场", "opening", (Point("今天开会。主要任务是部署工作。", "开会", ()),)),
-        Section("抓学习", "body", (Point("第一句话很长很长很长。第二句话也不短。", "学习", ()), Point("第三点。", "三", ()))),
+        Section(
+            "抓学习", "body", (Point("第一句话很长很长很长。第二句话也不短。", "学习", ()), Point("第三点。", "三", ()))
+        ),
         Section("抓落实", "body", (Point("要抓落实。要见实效。", "落实", ()),)),
     ),
 )
@@ -33,7 +35,11 @@ SPEECH = Speech(
 def engines() -> Iterator[dict[str, FakeEngine]]:
     """Fakes registered under the real names, so `auto` ordering and fallback are exercised for real."""
     saved = dict(voices._instances)
-    fakes = {"edge": FakeEngine("edge", online=True), "piper": FakeEngine("piper", languages=frozenset({"en"})), "espeak": FakeEngine("espeak")}
+    fakes = {
+        "edge": FakeEngine("edge", online=True),
+        "piper": FakeEngine("piper", languages=frozenset({"en"})),
+        "espeak": FakeEngine("espeak"),
+    }
     for name, engine in fakes.items():
         voices.register(name, engine)
     yield fakes
@@ -62,7 +68,9 @@ def test_the_salutation_opens_the_first_section() -> None:
     assert [u.point for s in said for u in s] == [None, 0, 1, 2, 3]
 
 
-def test_auto_prefers_the_online_engine_and_voices_every_section(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
+def test_auto_prefers_the_online_engine_and_voices_every_section(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
     sections, notices = narrate(SPEECH, _options(tmp_path))
     assert [s.voice.engine for s in sections] == ["edge"] * 3
     assert not [n for n in notices if n.level == "warning"]
@@ -79,7 +87,9 @@ def test_offline_auto_skips_the_unreachable_engine_and_says_so(tmp_path: Path, e
     assert any("offline" in n.message for n in notices)
 
 
-def test_a_failing_section_falls_back_alone_and_the_notice_says_so(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
+def test_a_failing_section_falls_back_alone_and_the_notice_says_so(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
     engines["edge"].fail = lambda text: "落实" in text
     sections, notices = narrate(SPEECH, _options(tmp_path))
     assert [s.voice.engine for s in sections] == ["edge", "edge", "espeak"]
@@ -114,7 +124,10 @@ def test_editing_one_sentence_resynthesizes_only_its_chunk(tmp_path: Path, engin
     narrate(SPEECH, _options(tmp_path, engine="espeak"))
     engines["espeak"].calls.clear()
     edited = Section("抓落实", "body", (Point("要抓落实。要见大实效。", "落实", ()),))
-    narrate(Speech(SPEECH.title, "zh", SPEECH.salutation, (*SPEECH.sections[:2], edited)), _options(tmp_path, engine="espeak"))
+    narrate(
+        Speech(SPEECH.title, "zh", SPEECH.salutation, (*SPEECH.sections[:2], edited)),
+        _options(tmp_path, engine="espeak"),
+    )
     assert engines["espeak"].calls == ["要抓落实。要见大实效。"]
 
 
@@ -141,7 +154,10 @@ def test_progress_counts_every_chunk(tmp_path: Path, engines: dict[str, FakeEngi
     assert ticks[-1][0] == ticks[-1][1] == len(ticks)
 
 
-@pytest.mark.parametrize(("args", "message"), [(("fast", None, None), "--rate"), ((None, "+5%", None), "--pitch"), (("+200%", None, None), "--rate")])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("fast", None, None), "--rate"), ((None, "+5%", None), "--pitch"), (("+200%", None, None), "--rate")],
+)
 def test_bad_prosody_is_refused(args: tuple[str | None, str | None, str | None], message: str) -> None:
     with pytest.raises(OptionError, match=message):
         parse_prosody(*args)

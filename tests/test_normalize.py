@@ -90,8 +90,19 @@ def test_english_leaves_numbers_to_the_engine_but_reads_ranges(written: str, sai
     assert normalize(written, "en").text == said
 
 
-@pytest.mark.parametrize(("n", "said"), [(0, "零"), (10, "十"), (19, "十九"), (101, "一百零一"), (1001, "一千零一"),
-                                         (20000, "两万"), (100000000, "一亿"), (1000000001, "十亿零一")])
+@pytest.mark.parametrize(
+    ("n", "said"),
+    [
+        (0, "零"),
+        (10, "十"),
+        (19, "十九"),
+        (101, "一百零一"),
+        (1001, "一千零一"),
+        (20000, "两万"),
+        (100000000, "一亿"),
+        (1000000001, "十亿零一"),
+    ],
+)
 def test_cardinals_follow_chinese_zero_and_ten_rules(n: int, said: str) -> None:
     assert cardinal(n) == said
 

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import SAMPLE
+
 from deliver.errors import OptionError
 from deliver.model import Point, Section, Speech
-from deliver.timing.estimate import clock, estimate, resolve_rate, timing_markdown, timing_to_dict
 from deliver.speech.reading import read_source
 from deliver.speech.structure import parse
+from deliver.timing.estimate import clock, estimate, resolve_rate, timing_markdown, timing_to_dict
 
 
 def _speech(*sections: tuple[str, str, int]) -> Speech:
@@ -33,7 +33,9 @@ def test_the_salutation_counts_as_spoken() -> None:
 
 
 def test_a_target_names_the_sections_to_cut_and_the_cuts_add_up() -> None:
-    timing = estimate(_speech(("开场", "opening", 100), ("一", "body", 400), ("二", "body", 800)), rate=200, target_minutes=5)
+    timing = estimate(
+        _speech(("开场", "opening", 100), ("一", "body", 400), ("二", "body", 800)), rate=200, target_minutes=5
+    )
     assert timing.over_seconds == pytest.approx(90.0)
     cuts = {s.title: s.cut for s in timing.sections}
     assert cuts["一"] == 0.0 and cuts["二"] > 0 and cuts["开场"] == 0.0
@@ -74,7 +76,9 @@ def test_the_sample_takes_minutes_not_seconds_and_the_report_lists_every_section
     report = timing_markdown(timing, speech.title)
     assert all(s.title in report for s in speech.sections)
     data = timing_to_dict(timing)
-    assert data["sections"][-1]["start"] + data["sections"][-1]["seconds"] == pytest.approx(data["total_seconds"], abs=0.2)
+    assert data["sections"][-1]["start"] + data["sections"][-1]["seconds"] == pytest.approx(
+        data["total_seconds"], abs=0.2
+    )
 
 
 @pytest.mark.parametrize(("seconds", "text"), [(0, "0:00"), (59.6, "1:00"), (125, "2:05"), (3725, "1:02:05")])

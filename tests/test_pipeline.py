@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE
 from pptx import Presentation
 
-from conftest import SAMPLE
 from deliver.errors import InputError, OutputError
 from deliver.package.folder import slug
 from deliver.pipeline import BuildOptions, build
@@ -18,7 +18,15 @@ def test_build_writes_the_package_with_a_manifest_of_every_file(tmp_path: Path) 
     result = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False))
     assert result.folder == tmp_path / "组织部长春节收心会暨组织工作务虚会讲话稿"
     names = {p.name for p in result.folder.iterdir()}
-    assert names == {"deck.pptx", "outline.json", "timing.json", "timing.md", "timing.svg", "rehearsal.html", "manifest.json"}
+    assert names == {
+        "deck.pptx",
+        "outline.json",
+        "timing.json",
+        "timing.md",
+        "timing.svg",
+        "rehearsal.html",
+        "manifest.json",
+    }
     manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generator"]["name"] == "deliver"
     assert manifest["source"]["name"] == SAMPLE.name and len(manifest["source"]["sha256"]) == 64
@@ -80,7 +88,9 @@ def test_slugs_are_safe_folder_names_and_keep_chinese(title: str, expected: str)
 
 def test_a_hostile_title_never_escapes_the_output_folder(tmp_path: Path) -> None:
     speech = tmp_path / "in.txt"
-    speech.write_text("../../evil/title\n同志们：\n一、第一件事\n要抓好落实。\n二、第二件事\n要抓好创新。\n", encoding="utf-8")
+    speech.write_text(
+        "../../evil/title\n同志们：\n一、第一件事\n要抓好落实。\n二、第二件事\n要抓好创新。\n", encoding="utf-8"
+    )
     out = tmp_path / "out"
     result = build(speech, BuildOptions(out_dir=out, audio=False))
     assert result.folder.parent == out and result.folder.name == "evil-title"

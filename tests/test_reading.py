@@ -56,7 +56,14 @@ def test_it_removes_web_noise_and_the_repeated_title(sample_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "noise",
-    ["来源：人民网  作者：张三  更新时间：2024-01-01", "分享到：", "返回顶部", "- 3 -", "第 2 页 共 5 页", "Posted by: admin"],
+    [
+        "来源：人民网  作者：张三  更新时间：2024-01-01",
+        "分享到：",
+        "返回顶部",
+        "- 3 -",
+        "第 2 页 共 5 页",
+        "Posted by: admin",
+    ],
 )
 def test_page_furniture_lines_are_dropped(tmp_path: Path, noise: str) -> None:
     source = read_source(_write(tmp_path, f"标题\n{noise}\n正文第一段内容很长。\n".encode()))
@@ -117,7 +124,17 @@ def test_stdin_is_read_with_a_dash() -> None:
         (lambda d: _write(d, b"PK\x03\x04broken-docx-bytes", "x.docx"), "zip archive"),
         (lambda d: _write(d, _mostly_gb18030()), "offset"),
     ],
-    ids=["missing", "directory", "empty", "whitespace", "fullwidth-space-only", "png", "random", "broken-zip", "undecodable"],
+    ids=[
+        "missing",
+        "directory",
+        "empty",
+        "whitespace",
+        "fullwidth-space-only",
+        "png",
+        "random",
+        "broken-zip",
+        "undecodable",
+    ],
 )
 def test_bad_input_raises_a_one_line_reason(tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError) as caught:

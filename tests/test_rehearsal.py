@@ -15,9 +15,6 @@ from typing import Any
 import pytest
 from conftest import SPEECHES
 
-from deliver.timing.chart import timing_svg
-from deliver.timing.estimate import estimate
-from deliver.pipeline import BuildOptions, BuildResult, build, load
 from deliver.package.rehearsal import (
     PAGE,
     PLACEHOLDER,
@@ -26,15 +23,26 @@ from deliver.package.rehearsal import (
     render_page,
     write_rehearsal,
 )
+from deliver.pipeline import BuildOptions, BuildResult, build, load
 from deliver.slides import plan_deck
 from deliver.slides.theme import load_theme
+from deliver.timing.chart import timing_svg
+from deliver.timing.estimate import estimate
 
 SPEECH = SPEECHES / "zh-di-yishi.txt"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 BLOB = re.compile(r'<script type="application/json" id="deliver-data">(.*?)</script>', re.DOTALL)
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: apt-get install chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="/usr/bin/chromium is absent: apt-get install chromium"
+)
 
 
 def in_chromium(test: Any) -> Any:
@@ -70,10 +78,14 @@ def test_speech_text_cannot_close_the_script_or_inject_markup(tmp_path: Path) ->
     hostile.write_text(
         "标题</script><script>alert(1)</script>\n同志们：\n"
         "第一，要防止注入</script><!--<script>。这是一段<b>正文</b>&amp;。\n"
-        "第二，要保持稳定</SCRIPT >。谢谢大家！\n", encoding="utf-8")
+        "第二，要保持稳定</SCRIPT >。谢谢大家！\n",
+        encoding="utf-8",
+    )
     data = silent_data(hostile)
     page = render_page(data)
-    template = (Path(__file__).resolve().parent.parent / "deliver" / "package" / "templates" / PAGE).read_text(encoding="utf-8")
+    template = (Path(__file__).resolve().parent.parent / "deliver" / "package" / "templates" / PAGE).read_text(
+        encoding="utf-8"
+    )
     blob = BLOB.search(page).group(1)  # type: ignore[union-attr]
     assert "<" not in blob
     assert page.lower().count("</script") == template.lower().count("</script")
@@ -134,7 +146,9 @@ class Package:
 
 
 def _package(root: Path, audio: bool) -> Package:
-    result = build(SPEECH, BuildOptions(out_dir=root / "out", engine="espeak", audio=audio, cache_dir=root / "cache", force=True))
+    result = build(
+        SPEECH, BuildOptions(out_dir=root / "out", engine="espeak", audio=audio, cache_dir=root / "cache", force=True)
+    )
     # The folder is copied somewhere awkward: audio must still resolve relatively from the page.
     copy = root / "副本 (copy)#1" / result.folder.name
     shutil.copytree(result.folder, copy)
@@ -213,9 +227,12 @@ def audio_time(page: Any) -> float:
 def point_cues(package: Package) -> list[tuple[int, float]]:
     soundtrack = package.result.soundtrack
     assert soundtrack is not None
-    return [(c.point, start + c.start) for s, start in zip(soundtrack.sections, soundtrack.starts) for c in s.points
-            if c.point is not None]
-
+    return [
+        (c.point, start + c.start)
+        for s, start in zip(soundtrack.sections, soundtrack.starts)
+        for c in s.points
+        if c.point is not None
+    ]
 
 
 @in_chromium
@@ -227,7 +244,9 @@ def test_the_narrated_page_loads_from_file_without_errors_or_network(narrated_pa
 
 
 @in_chromium
-def test_seeking_the_audio_shows_the_cues_slide_and_highlights_its_sentence(narrated_page: Opened, narrated: Package) -> None:
+def test_seeking_the_audio_shows_the_cues_slide_and_highlights_its_sentence(
+    narrated_page: Opened, narrated: Package
+) -> None:
     page, data = narrated_page.page, narrated.data
     subtitles = narrated.result.soundtrack.subtitles  # type: ignore[union-attr]
     for point, start in point_cues(narrated):
@@ -241,10 +260,13 @@ def test_seeking_the_audio_shows_the_cues_slide_and_highlights_its_sentence(narr
         page.wait_for_function("document.querySelector('#prompter .line.current') !== null")
         assert page.inner_text("#prompter .line.current") == cue.text
     # the highlighted sentence is scrolled into the teleprompter's view
-    page.wait_for_function("""(() => {
+    page.wait_for_function(
+        """(() => {
         const box = document.getElementById('prompter').getBoundingClientRect();
         const line = document.querySelector('#prompter .line.current').getBoundingClientRect();
-        return line.top >= box.top && line.top < box.bottom; })()""", timeout=3000)
+        return line.top >= box.top && line.top < box.bottom; })()""",
+        timeout=3000,
+    )
     assert narrated_page.errors == []
 
 
@@ -305,8 +327,9 @@ def test_the_silent_page_runs_on_the_speakers_clock(silent_page: Opened, silent:
     wait_shown(page, first_point)
     point = data["slides"][first_point]["point"]
     first_line = next(line["text"] for line in data["lines"] if line["point"] == point)
-    page.wait_for_function(f"document.querySelector('#prompter .line.current').textContent === {json.dumps(first_line)}",
-                           timeout=3000)
+    page.wait_for_function(
+        f"document.querySelector('#prompter .line.current').textContent === {json.dumps(first_line)}", timeout=3000
+    )
     page.keyboard.press("Space")  # pause: the clock stops
     stopped = page.inner_text("#clock")
     time.sleep(1.1)

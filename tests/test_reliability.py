@@ -17,13 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, SPEECHES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def deliver(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def deliver(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "deliver", *args], capture_output=True, text=True, encoding="utf-8",
                           env=env, cwd=cwd, timeout=timeout)  # fmt: skip
 
@@ -65,6 +66,7 @@ def text_file(name: str, text: str, encoding: str = "utf-8") -> Make:
     def make(d: Path) -> Path:
         (d / name).write_bytes(text.encode(encoding, "surrogatepass"))
         return d / name
+
     return make
 
 
@@ -72,6 +74,7 @@ def bytes_file(name: str, data: bytes) -> Make:
     def make(d: Path) -> Path:
         (d / name).write_bytes(data)
         return d / name
+
     return make
 
 
@@ -94,7 +97,9 @@ def _truncated_docx(d: Path) -> Path:
 
 
 GB = ("同志们：\n第一，要认真学习，深刻领会会议精神。\n第二，要狠抓落实，确保各项任务完成。\n" * 20).encode("gb18030")
-BIG_EN = "# Annual report\n\n" + "".join(f"## Part {i}\n\n" + "We delivered on our plan, and the numbers show it. " * 60 + "\n\n" for i in range(1, 61))
+BIG_EN = "# Annual report\n\n" + "".join(
+    f"## Part {i}\n\n" + "We delivered on our plan, and the numbers show it. " * 60 + "\n\n" for i in range(1, 61)
+)
 
 # (id, input, outcome: "ok" or the error's fragment, build options)
 HOSTILE: list[tuple[str, Make, str, tuple[str, ...]]] = [
@@ -105,27 +110,90 @@ HOSTILE: list[tuple[str, Make, str, tuple[str, ...]]] = [
     ("binary-random", bytes_file("speech.txt", random.Random(7).randbytes(4096)), "error", ()),
     ("truncated-docx", _truncated_docx, "error", ()),
     ("undecodable-in-gb18030", bytes_file("speech.txt", GB[:301] + b"\xff\xfe\xff" + GB[301:]), "offset", ()),
-    ("lone-surrogate-utf8", bytes_file("speech.txt", "同志们：\n第一，要学习。".encode() + b"\xed\xa0\x80" + "第二，要落实。".encode()), "error", ()),
-    ("lone-surrogate-utf16", bytes_file("speech.txt", b"\xff\xfe" + "同志们：\n第一，".encode("utf-16-le") + b"\x00\xd8" + "要学习。".encode("utf-16-le")), "error", ()),
+    (
+        "lone-surrogate-utf8",
+        bytes_file("speech.txt", "同志们：\n第一，要学习。".encode() + b"\xed\xa0\x80" + "第二，要落实。".encode()),
+        "error",
+        (),
+    ),
+    (
+        "lone-surrogate-utf16",
+        bytes_file(
+            "speech.txt",
+            b"\xff\xfe" + "同志们：\n第一，".encode("utf-16-le") + b"\x00\xd8" + "要学习。".encode("utf-16-le"),
+        ),
+        "error",
+        (),
+    ),
     ("gb18030", bytes_file("speech.txt", GB), "ok", ()),
-    ("mixed-line-endings", bytes_file("speech.txt", "年终讲话\r\n同志们：\r第一，要学习。\n第二，要落实。\r\n".encode()), "ok", ()),
-    ("nul-and-control-characters", bytes_file("speech.txt", "年终讲话\x00\x07\n同志们：\x1b\n第一，要\x0b学习。\x00\n第二，要\x7f落实。\n".encode()), "ok", ()),
-    ("emoji", text_file("speech.txt", "🎉 年度总结 🎉\n同志们：\n第一，成绩👍很大。🚀\n第二，问题😟不少，要👀正视。\n"), "ok", ()),
-    ("right-to-left", text_file("speech.txt", "خطاب الافتتاح\nأيها السيدات والسادة،\nنحن هنا اليوم لنتحدث عن المستقبل. شكرا لكم.\n"), "ok", ()),
-    ("no-structure", text_file("speech.txt", "今天天气很好我们一起去公园散步看到了很多花朵还有小鸟在唱歌大家都很开心"), "ok", ()),
+    (
+        "mixed-line-endings",
+        bytes_file("speech.txt", "年终讲话\r\n同志们：\r第一，要学习。\n第二，要落实。\r\n".encode()),
+        "ok",
+        (),
+    ),
+    (
+        "nul-and-control-characters",
+        bytes_file(
+            "speech.txt", "年终讲话\x00\x07\n同志们：\x1b\n第一，要\x0b学习。\x00\n第二，要\x7f落实。\n".encode()
+        ),
+        "ok",
+        (),
+    ),
+    (
+        "emoji",
+        text_file("speech.txt", "🎉 年度总结 🎉\n同志们：\n第一，成绩👍很大。🚀\n第二，问题😟不少，要👀正视。\n"),
+        "ok",
+        (),
+    ),
+    (
+        "right-to-left",
+        text_file("speech.txt", "خطاب الافتتاح\nأيها السيدات والسادة،\nنحن هنا اليوم لنتحدث عن المستقبل. شكرا لكم.\n"),
+        "ok",
+        (),
+    ),
+    (
+        "no-structure",
+        text_file("speech.txt", "今天天气很好我们一起去公园散步看到了很多花朵还有小鸟在唱歌大家都很开心"),
+        "ok",
+        (),
+    ),
     ("title-passwd", text_file("speech.txt", "../../etc/passwd\n同志们：\n第一，要学习。\n第二，要落实。\n"), "ok", ()),
-    ("title-separators", text_file("speech.txt", "年度/工作:总结*报告?\n同志们：\n第一，要学习。\n第二，要落实。\n"), "ok", ()),
+    (
+        "title-separators",
+        text_file("speech.txt", "年度/工作:总结*报告?\n同志们：\n第一，要学习。\n第二，要落实。\n"),
+        "ok",
+        (),
+    ),
     ("line-of-20000-characters", text_file("speech.txt", "发展" * 10000 + "\n"), "ok", ("--no-audio",)),
-    ("500-sections", text_file("speech.md", "# 大会\n\n" + "".join(f"## 第{i}节\n\n内容{i}是重要的。\n\n" for i in range(1, 501))), "ok", ("--no-audio",)),
+    (
+        "500-sections",
+        text_file("speech.md", "# 大会\n\n" + "".join(f"## 第{i}节\n\n内容{i}是重要的。\n\n" for i in range(1, 501))),
+        "ok",
+        ("--no-audio",),
+    ),
     ("2-MB", text_file("speech.md", BIG_EN * 11), "ok", ("--no-audio",)),
 ]
 
 
 @pytest.mark.parametrize(("make", "outcome", "options"), [pytest.param(*row[1:], id=row[0]) for row in HOSTILE])
-def test_hostile_input_builds_a_valid_package_or_fails_in_one_line(tmp_path: Path, make: Make, outcome: str, options: tuple[str, ...]) -> None:
+def test_hostile_input_builds_a_valid_package_or_fails_in_one_line(
+    tmp_path: Path, make: Make, outcome: str, options: tuple[str, ...]
+) -> None:
     speech = make(tmp_path)
     out = tmp_path / "out"
-    result = deliver("build", str(speech), "-o", str(out), "--engine", "espeak", "-q", "--cache-dir", str(tmp_path / "cache"), *options)
+    result = deliver(
+        "build",
+        str(speech),
+        "-o",
+        str(out),
+        "--engine",
+        "espeak",
+        "-q",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        *options,
+    )
     assert "Traceback" not in result.stderr
     if outcome != "ok":
         assert result.returncode == 2, result.stderr
@@ -160,7 +228,9 @@ def test_the_2_mb_speech_builds_in_reasonable_time_and_keeps_every_word(tmp_path
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL, signal.SIGTERM], ids=["SIGINT", "SIGKILL", "SIGTERM"])
-def test_a_build_killed_at_random_points_leaves_the_previous_package_or_none(tmp_path: Path, sig: signal.Signals) -> None:
+def test_a_build_killed_at_random_points_leaves_the_previous_package_or_none(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     args = ("build", str(SAMPLE), "-o", str(out), "--engine", "espeak", "-q", "--cache-dir", str(cache))
     chance = random.Random(sig.value)
@@ -254,8 +324,15 @@ def test_a_build_writes_only_its_output_folder_and_the_cache(tmp_path: Path) -> 
         folder.mkdir()
     (work / "讲话 (final).txt").write_text(SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     (home / "keep.txt").write_text("mine")
-    env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp), "XDG_CACHE_HOME": str(home / ".cache"),
-           "XDG_CONFIG_HOME": str(home / ".config"), "XDG_DATA_HOME": str(home / ".local/share"), "DELIVER_CACHE_DIR": str(cache)}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+        "DELIVER_CACHE_DIR": str(cache),
+    }
     env.pop("DELIVER_CONFIG_DIR", None)
     before = {"home": snapshot(home), "tmp": snapshot(tmp), "work": snapshot(work)}
     result = deliver("build", "讲话 (final).txt", "-o", str(out), "--engine", "espeak", "-q", env=env, cwd=work)
@@ -274,4 +351,6 @@ def test_a_missing_ffmpeg_binary_is_one_line_naming_it(tmp_path: Path) -> None:
     assert result.returncode == 4, result.stderr
     assert result.stderr.startswith("error: ") and "ffmpeg" in result.stderr and "imageio-ffmpeg" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out").exists() or not [p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")]
+    assert not (tmp_path / "out").exists() or not [
+        p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")
+    ]

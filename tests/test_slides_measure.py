@@ -8,14 +8,24 @@ from hypothesis import strategies as st
 
 from deliver.slides.fit import Frame, fit_pages, fit_text
 from deliver.slides.measure import (
-    NO_LINE_END, NO_LINE_START, char_em, line_height, shorten, text_em, wrap, wrap_balanced,
+    NO_LINE_END,
+    NO_LINE_START,
+    char_em,
+    line_height,
+    shorten,
+    text_em,
+    wrap,
+    wrap_balanced,
 )
 from deliver.speech.words import cut
 
 ZH = "要提高组织工作的政治站位，就是要在思想上全面对表、在工作上全面对接、在行动上全面看齐，加快构建适应全市经济社会发展的组织保障体系。"
 
 
-@pytest.mark.parametrize(("ch", "em"), [("中", 1.0), ("，", 1.0), ("Ａ", 1.0), ("i", 0.34), ("m", 0.95), ("a", 0.6), ("8", 0.64), ("😀", 1.3)])
+@pytest.mark.parametrize(
+    ("ch", "em"),
+    [("中", 1.0), ("，", 1.0), ("Ａ", 1.0), ("i", 0.34), ("m", 0.95), ("a", 0.6), ("8", 0.64), ("😀", 1.3)],
+)
 def test_it_knows_character_widths_by_script(ch: str, em: float) -> None:
     assert char_em(ch) == em
 
@@ -75,9 +85,12 @@ def test_shorten_ends_with_an_ellipsis_and_fits() -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.sampled_from([*"组织工作政治站位，。、；：“”（）ab cd12😀", "GDP", " and "]), min_size=1, max_size=40)
-       .map(lambda parts: "".join(parts).strip()).filter(bool),
-       st.floats(min_value=2.0, max_value=30.0))
+@given(
+    st.lists(st.sampled_from([*"组织工作政治站位，。、；：“”（）ab cd12😀", "GDP", " and "]), min_size=1, max_size=40)
+    .map(lambda parts: "".join(parts).strip())
+    .filter(bool),
+    st.floats(min_value=2.0, max_value=30.0),
+)
 def test_wrapping_loses_no_text_and_no_line_is_too_wide(text: str, width: float) -> None:
     lines = wrap(text, width)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")

@@ -9,17 +9,17 @@ from dataclasses import replace
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from samples import en_speech, stress_speech, zh_speech
 
 from deliver.errors import InputError
 from deliver.model import Point, Section, Speech
-from deliver.speech.reading import read_source
 from deliver.slides import Deck, deck_to_dict, plan_deck
-from deliver.slides.fit import SAFETY, BULLET_INDENT
+from deliver.slides.fit import BULLET_INDENT, SAFETY
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.measure import line_height, text_em
-from samples import en_speech, stress_speech, zh_speech
-from deliver.speech.structure import parse
 from deliver.slides.theme import Theme, list_themes, load_theme
+from deliver.speech.reading import read_source
+from deliver.speech.structure import parse
 
 THEMES = [name for name, _ in list_themes()]
 
@@ -41,7 +41,11 @@ def test_a_chinese_speech_plans_title_agenda_dividers_points_and_closing() -> No
     assert agenda is not None
     assert [p[0] for p in agenda.paragraphs] == [f"{n}、{s.title}" for n, s in zip("一二三四", speech.sections[1:5])]
     assert [s.block("section.label").paragraphs[0][0] for s in deck.slides if s.kind == "section"] == [  # type: ignore[union-attr]
-        "第一部分", "第二部分", "第三部分", "第四部分"]
+        "第一部分",
+        "第二部分",
+        "第三部分",
+        "第四部分",
+    ]
 
 
 def test_every_point_slide_carries_the_points_full_text_in_its_notes() -> None:
@@ -60,7 +64,11 @@ def test_the_title_slide_shows_meta_and_keeps_the_salutation_in_its_notes() -> N
     title = deck.slides[0]
     assert title.notes == "同志们："
     subtitle = title.block("title.subtitle")
-    assert subtitle is not None and [p[0] for p in subtitle.paragraphs] == ["全市组织工作务虚会", "2024年2月18日", "市委组织部部长"]
+    assert subtitle is not None and [p[0] for p in subtitle.paragraphs] == [
+        "全市组织工作务虚会",
+        "2024年2月18日",
+        "市委组织部部长",
+    ]
 
 
 def test_an_english_talk_uses_english_labels() -> None:
@@ -141,7 +149,10 @@ def _assert_fits(theme: Theme, where: dict, block) -> None:
         for line in lines:
             assert text_em(line, style.bold) * block.size <= width * SAFETY - indent + 0.01, (block.role, line)
     lines = sum(len(p) for p in block.paragraphs)
-    used = lines * line_height(block.size, style.spacing) + (len(block.paragraphs) - 1) * theme.text.paragraph_spacing * block.size
+    used = (
+        lines * line_height(block.size, style.spacing)
+        + (len(block.paragraphs) - 1) * theme.text.paragraph_spacing * block.size
+    )
     assert used <= height + 0.01, (block.role, block.paragraphs)
 
 
@@ -165,7 +176,9 @@ def test_the_footer_numbers_the_slides() -> None:
             assert pageno.paragraphs == ((str(number),),)
 
 
-@pytest.mark.parametrize(("n", "shown"), [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"), (100, "100")])
+@pytest.mark.parametrize(
+    ("n", "shown"), [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (99, "九十九"), (100, "100")]
+)
 def test_chinese_section_numbers(n: int, shown: str) -> None:
     from deliver.slides.plan import _cn_number
 

@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from pptx import Presentation
-from pptx.oxml.ns import qn
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
 from pptx.util import Emu
+from samples import en_speech, stress_speech, zh_speech
 
 from deliver.model import Speech
-from deliver.slides import Deck, plan_deck, render_deck
-from deliver.slides import ooxml
-from samples import en_speech, stress_speech, zh_speech
+from deliver.slides import Deck, ooxml, plan_deck, render_deck
 from deliver.slides.theme import Theme, list_themes, load_theme
 
 THEMES = [name for name, _ in list_themes()]
@@ -58,7 +57,9 @@ def theme(request, tmp_path: Path) -> Theme:
 
 
 @pytest.mark.parametrize("speech_factory", [zh_speech, en_speech, stress_speech])
-def test_the_reopened_deck_has_the_planned_slides_notes_and_east_asian_fonts(theme: Theme, speech_factory, tmp_path: Path) -> None:
+def test_the_reopened_deck_has_the_planned_slides_notes_and_east_asian_fonts(
+    theme: Theme, speech_factory, tmp_path: Path
+) -> None:
     speech = speech_factory()
     deck, prs = render(speech, theme, tmp_path / "deck 字.pptx")
     assert len(prs.slides) == len(deck.slides)
@@ -69,7 +70,10 @@ def test_the_reopened_deck_has_the_planned_slides_notes_and_east_asian_fonts(the
         if planned.kind == "point":
             assert slide.has_notes_slide
             assert slide.notes_slide.notes_text_frame.text == planned.notes
-            assert planned.notes == speech.points[planned.point_index].text or speech.points[planned.point_index].headline in planned.notes
+            assert (
+                planned.notes == speech.points[planned.point_index].text
+                or speech.points[planned.point_index].headline in planned.notes
+            )
         runs = slide._element.findall(".//" + qn("a:r"))
         assert runs and all(r.find(qn("a:rPr")).find(qn("a:ea")) is not None for r in runs)
 
@@ -140,7 +144,9 @@ def _rpr(xml: str = "") -> etree._Element:
 
 
 def test_set_run_fonts_replaces_old_fonts_and_keeps_fill_first() -> None:
-    rpr = _rpr('<a:solidFill><a:srgbClr val="FF0000"/></a:solidFill><a:ea typeface="Old"/><a:sym typeface="Wingdings"/>')
+    rpr = _rpr(
+        '<a:solidFill><a:srgbClr val="FF0000"/></a:solidFill><a:ea typeface="Old"/><a:sym typeface="Wingdings"/>'
+    )
     ooxml.set_run_fonts(rpr, "Arial", "SimHei", "zh-CN")
     assert [etree.QName(c).localname for c in rpr] == ["solidFill", "latin", "ea", "cs", "sym"]
     assert rpr.find(qn("a:ea")).get("typeface") == "SimHei" and rpr.find(qn("a:ea")).get("charset") == "-122"
@@ -148,6 +154,8 @@ def test_set_run_fonts_replaces_old_fonts_and_keeps_fill_first() -> None:
 
 def test_set_theme_fonts_fills_ea_and_hans_but_may_keep_latin() -> None:
     blob = Presentation().slide_master.part.part_related_by(RT.THEME).blob
-    fonts = ooxml.read_theme_fonts(ooxml.set_theme_fonts(blob, ("Arial", "SimHei"), ("Arial", "FangSong"), keep_latin=True))
+    fonts = ooxml.read_theme_fonts(
+        ooxml.set_theme_fonts(blob, ("Arial", "SimHei"), ("Arial", "FangSong"), keep_latin=True)
+    )
     assert fonts.major_latin == "Calibri" and fonts.major_ea == fonts.major_hans == "SimHei"
     assert fonts.minor_ea == fonts.minor_hans == "FangSong"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from pptx import Presentation
 from pptx.util import Emu
+from samples import en_speech, stress_speech, zh_speech
 
 from deliver.slides import plan_deck, render_deck
-from samples import en_speech, stress_speech, zh_speech
 from deliver.slides.theme import Theme, list_themes, load_theme
 
 pytestmark = pytest.mark.viewer
@@ -27,8 +27,10 @@ BULLETS = frozenset("•■▪●◆")
 SERIF_HINTS = ("fang", "仿宋", "song", "宋", "serif", "ming", "kai", "楷")
 
 if SOFFICE is None:
-    pytest.skip("LibreOffice (soffice) is not installed: apt-get install libreoffice-impress fonts-noto-cjk",
-                allow_module_level=True)
+    pytest.skip(
+        "LibreOffice (soffice) is not installed: apt-get install libreoffice-impress fonts-noto-cjk",
+        allow_module_level=True,
+    )
 pdfplumber = pytest.importorskip("pdfplumber", reason="pdfplumber is needed to read glyph boxes")
 
 
@@ -67,11 +69,17 @@ def fontconfig(themes: list[Theme], folder: Path) -> Path:
     for theme in themes:
         for name in {*theme.fonts.title_ea, *theme.fonts.body_ea}:
             target = "Noto Serif CJK SC" if any(h in name.lower() for h in SERIF_HINTS) else "Noto Sans CJK SC"
-            aliases.append(f'<alias binding="same"><family>{name}</family><prefer><family>{target}</family></prefer></alias>')
+            aliases.append(
+                f'<alias binding="same"><family>{name}</family><prefer><family>{target}</family></prefer></alias>'
+            )
     conf = folder / "fonts.conf"
-    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-                    '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>' + "".join(sorted(set(aliases)))
-                    + "</fontconfig>", encoding="utf-8")
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        + "".join(sorted(set(aliases)))
+        + "</fontconfig>",
+        encoding="utf-8",
+    )
     return conf
 
 
@@ -80,8 +88,22 @@ def convert(decks: list[Path], folder: Path, conf: Path) -> None:
     profile = Path(f"/tmp/lo-{uuid.uuid4().hex}")
     env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(folder)}
     try:
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                        "--outdir", str(folder), *map(str, decks)], check=True, capture_output=True, timeout=300, env=env)
+        subprocess.run(
+            [
+                SOFFICE,
+                f"-env:UserInstallation=file://{profile}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(folder),
+                *map(str, decks),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+            env=env,
+        )
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 
@@ -119,8 +141,12 @@ def text_shapes(slide: object) -> list[tuple[tuple[float, float, float, float], 
 
 def inside(char: dict, box: tuple[float, float, float, float]) -> bool:
     x0, top, x1, bottom = box
-    return (char["x0"] >= x0 - TOLERANCE and char["x1"] <= x1 + TOLERANCE
-            and char["top"] >= top - TOLERANCE and char["bottom"] <= bottom + TOLERANCE)
+    return (
+        char["x0"] >= x0 - TOLERANCE
+        and char["x1"] <= x1 + TOLERANCE
+        and char["top"] >= top - TOLERANCE
+        and char["bottom"] <= bottom + TOLERANCE
+    )
 
 
 def overflows(pptx: Path, pdf: Path) -> list[str]:
@@ -138,7 +164,9 @@ def overflows(pptx: Path, pdf: Path) -> list[str]:
                 if not inside(char, (0, 0, width, height)):
                     problems.append(f"slide {number}: {char['text']!r} outside the slide")
                 elif not any(_drawn_by(char["text"], text) and inside(char, box) for box, text in shapes):
-                    problems.append(f"slide {number}: {char['text']!r} at ({char['x0']:.0f}, {char['top']:.0f}) outside its box")
+                    problems.append(
+                        f"slide {number}: {char['text']!r} at ({char['x0']:.0f}, {char['top']:.0f}) outside its box"
+                    )
     return problems
 
 
@@ -193,7 +221,11 @@ def test_template_slides_are_gone_and_its_layouts_used(rendered) -> None:
     prs = Presentation(str(pptx))
     texts = " ".join(s.text_frame.text for slide in prs.slides for s in slide.shapes if s.has_text_frame)
     assert "TEMPLATE SLIDE" not in texts
-    assert [slide.slide_layout.name for slide in prs.slides][:3] == ["Title Slide", "Title and Content", "Title and Content"]
+    assert [slide.slide_layout.name for slide in prs.slides][:3] == [
+        "Title Slide",
+        "Title and Content",
+        "Title and Content",
+    ]
     assert "Section Header" in {slide.slide_layout.name for slide in prs.slides}
     with pdfplumber.open(str(pdf)) as doc:
         assert "TEMPLATE SLIDE" not in "".join(page.extract_text() or "" for page in doc.pages)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import SAMPLE, SPEECHES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SAMPLE, SPEECHES
 from deliver.errors import InputError
 from deliver.model import Speech
 from deliver.speech.reading import Block, Source, read_source
@@ -120,7 +120,11 @@ def test_english_markdown_headings_lists_and_closing() -> None:
     assert _bodies(speech) == ["Why software decays", "What lasting systems do differently", "Where to start on Monday"]
     causes = speech.sections[1].points[-1]
     assert causes.headline == "There are three common causes"
-    assert causes.bullets == ("Dependencies that nobody updates", "Knowledge that lives only in people's heads", "Tests that check the wrong things")
+    assert causes.bullets == (
+        "Dependencies that nobody updates",
+        "Knowledge that lives only in people's heads",
+        "Tests that check the wrong things",
+    )
     assert speech.sections[-1].kind == "closing"
 
 

@@ -40,18 +40,21 @@ def test_it_loads_a_toml_by_path(tmp_path: Path) -> None:
     assert theme.name == "主题 (mine)" and theme.palette.accent == "00AA00" and theme.sizes.body == (16.0, 24.0)
 
 
-@pytest.mark.parametrize(("toml", "says"), [
-    ('description = "x"\ncolour = 1\n', "unknown key 'colour'"),
-    ('description = "x"\n[colors]\naccentt = "FF0000"\n', "unknown key colors.accentt"),
-    ('description = "x"\n[colors]\naccent = "red"\n', "is not a colour"),
-    ('description = "x"\n[sizes]\nbody = [30, 20]\n', "sizes.body"),
-    ('description = "x"\n[fonts]\nbody_ea = []\n', "fonts.body_ea"),
-    ('description = "x"\n[text]\nbullet = "••"\n', "text.bullet"),
-    ('[colors]\naccent = "FF0000"\n', "needs description"),
-    ('description = "x"\n[margins]\nleft = 400\n', "margins.left"),
-    ('description = "x"\ntemplate = "missing.pptx"\n', "cannot open template"),
-    ("description = 'x\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ('description = "x"\ncolour = 1\n', "unknown key 'colour'"),
+        ('description = "x"\n[colors]\naccentt = "FF0000"\n', "unknown key colors.accentt"),
+        ('description = "x"\n[colors]\naccent = "red"\n', "is not a colour"),
+        ('description = "x"\n[sizes]\nbody = [30, 20]\n', "sizes.body"),
+        ('description = "x"\n[fonts]\nbody_ea = []\n', "fonts.body_ea"),
+        ('description = "x"\n[text]\nbullet = "••"\n', "text.bullet"),
+        ('[colors]\naccent = "FF0000"\n', "needs description"),
+        ('description = "x"\n[margins]\nleft = 400\n', "margins.left"),
+        ('description = "x"\ntemplate = "missing.pptx"\n', "cannot open template"),
+        ("description = 'x\n", "not valid TOML"),
+    ],
+)
 def test_it_rejects_bad_theme_files_with_a_one_line_fix(tmp_path: Path, toml: str, says: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(toml, encoding="utf-8")
@@ -95,7 +98,9 @@ def test_a_template_pptx_is_a_theme(tmp_path: Path) -> None:
 
 def test_a_toml_may_name_a_template_next_to_it(tmp_path: Path) -> None:
     Presentation().save(str(tmp_path / "org.pptx"))
-    (tmp_path / "org.toml").write_text('description = "Org"\ntemplate = "org.pptx"\n[sizes]\nbody = [16, 26]\n', encoding="utf-8")
+    (tmp_path / "org.toml").write_text(
+        'description = "Org"\ntemplate = "org.pptx"\n[sizes]\nbody = [16, 26]\n', encoding="utf-8"
+    )
     theme = load_theme(str(tmp_path / "org.toml"))
     assert theme.template == (tmp_path / "org.pptx").resolve() and theme.sizes.body == (16.0, 26.0)
 
@@ -108,4 +113,4 @@ def test_a_file_that_is_not_a_pptx_is_refused(tmp_path: Path) -> None:
 
 
 def test_themes_folder_is_the_repository_one() -> None:
-    assert THEMES_DIR == Path(__file__).resolve().parent.parent / "themes"
+    assert Path(__file__).resolve().parent.parent / "themes" == THEMES_DIR

@@ -11,14 +11,14 @@ from collections.abc import Iterator
 import edge_tts.communicate
 import edge_tts.drm
 import pytest
+from edge_server import EdgeServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deliver.errors import OptionError, SynthesisError, TruncatedAudio
-from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.align import Mark, align
+from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.edge import EdgeEngine, check_voice_name
-from edge_server import EdgeServer
 
 ZH = (
     "同志们：今天是我们春节收假上班后召开的第一个会，既是一个收心会，又是今年年初的一个月例会。"
@@ -104,7 +104,9 @@ def test_default_voices_are_yunjian_and_andrew() -> None:
     assert engine.default_voice("en").name == "en-US-AndrewNeural"
 
 
-@pytest.mark.parametrize("name", ["zh-CN-YunjianNeural", "en-US-AndrewMultilingualNeural", "zh-CN-liaoning-XiaobeiNeural"])
+@pytest.mark.parametrize(
+    "name", ["zh-CN-YunjianNeural", "en-US-AndrewMultilingualNeural", "zh-CN-liaoning-XiaobeiNeural"]
+)
 def test_it_accepts_edge_voice_names(name: str) -> None:
     assert check_voice_name(name) == name
 
@@ -209,7 +211,12 @@ def test_a_slow_but_steady_stream_is_waited_for(server: EdgeServer, engine: Edge
 
 @pytest.mark.parametrize(
     ("fault", "message"),
-    [("503", "service error \\(503\\)"), ("429", "rate-limiting"), ("no_audio", "no audio"), ("drop", "cannot reach edge")],
+    [
+        ("503", "service error \\(503\\)"),
+        ("429", "rate-limiting"),
+        ("no_audio", "no audio"),
+        ("drop", "cannot reach edge"),
+    ],
 )
 def test_a_persistent_fault_ends_in_a_clear_retryable_error(
     server: EdgeServer, engine: EdgeEngine, sleep: FakeSleep, fault: str, message: str
@@ -248,7 +255,9 @@ def test_a_server_that_always_stalls_fails_in_bounded_time(server: EdgeServer, s
 # -- concurrency as the shared layer drives it
 
 
-def test_calls_under_a_semaphore_of_four_never_open_more_than_four_connections(server: EdgeServer, engine: EdgeEngine) -> None:
+def test_calls_under_a_semaphore_of_four_never_open_more_than_four_connections(
+    server: EdgeServer, engine: EdgeEngine
+) -> None:
     server.latency = 0.1
     gate = asyncio.Semaphore(4)
 
@@ -287,7 +296,12 @@ def test_it_is_unavailable_on_a_closed_port_and_remembers_it(monkeypatch: pytest
 
 def test_voices_come_from_the_service_list_when_reachable(server: EdgeServer) -> None:
     voices = EdgeEngine().voices()
-    assert {v.name for v in voices} == {"zh-CN-XiaoxiaoNeural", "zh-CN-YunjianNeural", "en-US-AndrewNeural", "en-US-AriaNeural"}
+    assert {v.name for v in voices} == {
+        "zh-CN-XiaoxiaoNeural",
+        "zh-CN-YunjianNeural",
+        "en-US-AndrewNeural",
+        "en-US-AriaNeural",
+    }
     xiaoxiao = next(v for v in voices if v.name == "zh-CN-XiaoxiaoNeural")
     assert xiaoxiao.language == "zh" and xiaoxiao.label.startswith("Female, News")
 
@@ -309,7 +323,11 @@ def marks(*words: str) -> list[Mark]:
 
 def test_align_places_normalised_words_by_order_and_length() -> None:
     text = "We grew 100 percent in 2024, with GDP up."
-    cues, covered, total = align(text, marks("We", "grew", "one", "hundred", "percent", "in", "twenty", "twenty", "four", "with", "G", "D", "P", "up"), 10.0)
+    cues, covered, total = align(
+        text,
+        marks("We", "grew", "one", "hundred", "percent", "in", "twenty", "twenty", "four", "with", "G", "D", "P", "up"),
+        10.0,
+    )
     shown = [text[c.text_start : c.text_end] for c in cues]
     assert shown == ["We", "grew", "100", "percent", "in", "2024,", "with", "GDP", "up."]
     assert covered == total

@@ -15,6 +15,7 @@ import pytest
 np = pytest.importorskip("numpy", reason="the kokoro extra is not installed: pip install -e .[kokoro]")
 
 from conftest import SPEECHES  # noqa: E402
+
 from deliver import voices  # noqa: E402
 from deliver.errors import EngineUnavailable, OptionError  # noqa: E402
 from deliver.voices import kokoro_voices  # noqa: E402
@@ -52,20 +53,20 @@ def edge_silence(audio: np.ndarray) -> tuple[float, float]:
 def test_chinese_phonemes_are_kokoros_own_one_segment_per_character() -> None:
     parts = segments(ZH, "zh")
     han = [p for p in parts if "\u4e00" <= ZH[p.start] <= "\u9fff"]
-    assert [ZH[p.start:p.end] for p in han] == [c for c in ZH if "\u4e00" <= c <= "\u9fff"]
+    assert [ZH[p.start : p.end] for p in han] == [c for c in ZH if "\u4e00" <= c <= "\u9fff"]
     inverse = {v: k for k, v in VOCAB.items()}
     said = "".join(inverse[i] for i in token_ids(parts))
     assert said.startswith("ʨi→ntʰjɛ→n ʂɨ↘ wo↓mən ꭧʰwə→nʨje↗")  # misaki's legacy reading, word by word
-    gdp = next(p for p in parts if ZH[p.start:p.end] == "GDP")
+    gdp = next(p for p in parts if ZH[p.start : p.end] == "GDP")
     assert gdp.phonemes == "ʤˌidˌipˈi"  # Latin inside Chinese is read as English, not dropped
 
 
 def test_english_is_one_segment_per_word_in_kokoros_alphabet() -> None:
     parts = segments(EN, "en")
-    words = [EN[p.start:p.end] for p in parts if p.spoken]
+    words = [EN[p.start : p.end] for p in parts if p.spoken]
     assert words == ["Good", "morning", "everyone", "Our", "GDP", "grew", "5.2", "percent", "in", "2025"]
     assert all(set(p.phonemes) <= set(VOCAB) for p in parts)
-    assert next(p for p in parts if EN[p.start:p.end] == "Our").phonemes == "ˌWəɹ"
+    assert next(p for p in parts if EN[p.start : p.end] == "Our").phonemes == "ˌWəɹ"
 
 
 def test_long_text_is_cut_into_runs_within_the_budget_after_clauses() -> None:
@@ -106,7 +107,7 @@ def test_it_speaks_chinese_with_a_timed_boundary_per_character(engine: KokoroEng
 
 def test_it_speaks_english_with_a_boundary_per_word(engine: KokoroEngine) -> None:
     rendition = engine.synthesize_sync(EN, engine.default_voice("en"), Prosody())
-    words = [EN[b.text_start:b.text_end].strip(" ,.") for b in rendition.boundaries]
+    words = [EN[b.text_start : b.text_end].strip(" ,.") for b in rendition.boundaries]
     assert words == ["Good", "morning", "everyone", "Our", "GDP", "grew", "5.2", "percent", "in", "2025"]
     assert 3.0 < rendition.duration < 8.0
 
@@ -197,11 +198,15 @@ def registered(engine: KokoroEngine) -> Iterator[KokoroEngine]:
     voices._instances.update(saved)
 
 
-def test_auto_narrates_offline_with_kokoro_and_the_cues_match_the_audio(registered: KokoroEngine, tmp_path: Path) -> None:
+def test_auto_narrates_offline_with_kokoro_and_the_cues_match_the_audio(
+    registered: KokoroEngine, tmp_path: Path
+) -> None:
     from deliver.audio.mp3 import decoded_seconds
     from deliver.pipeline import BuildOptions, build
 
-    result = build(SPEECHES / "zh-di-yishi.txt", BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False))
+    result = build(
+        SPEECHES / "zh-di-yishi.txt", BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False)
+    )
     manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
     sections = manifest["narration"]["sections"]
     assert {(s["engine"], s["voice"]) for s in sections} == {("kokoro", "zf_xiaoxiao")}
@@ -220,7 +225,10 @@ def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) 
     saved = dict(voices._instances)
     voices.register("kokoro", KokoroEngine(voice_folder=tmp_path / "none"))
     try:
-        result = build(SPEECHES / "zh-di-yishi.txt", BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False))
+        result = build(
+            SPEECHES / "zh-di-yishi.txt",
+            BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False),
+        )
     finally:
         voices._instances.clear()
         voices._instances.update(saved)
@@ -229,13 +237,21 @@ def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) 
     assert {s.engine for s in result.soundtrack.sections} == {"espeak"}  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize(("text", "readings"), [
-    ("一要认真学习", ["yi2", "yao4"]), ("一天一个样", ["yi4", "tian1", "yi2", "ge4"]), ("统一思想", ["tong3", "yi1"]),
-    ("第一", ["di4", "yi1"]), ("一二三", ["yi1", "er4"]), ("不是", ["bu2", "shi4"]), ("不好", ["bu4", "hao3"]),
-])
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("一要认真学习", ["yi2", "yao4"]),
+        ("一天一个样", ["yi4", "tian1", "yi2", "ge4"]),
+        ("统一思想", ["tong3", "yi1"]),
+        ("第一", ["di4", "yi1"]),
+        ("一二三", ["yi1", "er4"]),
+        ("不是", ["bu2", "shi4"]),
+        ("不好", ["bu4", "hao3"]),
+    ],
+)
 def test_yi_and_bu_take_their_tone_from_the_next_syllable(text: str, readings: list[str]) -> None:
-    from deliver.voices.kokoro_g2p import _readings, _sandhi
     from deliver.speech.words import cut
+    from deliver.voices.kokoro_g2p import _readings, _sandhi
 
     words = cut(text)
     assert _sandhi(words, [r for w in words for r in _readings(w)])[: len(readings)] == readings

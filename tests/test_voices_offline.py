@@ -98,16 +98,36 @@ def test_espeak_positions_count_characters_not_utf8_bytes(espeak: EspeakEngine) 
     middle = text.index("研")
     assert middle in starts, f"no boundary starts at 研 ({starts})"
     found = rendition.boundaries[starts.index(middle)]
-    assert text[found.text_start:found.text_end].startswith("研")
+    assert text[found.text_start : found.text_end].startswith("研")
     assert 0.3 * rendition.duration < found.start < 0.8 * rendition.duration
 
 
 def test_word_events_beside_digits_map_monotonically() -> None:
     # Real events for this text (1-based positions): beside digits they merge, repeat and step back.
     text = "今天是我们2月份召开的第一个会，2026年，研究GDP。"
-    words = [(1, 0), (15, 3193), (17, 3634), (18, 3831), (18, 4203), (21, 4793), (17, 4900), (23, 5285), (24, 5557), (25, 5830), (40, 6000)]
+    words = [
+        (1, 0),
+        (15, 3193),
+        (17, 3634),
+        (18, 3831),
+        (18, 4203),
+        (21, 4793),
+        (17, 4900),
+        (23, 5285),
+        (24, 5557),
+        (25, 5830),
+        (40, 6000),
+    ]
     boundaries = word_boundaries(words, text, 6.5)
-    assert [text[b.text_start:b.text_end] for b in boundaries] == ["今天是我们2月份召开的第一个", "会，", "2026", "年，", "研", "究", "GDP。"]
+    assert [text[b.text_start : b.text_end] for b in boundaries] == [
+        "今天是我们2月份召开的第一个",
+        "会，",
+        "2026",
+        "年，",
+        "研",
+        "究",
+        "GDP。",
+    ]
     assert [b.start for b in boundaries] == [0.0, 3.193, 3.634, 4.793, 5.285, 5.557, 5.83]
     assert boundaries[-1].end == 6.5
     # And in some English phrases positions stall inside a word: "here and there" gives 1, 2, 2.
@@ -170,7 +190,14 @@ def test_espeak_bad_data_path_raises_instead_of_exiting() -> None:
         "try:\n    e.synthesize_sync('hi', e.default_voice('en'), Prosody())\n"
         "except EngineUnavailable as error:\n    print('raised:', error)\nprint('alive', e.available())\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
     assert done.returncode == 0, done.stderr
     assert "raised: eSpeak NG could not read its data at /nonexistent/espeak-ng-data" in done.stdout
     assert "alive False" in done.stdout
@@ -181,14 +208,14 @@ def test_piper_gives_one_boundary_per_sentence(piper: PiperEngine) -> None:
     duration, samples, rate = decoded(rendition)
     assert rate == 22050 and duration == rendition.duration and rms(samples) > 500
     assert_covering(rendition.boundaries, PIPER_EN, rendition.duration)
-    spans = [PIPER_EN[b.text_start:b.text_end] for b in rendition.boundaries]
+    spans = [PIPER_EN[b.text_start : b.text_end] for b in rendition.boundaries]
     assert spans == sentences(PIPER_EN) and len(spans) == 3
 
 
 def test_piper_keeps_our_sentences_across_abbreviations(piper: PiperEngine) -> None:
     text = "Dr. Smith arrived. He sat down."
     rendition = piper.synthesize_sync(text, piper.default_voice("en"), Prosody())
-    assert [text[b.text_start:b.text_end] for b in rendition.boundaries] == ["Dr. Smith arrived. ", "He sat down."]
+    assert [text[b.text_start : b.text_end] for b in rendition.boundaries] == ["Dr. Smith arrived. ", "He sat down."]
     again = piper.synthesize_sync(text, piper.default_voice("en"), Prosody())
     assert again.duration == rendition.duration  # noise off: lengths are reproducible
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
 from deliver.model import Cue, Language
-from deliver.voices.narrate import NarrationOptions, VoicedSection
 from deliver.speech.text import clauses, pack, sentences
+from deliver.voices.narrate import NarrationOptions, VoicedSection
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -65,7 +65,9 @@ def ffmpeg() -> str:
 
         path = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
-        raise MissingTool(f"ffmpeg not found ({exc}); reinstall it with: pip install --force-reinstall imageio-ffmpeg") from None
+        raise MissingTool(
+            f"ffmpeg not found ({exc}); reinstall it with: pip install --force-reinstall imageio-ffmpeg"
+        ) from None
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):  # IMAGEIO_FFMPEG_EXE is returned unchecked
         raise MissingTool(f"ffmpeg not found at {path}; reinstall it with: pip install --force-reinstall imageio-ffmpeg"
                           " (or unset IMAGEIO_FFMPEG_EXE)")  # fmt: skip
@@ -147,7 +149,9 @@ def _subtitle_spans(text: str, language: Language) -> list[tuple[int, int]]:
     return spans
 
 
-def assemble(voiced: VoicedSection, options: NarrationOptions, language: Language) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
+def assemble(
+    voiced: VoicedSection, options: NarrationOptions, language: Language
+) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
     """Join a section's renditions with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
     audio = bytearray()
     starts: dict[int, float] = {}
@@ -173,7 +177,8 @@ def assemble(voiced: VoicedSection, options: NarrationOptions, language: Languag
             subtitles.append(Cue(round(start, 3), round(end, 3), chunk.text[a:b], point, _increasing(words)))
         previous = chunk.utterance
     cues = tuple(
-        Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point) for u in sorted(starts)
+        Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point)
+        for u in sorted(starts)
     )
     return bytes(audio), cues, tuple(_clamped(subtitles))
 
@@ -217,7 +222,9 @@ class Mp3Stream:
         metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
         command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(FRAME_RATE),
                    "-ac", "1", "-i", "pipe:0", *metadata, *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
 
     def write(self, pcm: bytes) -> None:
         assert self.process.stdin is not None
@@ -267,7 +274,9 @@ def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
     try:
         subprocess.run(command, check=True, capture_output=True)
     except subprocess.CalledProcessError as exc:
-        raise MissingTool(f"ffmpeg could not cut {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+        raise MissingTool(
+            f"ffmpeg could not cut {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}"
+        ) from None
 
 
 def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> list[Path]:
@@ -281,7 +290,9 @@ def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> lis
     try:
         subprocess.run([*command, str(pattern)], check=True, capture_output=True)
     except subprocess.CalledProcessError as exc:
-        raise MissingTool(f"ffmpeg could not split {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}") from None
+        raise MissingTool(
+            f"ffmpeg could not split {source.name}: {exc.stderr.decode(errors='replace').strip()[:200]}"
+        ) from None
     paths = [folder / f"{prefix}-{i:04d}.mp3" for i in range(len(cuts) + 1)]
     if not all(p.exists() for p in paths):  # two cuts inside one frame: fall back to exact cuts
         bounds = [0.0, *cuts, decoded_seconds(source)]

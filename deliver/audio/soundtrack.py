@@ -9,12 +9,23 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from deliver.audio.mp3 import SECTION_GAP, SectionAudio, assemble, export_mp3, seconds_of, silence, srt, tag_whole, vtt, write_chapters
+from deliver.audio.mp3 import (
+    SECTION_GAP,
+    SectionAudio,
+    assemble,
+    export_mp3,
+    seconds_of,
+    silence,
+    srt,
+    tag_whole,
+    vtt,
+    write_chapters,
+)
+from deliver.audio.mp3join import join
 from deliver.files import write_text
 from deliver.model import Cue, Speech
-from deliver.audio.mp3join import join
-from deliver.voices.narrate import NarrationOptions, VoicedSection
 from deliver.package.folder import slug
+from deliver.voices.narrate import NarrationOptions, VoicedSection
 
 
 @dataclass(frozen=True)
@@ -49,7 +60,12 @@ def write_soundtrack(
             step(f"encoding audio {v.index + 1}/{len(voiced)}")
             section, audio = _section(stage, speech, v, options)
             sections.append(section)
-            tags = {"title": f"{v.index + 1:02d} {speech.sections[v.index].title}", "album": speech.title, "artist": "deliver", "track": str(v.index + 1)}
+            tags = {
+                "title": f"{v.index + 1:02d} {speech.sections[v.index].title}",
+                "album": speech.title,
+                "artist": "deliver",
+                "track": str(v.index + 1),
+            }
             pending.append(pool.submit(export_mp3, audio, section.path, tags))
             while len(pending) > workers:  # bounded: a long speech's audio never piles up in memory
                 pending.popleft().result()
@@ -70,5 +86,7 @@ def write_soundtrack(
 def _section(stage: Path, speech: Speech, v: VoicedSection, options: NarrationOptions) -> tuple[SectionAudio, bytes]:
     audio, points, subtitles = assemble(v, options, speech.language)
     path = stage / "audio" / section_file(v.index, speech.sections[v.index].title)
-    info = SectionAudio(v.index, path, seconds_of(audio), points, subtitles, v.voice.engine, v.voice.name, v.fallback_from)
+    info = SectionAudio(
+        v.index, path, seconds_of(audio), points, subtitles, v.voice.engine, v.voice.name, v.fallback_from
+    )
     return info, audio

@@ -89,7 +89,9 @@ def locked(out_dir: Path, name: str) -> Iterator[None]:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
             handle.close()
-            raise OutputError(f"{out_dir / name}: another deliver build is writing it ({holder}); wait for it to finish")
+            raise OutputError(
+                f"{out_dir / name}: another deliver build is writing it ({holder}); wait for it to finish"
+            )
         if _same_file(handle, path):
             break
         handle.close()  # the previous holder removed it between our open and our lock: take the new one
@@ -148,7 +150,9 @@ def check_target(target: Path, force: bool) -> None:
     if target.is_file() or target.is_symlink():
         raise OutputError(f"{target}: exists and is not a folder; choose another --out")
     if target.is_dir() and any(target.iterdir()) and not made_by_us(target) and not force:
-        raise OutputError(f"{target}: exists and was not made by deliver; use --force to replace it or choose another --out")
+        raise OutputError(
+            f"{target}: exists and was not made by deliver; use --force to replace it or choose another --out"
+        )
 
 
 def swap_in(built: Path, target: Path, archive: Path | None = None) -> None:

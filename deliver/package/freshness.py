@@ -37,7 +37,9 @@ def theme_digest(theme: Theme) -> str:
     return digest.hexdigest()
 
 
-def inputs_digest(source_sha256: str, options: dict[str, Any], theme: Theme, lexicon: dict[str, str], keys: list[str] | None) -> str:
+def inputs_digest(
+    source_sha256: str, options: dict[str, Any], theme: Theme, lexicon: dict[str, str], keys: list[str] | None
+) -> str:
     """One sha256 over everything the package is made from."""
     canonical = json.dumps({"code": code_digest(), "source": source_sha256, "options": options, "theme": theme_digest(theme),
                             "lexicon": sorted(lexicon.items()), "narration": keys}, ensure_ascii=False, sort_keys=True, default=str)  # fmt: skip

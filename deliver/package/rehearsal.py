@@ -21,13 +21,13 @@ from deliver.model import Cue, Language, Speech
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import boxes, role_style
 from deliver.slides.plan import page_share
-from deliver.speech.text import clauses, pack, sentences, spoken_units
 from deliver.slides.theme import Palette, Theme
+from deliver.speech.text import clauses, pack, sentences, spoken_units
 
 if TYPE_CHECKING:
-    from deliver.timing.estimate import Timing
-    from deliver.slides.plan import Deck
     from deliver.audio.soundtrack import Soundtrack
+    from deliver.slides.plan import Deck
+    from deliver.timing.estimate import Timing
 
 PAGE: Final = "rehearsal.html"
 AUDIO: Final = "audio/speech.mp3"
@@ -107,7 +107,9 @@ def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
 
 def subtitle_lines(text: str, language: Language) -> list[str]:
     """`text` in the lines narration's subtitles use: sentences, long ones packed from clauses."""
-    return [line.strip() for s in sentences(text) for line in pack(clauses(s), SUBTITLE_MAX[language], len) if line.strip()]
+    return [
+        line.strip() for s in sentences(text) for line in pack(clauses(s), SUBTITLE_MAX[language], len) if line.strip()
+    ]
 
 
 def rehearsal_data(
@@ -124,8 +126,14 @@ def rehearsal_data(
         "rate": timing.rate,
         "unit": timing.unit,
         "sections": [
-            {"title": s.title, "kind": s.kind, "start": round(span[0], 3), "plan": round(span[1] - span[0], 3),
-             "estimated": round(t.seconds, 3), "narrated": round(span[1] - span[0], 3) if narrated else None}
+            {
+                "title": s.title,
+                "kind": s.kind,
+                "start": round(span[0], 3),
+                "plan": round(span[1] - span[0], 3),
+                "estimated": round(t.seconds, 3),
+                "narrated": round(span[1] - span[0], 3) if narrated else None,
+            }
             for s, t, span in zip(speech.sections, timing.sections, timeline.sections)
         ],
         "slides": slide_entries(deck, timeline),
@@ -145,16 +153,27 @@ def slide_windows(deck: Deck, timeline: Timeline) -> list[tuple[int, float, floa
         last_section = slide.section_index if slide.section_index is not None else last_section
         sections.append(last_section)
     ends = [*starts[1:], timeline.duration]
-    return [(section, round(start, 3), round(max(end, start), 3)) for section, start, end in zip(sections, starts, ends)]
+    return [
+        (section, round(start, 3), round(max(end, start), 3)) for section, start, end in zip(sections, starts, ends)
+    ]
 
 
 def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
     """Each slide's content, section and time window [start, end) on the timeline."""
     return [
-        {"kind": s.kind, "section": section, "point": s.point_index, "page": s.page, "pages": s.pages,
-         "start": start, "end": end,
-         "blocks": [{"role": b.role, "size": b.size, "bullets": b.bullets, "paragraphs": [list(p) for p in b.paragraphs]}
-                    for b in s.blocks]}
+        {
+            "kind": s.kind,
+            "section": section,
+            "point": s.point_index,
+            "page": s.page,
+            "pages": s.pages,
+            "start": start,
+            "end": end,
+            "blocks": [
+                {"role": b.role, "size": b.size, "bullets": b.bullets, "paragraphs": [list(p) for p in b.paragraphs]}
+                for b in s.blocks
+            ],
+        }
         for s, (section, start, end) in zip(deck.slides, slide_windows(deck, timeline))
     ]
 
@@ -178,7 +197,7 @@ def _slide_start(deck: Deck, index: int, timeline: Timeline) -> float:
 
 def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
     """Colours (template themes inherit ours where they say nothing), font stacks, boxes and role styles."""
-    from deliver.slides.render import _accents  # noqa: PLC2701 - the very accent shapes the drawn .pptx gets
+    from deliver.slides.render import _accents
 
     defaults = Palette()
     colours = {f.name: getattr(theme.palette, f.name) or getattr(defaults, f.name) for f in fields(Palette)}
@@ -188,12 +207,18 @@ def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
         "width": deck.width,
         "height": deck.height,
         "colors": colours,
-        "fonts": {"title": font_stack(theme.fonts.title_latin, theme.fonts.title_ea),
-                  "body": font_stack(theme.fonts.body_latin, theme.fonts.body_ea)},
+        "fonts": {
+            "title": font_stack(theme.fonts.title_latin, theme.fonts.title_ea),
+            "body": font_stack(theme.fonts.body_latin, theme.fonts.body_ea),
+        },
         "boxes": {role: [b.x, b.y, b.w, b.h] for role, b in where.items()},
         "styles": {role: _style(theme, role) for role in where},
-        "accents": {kind: [[x, y, w, h, c or colours["accent"]] for x, y, w, h, c in _accents(kind, theme, where)] if drawn else []
-                    for kind in ("title", "agenda", "section", "point", "closing")},
+        "accents": {
+            kind: [[x, y, w, h, c or colours["accent"]] for x, y, w, h, c in _accents(kind, theme, where)]
+            if drawn
+            else []
+            for kind in ("title", "agenda", "section", "point", "closing")
+        },
         "inset": theme.text.inset,
         "paragraphSpacing": theme.text.paragraph_spacing,
         "bullet": theme.text.bullet,
@@ -203,8 +228,14 @@ def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
 
 def _style(theme: Theme, role: str) -> dict[str, Any]:
     style = role_style(theme, role)
-    return {"font": style.font, "colour": style.colour, "bold": style.bold, "align": style.align or "left",
-            "anchor": style.anchor or "top", "spacing": style.spacing}
+    return {
+        "font": style.font,
+        "colour": style.colour,
+        "bold": style.bold,
+        "align": style.align or "left",
+        "anchor": style.anchor or "top",
+        "spacing": style.spacing,
+    }
 
 
 def font_stack(latin: str, east_asian: tuple[str, ...]) -> str:

@@ -7,8 +7,9 @@ range that fits wins; what does not fit at the smallest size continues on furthe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Sequence
+from typing import Final
 
 from deliver.slides.measure import line_height, shorten, text_em, wrap, wrap_balanced
 
@@ -134,4 +135,8 @@ def fit_text(text: str, frame: Frame, low: float, high: float) -> Fitted:
 
 def fit_line(text: str, frame: Frame, size: float) -> str:
     """`text` on one line at `size` pt, shortened with "…" when it is too wide."""
-    return shorten(text, frame.width * SAFETY / size, frame.bold) if text_em(text, frame.bold) * size > frame.width * SAFETY else text
+    return (
+        shorten(text, frame.width * SAFETY / size, frame.bold)
+        if text_em(text, frame.bold) * size > frame.width * SAFETY
+        else text
+    )

@@ -24,9 +24,9 @@ from pptx.parts.image import ImagePart
 from pptx.parts.media import MediaPart
 
 from deliver.audio.mp3 import cut_mp3, split_mp3
+from deliver.audio.soundtrack import Soundtrack
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck, page_share
-from deliver.audio.soundtrack import Soundtrack
 
 SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
 """Seconds a slide without narration stays up."""
@@ -73,21 +73,23 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
         planned = deck.slides[index]
         span = spans.get(index)
         if span is None:
-            ooxml.set_advance(slide._element, round(SILENT_ADVANCE[planned.kind] * 1000))  # noqa: SLF001
+            ooxml.set_advance(slide._element, round(SILENT_ADVANCE[planned.kind] * 1000))
             continue
         clip = clips[index]
         # Every clip is different audio: python-pptx's get_or_add_media_part would hash every media part
         # already in the package on each call (quadratic in the slides); name the part ourselves instead.
-        media = MediaPart(PackURI(f"/ppt/media/media{index + 1}.mp3"), "audio/mpeg", prs.part.package, clip.read_bytes())
+        media = MediaPart(
+            PackURI(f"/ppt/media/media{index + 1}.mp3"), "audio/mpeg", prs.part.package, clip.read_bytes()
+        )
         audio_rid = slide.part.relate_to(media, RT.AUDIO)
         media_rid = slide.part.relate_to(media, RT.MEDIA)
         if icon is None:
             icon = ImagePart.new(prs.part.package, _icon_image())
         image_rid = slide.part.relate_to(icon, RT.IMAGE)
-        shape_id = max([int(e.get("id")) for e in slide._element.iter() if e.tag.endswith("}cNvPr")] + [1]) + 1  # noqa: SLF001
+        shape_id = max([int(e.get("id")) for e in slide._element.iter() if e.tag.endswith("}cNvPr")] + [1]) + 1
         ms = round((span.end - span.start) * 1000)
         pic = ooxml.audio_pic_xml(shape_id, audio_rid, media_rid, image_rid, _ICON)
-        ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, ms), pic)  # noqa: SLF001
+        ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, ms), pic)
     prs.save(str(out))
 
 

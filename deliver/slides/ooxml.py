@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 from pptx.oxml.ns import qn
@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 
 GB2312_CHARSET = "-122"
 """`charset` hint on `a:ea`: lets PowerPoint/WPS substitute a missing font with a Chinese one."""
-_NS = {"a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-       "p": "http://schemas.openxmlformats.org/presentationml/2006/main"}
+_NS = {
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "p": "http://schemas.openxmlformats.org/presentationml/2006/main",
+}
 
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -58,9 +60,11 @@ class ParagraphStyle:
 def _rpr_xml(tag: str, run: RunStyle) -> str:
     fill = f'<a:solidFill><a:srgbClr val="{run.colour}"/></a:solidFill>' if run.colour else ""
     alt = "en-US" if run.lang != "en-US" else "zh-CN"
-    return (f'<a:{tag} lang="{run.lang}" altLang="{alt}" sz="{round(run.size * 100)}" b="{int(run.bold)}" dirty="0">'
-            f'{fill}<a:latin typeface={quoteattr(run.latin)}/>'
-            f'<a:ea typeface={quoteattr(run.ea)} charset="{GB2312_CHARSET}"/><a:cs typeface={quoteattr(run.latin)}/></a:{tag}>')
+    return (
+        f'<a:{tag} lang="{run.lang}" altLang="{alt}" sz="{round(run.size * 100)}" b="{int(run.bold)}" dirty="0">'
+        f"{fill}<a:latin typeface={quoteattr(run.latin)}/>"
+        f'<a:ea typeface={quoteattr(run.ea)} charset="{GB2312_CHARSET}"/><a:cs typeface={quoteattr(run.latin)}/></a:{tag}>'
+    )
 
 
 def _ppr_xml(para: ParagraphStyle) -> str:
@@ -71,15 +75,19 @@ def _ppr_xml(para: ParagraphStyle) -> str:
         bullet = f"{colour}<a:buFont typeface={quoteattr(para.bullet_font)}/><a:buChar char={quoteattr(para.bullet)}/>"
     else:
         bullet = "<a:buNone/>"
-    return (f'<a:pPr marL="{indent}" indent="{-indent}"{align}><a:lnSpc><a:spcPct val="{round(para.spacing * 100000)}"/></a:lnSpc>'
-            f'<a:spcBef><a:spcPts val="{round(para.space_before * 100)}"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>'
-            f"{bullet}</a:pPr>")
+    return (
+        f'<a:pPr marL="{indent}" indent="{-indent}"{align}><a:lnSpc><a:spcPct val="{round(para.spacing * 100000)}"/></a:lnSpc>'
+        f'<a:spcBef><a:spcPts val="{round(para.space_before * 100)}"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>'
+        f"{bullet}</a:pPr>"
+    )
 
 
 def paragraph_xml(lines: tuple[str, ...], run: RunStyle, para: ParagraphStyle) -> str:
     """One `a:p`: a run per line, lines joined by `a:br` (each carrying the run properties)."""
     rpr = _rpr_xml("rPr", run)
-    runs = f"<a:br>{rpr}</a:br>".join(f"<a:r>{rpr}<a:t>{escape(_XML_ILLEGAL.sub('', line))}</a:t></a:r>" for line in lines)
+    runs = f"<a:br>{rpr}</a:br>".join(
+        f"<a:r>{rpr}<a:t>{escape(_XML_ILLEGAL.sub('', line))}</a:t></a:r>" for line in lines
+    )
     return f"<a:p>{_ppr_xml(para)}{runs}{_rpr_xml('endParaRPr', run)}</a:p>"
 
 
@@ -98,26 +106,31 @@ _P = "http://schemas.openxmlformats.org/presentationml/2006/main"
 _ANCHORS = {"top": "t", "middle": "ctr", "bottom": "b"}
 
 
-def textbox_xml(shape_id: int, box: tuple[int, int, int, int], insets: tuple[int, int], anchor: str | None,
-                paragraphs: list[str]) -> str:
+def textbox_xml(
+    shape_id: int, box: tuple[int, int, int, int], insets: tuple[int, int], anchor: str | None, paragraphs: list[str]
+) -> str:
     """A `p:sp` text box at `box` (x, y, cx, cy in EMU): square wrap, no autofit, `insets`
     (left/right, top/bottom EMU), vertical `anchor` ("top"/"middle"/"bottom"), `paragraphs` XML."""
     x, y, cx, cy = box
     side, top = insets
     anchor_attr = f' anchor="{_ANCHORS[anchor]}"' if anchor else ""
-    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="TextBox {shape_id}"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
-            f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
-            f'<a:noFill/></p:spPr><p:txBody><a:bodyPr wrap="square" lIns="{side}" tIns="{top}" rIns="{side}" bIns="{top}"{anchor_attr}>'
-            f'<a:noAutofit/></a:bodyPr><a:lstStyle/>{"".join(paragraphs)}</p:txBody></p:sp>')
+    return (
+        f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="TextBox {shape_id}"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
+        f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+        f'<a:noFill/></p:spPr><p:txBody><a:bodyPr wrap="square" lIns="{side}" tIns="{top}" rIns="{side}" bIns="{top}"{anchor_attr}>'
+        f"<a:noAutofit/></a:bodyPr><a:lstStyle/>{''.join(paragraphs)}</p:txBody></p:sp>"
+    )
 
 
 def rect_xml(shape_id: int, box: tuple[int, int, int, int], colour: str) -> str:
     """A filled `p:sp` rectangle without outline at `box` (x, y, cx, cy in EMU). It has no text body
     (optional in the schema): a decorative bar is not a text box for viewers or overflow checks."""
     x, y, cx, cy = box
-    return (f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="Accent {shape_id}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
-            f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
-            f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr></p:sp>')
+    return (
+        f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="Accent {shape_id}"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
+        f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+        f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></p:spPr></p:sp>'
+    )
 
 
 def group_xml(shape_id: int, name: str, boxes: list[tuple[int, int, int, int]], shapes: list[str]) -> str:
@@ -126,9 +139,13 @@ def group_xml(shape_id: int, name: str, boxes: list[tuple[int, int, int, int]], 
     y = min(b[1] for b in boxes)
     cx = max(b[0] + b[2] for b in boxes) - x
     cy = max(b[1] + b[3] for b in boxes) - y
-    frame = f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/><a:chOff x="{x}" y="{y}"/><a:chExt cx="{cx}" cy="{cy}"/>'
-    return (f'<p:grpSp><p:nvGrpSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
-            f'<p:grpSpPr><a:xfrm>{frame}</a:xfrm></p:grpSpPr>{"".join(shapes)}</p:grpSp>')
+    frame = (
+        f'<a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/><a:chOff x="{x}" y="{y}"/><a:chExt cx="{cx}" cy="{cy}"/>'
+    )
+    return (
+        f'<p:grpSp><p:nvGrpSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvGrpSpPr/><p:nvPr/></p:nvGrpSpPr>'
+        f"<p:grpSpPr><a:xfrm>{frame}</a:xfrm></p:grpSpPr>{''.join(shapes)}</p:grpSp>"
+    )
 
 
 def append_shapes(sp_tree: Any, shapes: list[str]) -> None:
@@ -147,8 +164,10 @@ def set_background(slide_element: Any, colour: str) -> None:
     c_sld = slide_element.find(qn("p:cSld"))
     for old in c_sld.findall(qn("p:bg")):
         c_sld.remove(old)
-    bg = parse_xml(f'<p:bg xmlns:p="{_P}" xmlns:a="{_A}"><p:bgPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
-                   f"<a:effectLst/></p:bgPr></p:bg>")
+    bg = parse_xml(
+        f'<p:bg xmlns:p="{_P}" xmlns:a="{_A}"><p:bgPr><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
+        f"<a:effectLst/></p:bgPr></p:bg>"
+    )
     c_sld.insert(0, bg)
 
 
@@ -195,8 +214,12 @@ def read_theme_fonts(blob: bytes) -> ThemeFonts:
     """The major (headings) and minor (body) fonts of a theme part."""
     root = etree.fromstring(blob)
     return ThemeFonts(
-        _font_of(root, "majorFont", "a:latin"), _font_of(root, "majorFont", "a:ea"), _hans_of(root, "majorFont"),
-        _font_of(root, "minorFont", "a:latin"), _font_of(root, "minorFont", "a:ea"), _hans_of(root, "minorFont"),
+        _font_of(root, "majorFont", "a:latin"),
+        _font_of(root, "majorFont", "a:ea"),
+        _hans_of(root, "majorFont"),
+        _font_of(root, "minorFont", "a:latin"),
+        _font_of(root, "minorFont", "a:ea"),
+        _hans_of(root, "minorFont"),
     )
 
 
@@ -225,7 +248,7 @@ def set_theme_fonts(blob: bytes, major: tuple[str, str], minor: tuple[str, str],
 
 def remove_all_slides(prs: Presentation) -> int:
     """Drop every slide of `prs` (its `p:sldId` and relationship); returns how many were removed."""
-    id_list = prs.slides._sldIdLst  # noqa: SLF001 - python-pptx has no public API for this
+    id_list = prs.slides._sldIdLst
     removed = 0
     for sld_id in list(id_list):
         prs.part.drop_rel(sld_id.get(qn("r:id")))
@@ -240,7 +263,7 @@ def ensure_notes_body(notes_slide: NotesSlide) -> None:
         return
     from pptx.oxml.shapes.autoshape import CT_Shape
 
-    tree = notes_slide.shapes._spTree  # noqa: SLF001
+    tree = notes_slide.shapes._spTree
     sp = CT_Shape.new_placeholder_sp(tree._next_shape_id, "Notes Placeholder", _body_type(), "horz", "half", 1)
     tree.append(sp)
 
@@ -263,8 +286,10 @@ def _body_type() -> Any:
 def all_caps(placeholder: Any, master: Any, is_title: bool) -> bool:
     """Whether text in a layout placeholder is shown in capitals (`cap="all"` or `"small"` on its
     level-1 default run properties, else on the master's title or body style)."""
-    for root, path in ((placeholder, "./p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr"),
-                       (master, f"./p:txStyles/p:{'titleStyle' if is_title else 'bodyStyle'}/a:lvl1pPr/a:defRPr")):
+    for root, path in (
+        (placeholder, "./p:txBody/a:lstStyle/a:lvl1pPr/a:defRPr"),
+        (master, f"./p:txStyles/p:{'titleStyle' if is_title else 'bodyStyle'}/a:lvl1pPr/a:defRPr"),
+    ):
         found = etree.ElementBase.xpath(root, path, namespaces=_NS)
         if found and found[0].get("cap") is not None:
             return found[0].get("cap") in ("all", "small")
@@ -287,34 +312,46 @@ def audio_pic_xml(shape_id: int, audio_rid: str, media_rid: str, image_rid: str,
     """A `p:pic` audio object: `a:audioFile r:link` (read by LibreOffice and old PowerPoint) and
     `p14:media r:embed` (PowerPoint 2010+), both to the same media part; icon at `box` (EMU, off-slide)."""
     x, y, cx, cy = box
-    return (f'<p:pic xmlns:p="{_P}" xmlns:a="{_A}" xmlns:r="{_R}"><p:nvPicPr>'
-            f'<p:cNvPr id="{shape_id}" name="Narration {shape_id}"><a:hlinkClick r:id="" action="ppaction://media"/></p:cNvPr>'
-            f'<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr><a:audioFile r:link="{audio_rid}"/>'
-            f'<p:extLst><p:ext uri="{{DAA4B4D4-6D71-4841-9C94-3DE7FCFB9230}}"><p14:media xmlns:p14="{_P14}" r:embed="{media_rid}"/>'
-            f'</p:ext></p:extLst></p:nvPr></p:nvPicPr><p:blipFill><a:blip r:embed="{image_rid}"/><a:stretch><a:fillRect/></a:stretch>'
-            f'</p:blipFill><p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
-            f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>')
+    return (
+        f'<p:pic xmlns:p="{_P}" xmlns:a="{_A}" xmlns:r="{_R}"><p:nvPicPr>'
+        f'<p:cNvPr id="{shape_id}" name="Narration {shape_id}"><a:hlinkClick r:id="" action="ppaction://media"/></p:cNvPr>'
+        f'<p:cNvPicPr><a:picLocks noChangeAspect="1"/></p:cNvPicPr><p:nvPr><a:audioFile r:link="{audio_rid}"/>'
+        f'<p:extLst><p:ext uri="{{DAA4B4D4-6D71-4841-9C94-3DE7FCFB9230}}"><p14:media xmlns:p14="{_P14}" r:embed="{media_rid}"/>'
+        f'</p:ext></p:extLst></p:nvPr></p:nvPicPr><p:blipFill><a:blip r:embed="{image_rid}"/><a:stretch><a:fillRect/></a:stretch>'
+        f'</p:blipFill><p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></p:spPr></p:pic>'
+    )
 
 
 def audio_timing_xml(shape_id: int, ms: int) -> str:
     """A timing tree whose main sequence starts the audio (`mediacall playFrom(0.0)`) when the slide
     begins, and hides the stopped player (`showWhenStopped="0"`)."""
-    play = (f'<p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold" nodeType="afterEffect">'
-            f'<p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst><p:cmd type="call" cmd="playFrom(0.0)"><p:cBhvr>'
-            f'<p:cTn id="6" dur="{ms}" fill="hold"/><p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cBhvr></p:cmd>'
-            f'</p:childTnLst></p:cTn></p:par>')
-    step = (f'<p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/><p:cond evt="onBegin" delay="0">'
-            f'<p:tn val="2"/></p:cond></p:stCondLst><p:childTnLst><p:par><p:cTn id="4" fill="hold"><p:stCondLst>'
-            f'<p:cond delay="0"/></p:stCondLst><p:childTnLst>{play}</p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par>')
-    sequence = (f'<p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>{step}'
-                f'</p:childTnLst></p:cTn><p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
-                f'</p:prevCondLst><p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
-                f'</p:nextCondLst></p:seq>')
-    media = (f'<p:audio><p:cMediaNode vol="80000" showWhenStopped="0"><p:cTn id="7" fill="hold" display="0"><p:stCondLst>'
-             f'<p:cond delay="indefinite"/></p:stCondLst><p:endCondLst><p:cond evt="onStopAudio" delay="0"><p:tgtEl><p:sldTgt/>'
-             f'</p:tgtEl></p:cond></p:endCondLst></p:cTn><p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cMediaNode></p:audio>')
-    return (f'<p:timing xmlns:p="{_P}"><p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot">'
-            f'<p:childTnLst>{sequence}{media}</p:childTnLst></p:cTn></p:par></p:tnLst></p:timing>')
+    play = (
+        f'<p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold" nodeType="afterEffect">'
+        f'<p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst><p:cmd type="call" cmd="playFrom(0.0)"><p:cBhvr>'
+        f'<p:cTn id="6" dur="{ms}" fill="hold"/><p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cBhvr></p:cmd>'
+        f"</p:childTnLst></p:cTn></p:par>"
+    )
+    step = (
+        f'<p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/><p:cond evt="onBegin" delay="0">'
+        f'<p:tn val="2"/></p:cond></p:stCondLst><p:childTnLst><p:par><p:cTn id="4" fill="hold"><p:stCondLst>'
+        f'<p:cond delay="0"/></p:stCondLst><p:childTnLst>{play}</p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par>'
+    )
+    sequence = (
+        f'<p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>{step}'
+        f'</p:childTnLst></p:cTn><p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
+        f'</p:prevCondLst><p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond>'
+        f"</p:nextCondLst></p:seq>"
+    )
+    media = (
+        f'<p:audio><p:cMediaNode vol="80000" showWhenStopped="0"><p:cTn id="7" fill="hold" display="0"><p:stCondLst>'
+        f'<p:cond delay="indefinite"/></p:stCondLst><p:endCondLst><p:cond evt="onStopAudio" delay="0"><p:tgtEl><p:sldTgt/>'
+        f'</p:tgtEl></p:cond></p:endCondLst></p:cTn><p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cMediaNode></p:audio>'
+    )
+    return (
+        f'<p:timing xmlns:p="{_P}"><p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot">'
+        f"<p:childTnLst>{sequence}{media}</p:childTnLst></p:cTn></p:par></p:tnLst></p:timing>"
+    )
 
 
 def set_advance(slide_element: Any, ms: int, timing: str | None = None, pic: str | None = None) -> None:

@@ -15,7 +15,9 @@ from deliver.slides.theme import Theme
 
 SlideKind = Literal["title", "agenda", "section", "point", "closing"]
 CN_DIGITS: Final = "零一二三四五六七八九十"
-_NUMBERED: Final = re.compile(r"^\s*(?:第?[一二三四五六七八九十百]+[、，,.．部]|\d+[.、)）]|[（(][一二三四五六七八九十\d]+[)）])")
+_NUMBERED: Final = re.compile(
+    r"^\s*(?:第?[一二三四五六七八九十百]+[、，,.．部]|\d+[.、)）]|[（(][一二三四五六七八九十\d]+[)）])"
+)
 WORDS: Final = {
     "zh": {"agenda": "目录", "cont": "（续）", "closing": "谢谢！", "part": "第{n}部分"},
     "en": {"agenda": "Agenda", "cont": " (cont.)", "closing": "Thank you", "part": "Part {n}"},
@@ -87,12 +89,28 @@ def _text_weight(slide: Slide) -> int:
 def deck_to_dict(deck: Deck) -> dict[str, Any]:
     """The plan as plain JSON-able data (for goldens and debugging)."""
     return {
-        "title": deck.title, "language": deck.language, "width": deck.width, "height": deck.height,
+        "title": deck.title,
+        "language": deck.language,
+        "width": deck.width,
+        "height": deck.height,
         "slides": [
-            {"kind": s.kind, "notes": s.notes, "section_index": s.section_index, "point_index": s.point_index,
-             "page": s.page, "pages": s.pages,
-             "blocks": [{"role": b.role, "size": b.size, "bullets": b.bullets, "paragraphs": [list(p) for p in b.paragraphs]}
-                        for b in s.blocks]}
+            {
+                "kind": s.kind,
+                "notes": s.notes,
+                "section_index": s.section_index,
+                "point_index": s.point_index,
+                "page": s.page,
+                "pages": s.pages,
+                "blocks": [
+                    {
+                        "role": b.role,
+                        "size": b.size,
+                        "bullets": b.bullets,
+                        "paragraphs": [list(p) for p in b.paragraphs],
+                    }
+                    for b in s.blocks
+                ],
+            }
             for s in deck.slides
         ],
     }
@@ -123,7 +141,9 @@ class _Planner:
     def title_block(self, role: str, text: str, sizes: tuple[float, float]) -> Block:
         fitted = fit_text(self.shown(role, text), self.frame(role, balanced=True), *sizes)
         if fitted.shortened:
-            self.notice(f"title too long for its box, shortened on the slide (full text in notes): {text[:40]}…", "warning")
+            self.notice(
+                f"title too long for its box, shortened on the slide (full text in notes): {text[:40]}…", "warning"
+            )
         return _block(role, fitted, 0)
 
     def text_block(self, role: str, texts: list[str], sizes: tuple[float, float]) -> Block | None:
@@ -143,12 +163,25 @@ class _Planner:
         return Slide(kind, tuple(b for b in (*blocks, subtitle) if b is not None), notes)
 
     def agenda(self, sections: list[tuple[int, Section]]) -> list[Slide]:
-        items = [self.shown("agenda.body", _numbered(n + 1, s.title, self.speech.language)) for n, (_, s) in enumerate(sections)]
+        items = [
+            self.shown("agenda.body", _numbered(n + 1, s.title, self.speech.language))
+            for n, (_, s) in enumerate(sections)
+        ]
         fitted = fit_pages(items, self.frame("agenda.body"), *self.theme.sizes.body)
         return [
-            self.with_footer(Slide("agenda", (self.headline("agenda.title", self.words["agenda"], page > 0),
-                                              _block("agenda.body", fitted, page)), "", page=page + 1,
-                                   pages=len(fitted.pages)), self.speech.title)
+            self.with_footer(
+                Slide(
+                    "agenda",
+                    (
+                        self.headline("agenda.title", self.words["agenda"], page > 0),
+                        _block("agenda.body", fitted, page),
+                    ),
+                    "",
+                    page=page + 1,
+                    pages=len(fitted.pages),
+                ),
+                self.speech.title,
+            )
             for page in range(len(fitted.pages))
         ]
 
@@ -160,7 +193,11 @@ class _Planner:
         label = self.words["part"].format(n=_cn_number(number) if self.speech.language == "zh" else number)
         label = self.shown("section.label", label) if "section.label" in self.boxes else label
         size = self.theme.sizes.label
-        blocks = [Block("section.label", ((fit_line(label, label_frame, size),),), size)] if "section.label" in self.boxes else []
+        blocks = (
+            [Block("section.label", ((fit_line(label, label_frame, size),),), size)]
+            if "section.label" in self.boxes
+            else []
+        )
         blocks.append(self.title_block("section.title", section.title, self.theme.sizes.section))
         return Slide("section", tuple(blocks), "", section_index=index)
 
@@ -174,7 +211,9 @@ class _Planner:
 
     def point_slides(self, si: int, section: Section, pi: int, point: Point, repeat: bool) -> list[Slide]:
         bullets = [self.shown("point.body", b) for b in point.bullets if b.strip()]
-        body = fit_pages(bullets, self.frame("point.body", bullets=bool(self.theme.text.bullet)), *self.theme.sizes.body)
+        body = fit_pages(
+            bullets, self.frame("point.body", bullets=bool(self.theme.text.bullet)), *self.theme.sizes.body
+        )
         pages = len(body.pages) if bullets else 1
         if pages > 1:
             self.notice(f"point “{point.headline[:30]}” continues on {pages} slides")
@@ -193,8 +232,15 @@ class _Planner:
             return slide
         size = self.theme.sizes.footer
         footer = Block("footer", ((fit_line(label, self.frame("footer"), size),),), size)
-        return Slide(slide.kind, (*slide.blocks, footer), slide.notes, slide.section_index, slide.point_index,
-                     slide.page, slide.pages)
+        return Slide(
+            slide.kind,
+            (*slide.blocks, footer),
+            slide.notes,
+            slide.section_index,
+            slide.point_index,
+            slide.page,
+            slide.pages,
+        )
 
 
 def _block(role: str, fitted: Fitted, page: int, bullets: bool = False) -> Block:
@@ -231,8 +277,15 @@ def _with_page_numbers(slides: list[Slide], theme_has_footer: bool) -> list[Slid
     numbered = []
     for n, slide in enumerate(slides, start=1):
         if slide.block("footer") is not None:
-            slide = Slide(slide.kind, (*slide.blocks, Block("pageno", ((str(n),),), slide.block("footer").size)),
-                          slide.notes, slide.section_index, slide.point_index, slide.page, slide.pages)
+            slide = Slide(
+                slide.kind,
+                (*slide.blocks, Block("pageno", ((str(n),),), slide.block("footer").size)),
+                slide.notes,
+                slide.section_index,
+                slide.point_index,
+                slide.page,
+                slide.pages,
+            )
         numbered.append(slide)
     return numbered
 

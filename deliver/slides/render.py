@@ -30,8 +30,13 @@ NOTES_SIZE: Final = 12.0
 """Speaker-notes font size, in pt."""
 _ALIGN: Final = {"left": "l", "center": "ctr", "right": "r"}
 _ANCHOR: Final = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
-_MAIN_ROLE: Final = {"title": "title.title", "closing": "closing.title", "section": "section.title",
-                     "agenda": "agenda.title", "point": "point.title"}
+_MAIN_ROLE: Final = {
+    "title": "title.title",
+    "closing": "closing.title",
+    "section": "section.title",
+    "agenda": "agenda.title",
+    "point": "point.title",
+}
 _COVER_KINDS: Final = ("title", "closing", "section")
 
 
@@ -72,7 +77,7 @@ def _fast_partnames(package: Any) -> None:
 
 def _blank_layout(prs: PresentationT) -> Any:
     layouts = list(prs.slide_layouts)
-    return next((l for l in layouts if ooxml.layout_type(l._element) == "blank"), layouts[-1])  # noqa: SLF001
+    return next((l for l in layouts if ooxml.layout_type(l._element) == "blank"), layouts[-1])
 
 
 def _lang(language: str) -> str:
@@ -102,9 +107,14 @@ def _paragraphs(block: Block, theme: Theme, style: RoleStyle, language: str) -> 
     paragraphs = []
     for i, lines in enumerate(block.paragraphs):
         para = ooxml.ParagraphStyle(
-            _ALIGN[style.align] if style.align else None, style.spacing,
+            _ALIGN[style.align] if style.align else None,
+            style.spacing,
             0.0 if i == 0 else theme.text.paragraph_spacing * block.size,
-            bullet, latin, theme.palette.accent, int(emu(BULLET_INDENT * block.size)))
+            bullet,
+            latin,
+            theme.palette.accent,
+            int(emu(BULLET_INDENT * block.size)),
+        )
         paragraphs.append(ooxml.paragraph_xml(lines, run, para))
     return paragraphs
 
@@ -113,7 +123,7 @@ def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
     """Write `block` into an existing text frame (a template placeholder)."""
     style = role_style(theme, block.role)
     _prepare(frame, theme, style)
-    ooxml.replace_paragraphs(frame._txBody, _paragraphs(block, theme, style, language))  # noqa: SLF001
+    ooxml.replace_paragraphs(frame._txBody, _paragraphs(block, theme, style, language))
 
 
 def _box_emu(x: float, y: float, w: float, h: float) -> tuple[int, int, int, int]:
@@ -148,7 +158,7 @@ class _SlideAdder:
 
     def __init__(self, prs: PresentationT) -> None:
         self.prs = prs
-        self.id_list = prs.slides._sldIdLst  # noqa: SLF001
+        self.id_list = prs.slides._sldIdLst
         self.next_id = max([255, *(int(s.get("id")) for s in self.id_list)]) + 1
         self.blank = _blank_layout(prs)
 
@@ -157,11 +167,11 @@ class _SlideAdder:
 
         package = self.prs.part.package
         part = SlidePart.new(package.next_partname("/ppt/slides/slide%d.xml"), package, layout.part)
-        r_id = self.prs.part.rels._add_relationship(RT.SLIDE, part)  # noqa: SLF001 - no duplicate possible
-        self.id_list._add_sldId(id=self.next_id, rId=r_id)  # noqa: SLF001
+        r_id = self.prs.part.rels._add_relationship(RT.SLIDE, part)
+        self.id_list._add_sldId(id=self.next_id, rId=r_id)
         self.next_id += 1
         slide = part.slide
-        if ooxml.layout_type(layout._element) != "blank":  # noqa: SLF001 - a blank layout has none to clone
+        if ooxml.layout_type(layout._element) != "blank":
             slide.shapes.clone_layout_placeholders(layout)
         return slide
 
@@ -170,7 +180,7 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
     slide = adder.add(adder.blank)
     background = theme.palette.cover_background if planned.kind in _COVER_KINDS else theme.palette.background
     if background is not None:
-        ooxml.set_background(slide._element, background)  # noqa: SLF001
+        ooxml.set_background(slide._element, background)
     rects = [(x, y, w, h, c) for x, y, w, h, c in _accents(planned.kind, theme, where) if c is not None]
     boxes_emu = [_box_emu(x, y, w, h) for x, y, w, h, _ in rects]
     bars = [ooxml.rect_xml(i, box, c) for i, (box, (*_, c)) in enumerate(zip(boxes_emu, rects), start=3)]
@@ -181,10 +191,17 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
     for block in planned.blocks:
         style = role_style(theme, block.role)
         box = where[block.role]
-        shapes.append(ooxml.textbox_xml(next_id, _box_emu(box.x, box.y, box.w, box.h), insets, style.anchor,
-                                        _paragraphs(block, theme, style, language)))
+        shapes.append(
+            ooxml.textbox_xml(
+                next_id,
+                _box_emu(box.x, box.y, box.w, box.h),
+                insets,
+                style.anchor,
+                _paragraphs(block, theme, style, language),
+            )
+        )
         next_id += 1
-    ooxml.append_shapes(slide.shapes._spTree, shapes)  # noqa: SLF001
+    ooxml.append_shapes(slide.shapes._spTree, shapes)
     return slide
 
 
@@ -193,7 +210,9 @@ def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
     return shape.text_frame
 
 
-def _render_template(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
+def _render_template(
+    adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str
+) -> PptxSlide:
     main = where[_MAIN_ROLE[planned.kind]]
     slide = adder.add(adder.prs.slide_layouts[main.layout])
     by_idx = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
@@ -206,7 +225,7 @@ def _render_template(adder: _SlideAdder, planned: Slide, theme: Theme, where: di
         fill(frame, block, theme, language)
     for idx, placeholder in by_idx.items():
         if idx not in used:
-            placeholder._element.getparent().remove(placeholder._element)  # noqa: SLF001 - empty placeholder
+            placeholder._element.getparent().remove(placeholder._element)
     return slide
 
 
@@ -225,14 +244,18 @@ class _Notes:
             body = notes_slide.notes_placeholder
             if body.width is None or body.height is None:  # our own body: the master has none to inherit
                 body.left, body.top, body.width, body.height = emu(54), emu(360), emu(432), emu(324)
-            self.template = copy.deepcopy(notes_slide._element)  # noqa: SLF001
+            self.template = copy.deepcopy(notes_slide._element)
             return notes_slide
         from pptx.opc.constants import CONTENT_TYPE as CT
         from pptx.parts.slide import NotesSlidePart
 
         package = self.prs.part.package
-        part = NotesSlidePart(package.next_partname("/ppt/notesSlides/notesSlide%d.xml"), CT.PML_NOTES_SLIDE,
-                              package, copy.deepcopy(self.template))
+        part = NotesSlidePart(
+            package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+            CT.PML_NOTES_SLIDE,
+            package,
+            copy.deepcopy(self.template),
+        )
         part.relate_to(self.prs.part.notes_master_part, RT.NOTES_MASTER)
         part.relate_to(slide.part, RT.SLIDE)
         slide.part.relate_to(part, RT.NOTES_SLIDE)
@@ -240,7 +263,7 @@ class _Notes:
 
     def write(self, slide: PptxSlide, notes: str, theme: Theme, language: str) -> None:
         """Speaker notes: one paragraph per line of `notes`, body fonts (a:ea set), NOTES_SIZE pt."""
-        tx_body = ooxml.notes_body(self.new(slide)._element)  # noqa: SLF001
+        tx_body = ooxml.notes_body(self.new(slide)._element)
         latin, ea = _fonts(theme, "body")
         run = ooxml.RunStyle(NOTES_SIZE, False, None, latin, ea, _lang(language))
         para = ooxml.ParagraphStyle(None, 1.0, 0.0, None, latin, None, 0)
@@ -252,9 +275,12 @@ def _set_theme_fonts(prs: PresentationT, theme: Theme) -> None:
     masters = [m.part for m in prs.slide_masters] + [prs.notes_master.part]
     for part in masters:
         theme_part = part.part_related_by(RT.THEME)
-        theme_part._blob = ooxml.set_theme_fonts(  # noqa: SLF001 - python-pptx keeps theme parts as blobs
-            theme_part.blob, (f.title_latin, f.title_ea[0]), (f.body_latin, f.body_ea[0]),
-            keep_latin=theme.template is not None)
+        theme_part._blob = ooxml.set_theme_fonts(
+            theme_part.blob,
+            (f.title_latin, f.title_ea[0]),
+            (f.body_latin, f.body_ea[0]),
+            keep_latin=theme.template is not None,
+        )
 
 
 def render_deck(deck: Deck, theme: Theme, path: Path) -> None:

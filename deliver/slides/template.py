@@ -55,7 +55,7 @@ def _box(placeholder: Any, index: int, name: str, slide: tuple[float, float]) ->
     if w <= 0 or h <= 0:
         raise ThemeError(f"template layout {name!r} has a placeholder outside the slide: move it in PowerPoint")
     master = placeholder.part.slide_master._element
-    caps = all_caps(placeholder._element, master, _ph_type(placeholder) in _TITLE_TYPES)  # noqa: SLF001
+    caps = all_caps(placeholder._element, master, _ph_type(placeholder) in _TITLE_TYPES)
     return Box(x0, y0, w, h, layout=index, placeholder=placeholder.placeholder_format.idx, caps=caps)
 
 
@@ -63,7 +63,7 @@ def _pick(layouts: list[SlideLayout], kinds: tuple[str, ...], need_body: bool) -
     """Index of the first layout of a `kinds` type (else any with title and body placeholders)."""
     for kind in kinds:
         for i, layout in enumerate(layouts):
-            if layout_type(layout._element) == kind and _find(layout, _TITLE_TYPES) is not None:  # noqa: SLF001
+            if layout_type(layout._element) == kind and _find(layout, _TITLE_TYPES) is not None:
                 if not need_body or _find(layout, _BODY_TYPES) is not None:
                     return i
     for i, layout in enumerate(layouts):
@@ -76,7 +76,9 @@ def _role_boxes(layouts: list[SlideLayout], path: Path, size: tuple[float, float
     """Role → placeholder box: title slide, section header and title-and-content layouts."""
     content = _pick(layouts, ("obj", "tx"), need_body=True)
     if content is None:
-        raise ThemeError(f"template {path.name} has no layout with a title and a body placeholder: add a 'Title and Content' layout")
+        raise ThemeError(
+            f"template {path.name} has no layout with a title and a body placeholder: add a 'Title and Content' layout"
+        )
     result: dict[str, Box] = {}
     for prefix, kinds, fallback in (("title", ("title",), content), ("section", ("secHead",), content)):
         index = _pick(layouts, kinds, need_body=False) if prefix == "title" else _pick(layouts, kinds, need_body=True)
@@ -109,14 +111,20 @@ def read_template(path: Path) -> TemplateInfo:
     try:
         prs = Presentation(str(path))
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise ThemeError(f"cannot open template {path}: {exc}; give a .pptx saved by PowerPoint, WPS or LibreOffice") from None
+        raise ThemeError(
+            f"cannot open template {path}: {exc}; give a .pptx saved by PowerPoint, WPS or LibreOffice"
+        ) from None
     if prs.slide_width is None or prs.slide_height is None:
         raise ThemeError(f"template {path.name} has no slide size")
     layouts = list(prs.slide_layouts)
     size = (prs.slide_width / EMU_PER_PT, prs.slide_height / EMU_PER_PT)
     fonts = read_theme_fonts(prs.slide_master.part.part_related_by(RT.THEME).blob)
     return TemplateInfo(
-        width=size[0], height=size[1], boxes=_role_boxes(layouts, path, size),
-        major_latin=fonts.major_latin, major_ea=_ea_chain(fonts.major_ea, fonts.major_hans),
-        minor_latin=fonts.minor_latin, minor_ea=_ea_chain(fonts.minor_ea, fonts.minor_hans),
+        width=size[0],
+        height=size[1],
+        boxes=_role_boxes(layouts, path, size),
+        major_latin=fonts.major_latin,
+        major_ea=_ea_chain(fonts.major_ea, fonts.major_hans),
+        minor_latin=fonts.minor_latin,
+        minor_ea=_ea_chain(fonts.minor_ea, fonts.minor_hans),
     )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Final, Literal, Mapping
+from typing import Any, Final, Literal
 
 from deliver.errors import ThemeError
 
@@ -69,7 +70,7 @@ class Fonts:
     def __post_init__(self) -> None:
         for name in ("title_latin", "body_latin"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name).strip():
-                raise ThemeError(f"fonts.{name} must be a non-empty font name, e.g. \"Arial\"")
+                raise ThemeError(f'fonts.{name} must be a non-empty font name, e.g. "Arial"')
         for name in ("title_ea", "body_ea"):
             chain = getattr(self, name)
             if isinstance(chain, str):
@@ -214,7 +215,12 @@ class Theme:
 
 
 _SECTIONS: Final[dict[str, type]] = {
-    "colors": Palette, "fonts": Fonts, "sizes": Sizes, "text": Text, "accents": Accents, "margins": Margins,
+    "colors": Palette,
+    "fonts": Fonts,
+    "sizes": Sizes,
+    "text": Text,
+    "accents": Accents,
+    "margins": Margins,
 }
 _SECTION_FIELD: Final = {"colors": "palette"}
 _TOP_KEYS: Final = {"description", "template", "agenda", "closing"}
@@ -245,10 +251,14 @@ def theme_from_toml(path: Path) -> Theme:
         raise ThemeError(f"theme {path} is not valid TOML: {exc}") from None
     unknown = sorted(set(data) - _TOP_KEYS - set(_SECTIONS))
     if unknown:
-        raise ThemeError(f"unknown key {unknown[0]!r} in {path.name}: valid are {', '.join(sorted(_TOP_KEYS | set(_SECTIONS)))}")
+        raise ThemeError(
+            f"unknown key {unknown[0]!r} in {path.name}: valid are {', '.join(sorted(_TOP_KEYS | set(_SECTIONS)))}"
+        )
     if not isinstance(data.get("description"), str):
         raise ThemeError(f'theme {path.name} needs description = "one line saying what it is for"')
-    kwargs: dict[str, Any] = {_SECTION_FIELD.get(k, k): _section(k, cls, data[k]) for k, cls in _SECTIONS.items() if k in data}
+    kwargs: dict[str, Any] = {
+        _SECTION_FIELD.get(k, k): _section(k, cls, data[k]) for k, cls in _SECTIONS.items() if k in data
+    }
     for flag in ("agenda", "closing"):
         if flag in data:
             if not isinstance(data[flag], bool):
@@ -277,12 +287,22 @@ def theme_from_template(path: Path) -> Theme:
     info = read_template(path)
     palette = Palette(**{f.name: None for f in fields(Palette)})
     fonts = Fonts(
-        title_latin=info.major_latin or "Arial", title_ea=(*info.major_ea, *EA_DEFAULT),
-        body_latin=info.minor_latin or "Arial", body_ea=(*info.minor_ea, *EA_DEFAULT), title_bold=False,
+        title_latin=info.major_latin or "Arial",
+        title_ea=(*info.major_ea, *EA_DEFAULT),
+        body_latin=info.minor_latin or "Arial",
+        body_ea=(*info.minor_ea, *EA_DEFAULT),
+        title_bold=False,
     )
     return Theme(
-        name=path.stem, description=f"the template {path.name}", palette=palette, fonts=fonts,
-        accents=Accents(rule=False), template=path, width=info.width, height=info.height, template_boxes=info.boxes,
+        name=path.stem,
+        description=f"the template {path.name}",
+        palette=palette,
+        fonts=fonts,
+        accents=Accents(rule=False),
+        template=path,
+        width=info.width,
+        height=info.height,
+        template_boxes=info.boxes,
     )
 
 

@@ -29,7 +29,9 @@ _DISCOURSE = re.compile(
     re.IGNORECASE,
 )
 _DISCOURSE_TAIL = re.compile(r"(?:具体来讲|具体来说|来讲|来说|而言|而论)$")
-_COUNT_PHRASE = re.compile(r"[一二两三四五六七八九十几]+(?:个方面|个|点|项|条|句话|种|大|件事)[^，,。：:；;！？\s]{0,10}")
+_COUNT_PHRASE = re.compile(
+    r"[一二两三四五六七八九十几]+(?:个方面|个|点|项|条|句话|种|大|件事)[^，,。：:；;！？\s]{0,10}"
+)
 _MODAL_TAIL = re.compile(r".*(?:要|必须|应当|需要)(?=[^要]{3,}$)")
 
 

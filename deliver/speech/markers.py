@@ -10,9 +10,35 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM = "[一二三四五六七八九十]{1,3}"
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10, "XI": 11, "XII": 12}
+_ROMAN = {
+    "I": 1,
+    "II": 2,
+    "III": 3,
+    "IV": 4,
+    "V": 5,
+    "VI": 6,
+    "VII": 7,
+    "VIII": 8,
+    "IX": 9,
+    "X": 10,
+    "XI": 11,
+    "XII": 12,
+}
 _EN_ORDINALS = {
     "first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3, "thirdly": 3, "fourth": 4,
     "fourthly": 4, "fifth": 5, "fifthly": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
@@ -86,7 +112,9 @@ def is_sequence(ordinals: list[int]) -> bool:
     """True when numbering starts at 1 and each next number follows (a closing 99 = 最后/Finally allowed)."""
     if len(ordinals) < 2 or ordinals[0] != 1:
         return False
-    return all(b == a + 1 or (b == 99 and i == len(ordinals) - 2) for i, (a, b) in enumerate(zip(ordinals, ordinals[1:])))
+    return all(
+        b == a + 1 or (b == 99 and i == len(ordinals) - 2) for i, (a, b) in enumerate(zip(ordinals, ordinals[1:]))
+    )
 
 
 # ---- enumerations inside a paragraph: 一是…二是…, 一要…二要…, 首先…其次…, （1）…（2）…, ①…② ----

@@ -8,9 +8,9 @@ import math
 import re
 from dataclasses import dataclass, replace
 
-from deliver.speech.condense import bullets_of, enumeration_headline, headline_of, item_bullet, truncate, HEADLINE_MAX
-from deliver.speech.markers import Enumeration, inline_enumerations
 from deliver.model import Language, Point
+from deliver.speech.condense import HEADLINE_MAX, bullets_of, enumeration_headline, headline_of, item_bullet, truncate
+from deliver.speech.markers import Enumeration, inline_enumerations
 from deliver.speech.text import bare, pieces_within, sentences, short_length, spoken_units
 
 MAX_UNITS = {"zh": 250, "en": 150}

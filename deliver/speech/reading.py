@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from deliver.speech.cleaning import clean_lines, strip_controls
 from deliver.errors import InputError
+from deliver.speech.cleaning import clean_lines, strip_controls
 
 MAX_BYTES = 50 * 1024 * 1024
 """Larger files are not speeches (a 220,000-字 speech is under 1 MB)."""
@@ -174,7 +174,9 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
             data.decode("gb18030")
         except UnicodeDecodeError as exc:
             where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
-            raise InputError(f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); re-save the file as UTF-8") from None
+            raise InputError(
+                f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); re-save the file as UTF-8"
+            ) from None
     assert best is not None and best.encoding is not None
     return best.encoding, str(best)
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from deliver.model import Language, Section, SectionKind, Speech
 from deliver.speech.condense import HEADLINE_MAX, headline_of, phrase_of, truncate
 from deliver.speech.markers import FAMILY_RANK, Marker, block_marker, is_sequence
-from deliver.model import Language, Section, SectionKind, Speech
 from deliver.speech.points import MIN_UNITS, Unit, points_of
 from deliver.speech.reading import Block, Source
 from deliver.speech.text import bare, detect_language, sentences, spoken_units
@@ -105,7 +105,9 @@ def _take_byline(blocks: list[Block], meta: dict[str, str]) -> list[Block]:
     return blocks
 
 
-_ADDRESS = re.compile(r"^(?:ladies and gentlemen|good (?:morning|afternoon|evening)|dear |hello|hi |friends|colleagues)", re.IGNORECASE)
+_ADDRESS = re.compile(
+    r"^(?:ladies and gentlemen|good (?:morning|afternoon|evening)|dear |hello|hi |friends|colleagues)", re.IGNORECASE
+)
 
 
 def _is_salutation(text: str) -> bool:
@@ -182,7 +184,9 @@ def _sections(blocks: list[Block], language: Language) -> tuple[Section, ...]:
     sub = _sub_family(groups, top)
     sections: list[Section] = []
     if starts[0] > 0:
-        sections.append(_make(_LABELS[language]["opening"], "opening", _units(tagged[: starts[0]], sub, language), language))
+        sections.append(
+            _make(_LABELS[language]["opening"], "opening", _units(tagged[: starts[0]], sub, language), language)
+        )
     for group in groups:
         title, units = _body_units(group, sub, language)
         sections.append(_make(title, "body", units, language))
@@ -198,7 +202,11 @@ def _make(title: str, kind: SectionKind, units: list[Unit], language: Language) 
 def _split_closing(group: list[_Tagged]) -> tuple[list[_Tagged], list[_Tagged]]:
     for i in range(1, len(group)):
         t = group[i]
-        if t.block.heading is None and _CLOSING_CUE.match(t.block.text) and (t.marker is None or t.marker.family == "zh_seq"):
+        if (
+            t.block.heading is None
+            and _CLOSING_CUE.match(t.block.text)
+            and (t.marker is None or t.marker.family == "zh_seq")
+        ):
             return group[:i], group[i:]
     return group, []
 
@@ -234,7 +242,9 @@ def _units(
         t = group[i]
         run = _list_run(group, i, sub, language)
         if run > 1:
-            lead = units.pop() if units and units[-1].text.rstrip().endswith(("：", ":")) and not units[-1].items else None
+            lead = (
+                units.pop() if units and units[-1].text.rstrip().endswith(("：", ":")) and not units[-1].items else None
+            )
             units.append(_list_unit(group[i : i + run], lead, title if i == 0 or (lead and lead.heading_len) else None))
             i += run
             continue
@@ -258,7 +268,9 @@ def _attach_headings(units: list[Unit]) -> list[Unit]:
     """A heading-only first unit (一、加强政治建设) is spoken with the passage that follows it."""
     if len(units) > 1 and units[0].heading_len >= len(units[0].text) and units[0].stated is None:
         head, nxt = units[0], units[1]
-        merged = Unit(head.text + "\n" + nxt.text, nxt.stated, len(head.text) + 1 + nxt.heading_len, nxt.items, nxt.title)
+        merged = Unit(
+            head.text + "\n" + nxt.text, nxt.stated, len(head.text) + 1 + nxt.heading_len, nxt.items, nxt.title
+        )
         return [merged, *units[2:]]
     return units
 
@@ -267,7 +279,9 @@ def _list_run(group: list[_Tagged], i: int, sub: str | None, language: Language)
     """How many consecutive short list items start at i (Markdown bullets, Word numbering, short 1. 2.)."""
     n = 0
     for t in group[i:]:
-        listed = t.block.list_item or (t.marker is not None and t.marker.family in ("arabic", "arabic_paren", "circled") and t.marker.family != sub)
+        listed = t.block.list_item or (
+            t.marker is not None and t.marker.family in ("arabic", "arabic_paren", "circled") and t.marker.family != sub
+        )
         short = spoken_units(t.block.text, language) < MIN_UNITS[language] * 1.5
         if not (listed and short and t.block.heading is None) or (n and i + n == 0):
             break

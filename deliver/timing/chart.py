@@ -10,8 +10,8 @@ import math
 from typing import Final
 from xml.sax.saxutils import escape
 
-from deliver.timing.estimate import Narrated, Timing, clock
 from deliver.slides.measure import shorten
+from deliver.timing.estimate import Narrated, Timing, clock
 
 CHART: Final = "timing.svg"
 """The chart's file name in the package."""
@@ -25,11 +25,22 @@ TOP: Final = 40
 """Room for the legend above the rows."""
 BOTTOM: Final = 30
 """Room for the minute axis below the rows."""
-COLOURS: Final = {"estimated": "#9db4cc", "narrated": "#1f4e79", "budget": "#c0392b", "text": "#333333", "grid": "#e3e7ec"}
+COLOURS: Final = {
+    "estimated": "#9db4cc",
+    "narrated": "#1f4e79",
+    "budget": "#c0392b",
+    "text": "#333333",
+    "grid": "#e3e7ec",
+}
 FONTS: Final = "'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', 'Helvetica Neue', Arial, sans-serif"
 LEGEND: Final = {
     "zh": {"estimated": "预计（按语速）", "narrated": "旁白实测", "budget": "目标分配", "minutes": "分钟"},
-    "en": {"estimated": "estimated (speaking rate)", "narrated": "narrated", "budget": "target budget", "minutes": "minutes"},
+    "en": {
+        "estimated": "estimated (speaking rate)",
+        "narrated": "narrated",
+        "budget": "target budget",
+        "minutes": "minutes",
+    },
 }
 
 
@@ -51,15 +62,21 @@ def timing_svg(timing: Timing, narrated: Narrated | None = None) -> str:
     for i, section in enumerate(timing.sections):
         y = TOP + i * ROW
         label = shorten(f"{i + 1}. {section.title}", (LABEL_WIDTH - 12) / FONT_SIZE)
-        parts.append(f'<text x="{LABEL_WIDTH - 8}" y="{y + ROW / 2 + 4}" text-anchor="end">{escape(label)}<title>{escape(section.title)}</title></text>')
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + ROW / 2 + 4}" text-anchor="end">{escape(label)}<title>{escape(section.title)}</title></text>'
+        )
         bars = [("estimated", section.seconds)] + ([("narrated", spoken[i])] if narrated else [])
         top = y + (ROW - BAR * len(bars)) / 2
         for j, (kind, seconds) in enumerate(bars):
             parts.append(_bar(top + j * BAR, seconds * scale, COLOURS[kind], f"{words[kind]}: {clock(seconds)}"))
-            parts.append(f'<text x="{LABEL_WIDTH + seconds * scale + 4:.1f}" y="{top + j * BAR + BAR - 2}" font-size="10">{clock(seconds)}</text>')
+            parts.append(
+                f'<text x="{LABEL_WIDTH + seconds * scale + 4:.1f}" y="{top + j * BAR + BAR - 2}" font-size="10">{clock(seconds)}</text>'
+            )
         if section.budget is not None:
             x = LABEL_WIDTH + section.budget * scale
-            parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 3}" y2="{y + ROW - 3}" stroke="{COLOURS["budget"]}" stroke-width="2" stroke-dasharray="3 2"/>')
+            parts.append(
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 3}" y2="{y + ROW - 3}" stroke="{COLOURS["budget"]}" stroke-width="2" stroke-dasharray="3 2"/>'
+            )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
@@ -78,7 +95,9 @@ def _axis(rows: int, longest: float, step: float, scale: float, unit: str) -> li
     for k in range(int(math.ceil(longest / step)) + 1):
         x = LABEL_WIDTH + k * step * scale
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 4}" y2="{bottom}" stroke="{COLOURS["grid"]}"/>')
-        parts.append(f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11">{clock(k * step)}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11">{clock(k * step)}</text>'
+        )
     parts.append(f'<text x="{WIDTH - 4}" y="{bottom + 28}" text-anchor="end" font-size="10">{escape(unit)}</text>')
     return parts
 
@@ -87,7 +106,9 @@ def _legend(words: dict[str, str], narrated: bool, budget: bool) -> list[str]:
     parts, x = [], LABEL_WIDTH
     for kind in ("estimated", *(("narrated",) if narrated else ()), *(("budget",) if budget else ())):
         if kind == "budget":
-            parts.append(f'<line x1="{x + 5}" x2="{x + 5}" y1="10" y2="24" stroke="{COLOURS[kind]}" stroke-width="2" stroke-dasharray="3 2"/>')
+            parts.append(
+                f'<line x1="{x + 5}" x2="{x + 5}" y1="10" y2="24" stroke="{COLOURS[kind]}" stroke-width="2" stroke-dasharray="3 2"/>'
+            )
         else:
             parts.append(f'<rect x="{x}" y="12" width="12" height="{BAR}" fill="{COLOURS[kind]}"/>')
         parts.append(f'<text x="{x + 16}" y="22">{escape(words[kind])}</text>')
@@ -97,4 +118,3 @@ def _legend(words: dict[str, str], narrated: bool, budget: bool) -> list[str]:
 
 def _bar(y: float, width: float, colour: str, tip: str) -> str:
     return f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{BAR - 1}" fill="{colour}"><title>{escape(tip)}</title></rect>'
-

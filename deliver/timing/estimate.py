@@ -96,14 +96,20 @@ def estimate(speech: Speech, rate: str | float | None = None, target_minutes: fl
         rows.append(SectionTiming(section.title, section.kind, n, sec, start, share, budget, cut))
         start += sec
     over = max(0.0, total - target) if target is not None else 0.0
-    return Timing(speech.language, per_minute, UNIT_NAMES[speech.language], tuple(rows), sum(units), total, target, over)
+    return Timing(
+        speech.language, per_minute, UNIT_NAMES[speech.language], tuple(rows), sum(units), total, target, over
+    )
 
 
 def _budgets(speech: Speech, seconds: list[float], target: float | None) -> list[float | None]:
     """Opening and closing keep up to 10 % each; body sections share the rest equally."""
     if target is None:
         return [None] * len(seconds)
-    edges = {i: min(s, target * _EDGE_SHARE) for i, (sec, s) in enumerate(zip(speech.sections, seconds)) if sec.kind != "body"}
+    edges = {
+        i: min(s, target * _EDGE_SHARE)
+        for i, (sec, s) in enumerate(zip(speech.sections, seconds))
+        if sec.kind != "body"
+    }
     body = len(seconds) - len(edges)
     rest = max(0.0, target - sum(edges.values()))
     return [edges[i] if i in edges else rest / body for i in range(len(seconds))]
@@ -180,7 +186,11 @@ def _estimate_markdown(timing: Timing, title: str) -> str:
     if timing.target_seconds is not None:
         verdict = f"over by {clock(timing.over_seconds)}" if timing.over_seconds else "within it"
         lines.append(f"Target {clock(timing.target_seconds)}: {verdict}.")
-    lines += ["", f"| # | section | {unit} | estimated | starts at | share | cut |", "|---|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        f"| # | section | {unit} | estimated | starts at | share | cut |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for i, s in enumerate(timing.sections, 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
         lines.append(f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(s.start)} | {s.share:.0%} | {cut} |")

@@ -27,7 +27,18 @@ ENGINE_CHOICES: Final = ("auto", *_FACTORIES)
 _instances: dict[str, Engine] = {}
 _lock = threading.Lock()
 
-__all__ = ["ENGINE_CHOICES", "Engine", "Prosody", "Voice", "candidates", "get_engine", "parse_prosody", "passed_over", "resolve_voice", "why_unavailable"]
+__all__ = [
+    "ENGINE_CHOICES",
+    "Engine",
+    "Prosody",
+    "Voice",
+    "candidates",
+    "get_engine",
+    "parse_prosody",
+    "passed_over",
+    "resolve_voice",
+    "why_unavailable",
+]
 
 
 def get_engine(name: str) -> Engine:
@@ -40,7 +51,9 @@ def get_engine(name: str) -> Engine:
             try:
                 _instances[name] = getattr(importlib.import_module(module), cls)()
             except ImportError as exc:
-                raise EngineUnavailable(f"{name}: cannot be loaded ({exc}); reinstall deliver with its dependencies") from None
+                raise EngineUnavailable(
+                    f"{name}: cannot be loaded ({exc}); reinstall deliver with its dependencies"
+                ) from None
         return _instances[name]
 
 
@@ -66,7 +79,9 @@ def candidates(language: Language, requested: str = "auto") -> list[Engine]:
         if language in engine.languages and engine.available() and _has_voice(engine, language):
             found.append(engine)
     if not found:
-        raise EngineUnavailable(f"no voice engine can speak {language} here; reinstall deliver (espeakng-loader is the offline fallback)")
+        raise EngineUnavailable(
+            f"no voice engine can speak {language} here; reinstall deliver (espeakng-loader is the offline fallback)"
+        )
     return found
 
 
@@ -82,8 +97,14 @@ def passed_over(language: Language, chosen: Engine) -> list[str]:
         except EngineUnavailable as exc:
             reasons.append(str(exc))
             continue
-        if not engine.online and language in engine.languages and not (engine.available() and _has_voice(engine, language)):
-            reasons.append(why_unavailable(engine) if not engine.available() else f"{name}: no {language} voice installed")
+        if (
+            not engine.online
+            and language in engine.languages
+            and not (engine.available() and _has_voice(engine, language))
+        ):
+            reasons.append(
+                why_unavailable(engine) if not engine.available() else f"{name}: no {language} voice installed"
+            )
     return reasons
 
 
@@ -130,7 +151,7 @@ _SIGNED = re.compile(r"^([+-]?\d{1,3})\s*(%|hz)?$", re.IGNORECASE)
 
 
 def parse_prosody(rate: str | None, pitch: str | None, volume: str | None) -> Prosody:
-    """"+10%", "-5Hz", "0" → Prosody. Raises OptionError for anything else."""
+    """ "+10%", "-5Hz", "0" → Prosody. Raises OptionError for anything else."""
     values = {}
     for name, raw, unit in (("rate", rate, "%"), ("pitch", pitch, "hz"), ("volume", volume, "%")):
         if raw is None:
@@ -157,6 +178,8 @@ def voice_table(engine: str | None = None, language: Language | None = None) -> 
         status = "ready" if ready else ("offline: not reachable" if instance.online else "not installed")
         voice_ready = getattr(instance, "voice_ready", None)
         for voice in found:
-            here = status if voice_ready is None or voice_ready(voice) else f"not installed: deliver voices install {name}"
+            here = (
+                status if voice_ready is None or voice_ready(voice) else f"not installed: deliver voices install {name}"
+            )
             rows.append((name, voice.name, voice.language, voice.label, here))
     return rows

@@ -67,7 +67,10 @@ def _position(p: int, anchors: Sequence[tuple[int, int, int]], spoken: int, ours
 def _offsets(text: str, where: list[int], positions: list[int]) -> list[tuple[int, int]]:
     """(text_start, text_end) in `text` for consecutive significant-char positions; ends take closing punctuation."""
     starts = [where[p] if p < len(where) else len(text) for p in positions]
-    spans = [(starts[i], where[high - 1] + 1 if high > low else starts[i]) for i, (low, high) in enumerate(zip(positions, positions[1:]))]
+    spans = [
+        (starts[i], where[high - 1] + 1 if high > low else starts[i])
+        for i, (low, high) in enumerate(zip(positions, positions[1:]))
+    ]
     return [(start, _extend(text, end, limit)) for (start, end), limit in zip(spans, [*starts[1:-1], len(text)])]
 
 
@@ -110,6 +113,7 @@ def is_han(char: str) -> bool:
 
 def _snap(position: int, text: str, where: list[int]) -> int:
     """`position` moved to the end of the Latin/digit run it falls inside ("one" "hundred" share "100")."""
+
     def inside(p: int) -> bool:
         left, right = text[where[p - 1]], text[where[p]]
         return where[p] == where[p - 1] + 1 and not is_han(left) and not is_han(right)

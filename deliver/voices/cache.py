@@ -63,4 +63,3 @@ class Cache:
             "boundaries": [[b.start, b.end, b.text_start, b.text_end] for b in rendition.boundaries],
         }
         write_bytes(meta_path, json.dumps(meta).encode("utf-8"))
-

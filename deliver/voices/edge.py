@@ -269,7 +269,9 @@ def _classify(error: BaseException, tries: _Tries, timeout: float) -> SynthesisE
         status = error.status if isinstance(error, aiohttp.ClientResponseError) else 0
     if status == 403:
         tries.forbidden += 1
-        return SynthesisError(f"edge refused the connection (403: Microsoft changed its handshake); {UPGRADE}", tries.forbidden < 2)
+        return SynthesisError(
+            f"edge refused the connection (403: Microsoft changed its handshake); {UPGRADE}", tries.forbidden < 2
+        )
     if status == 429:
         return SynthesisError("edge is rate-limiting (429); lower --concurrency or try again later", True)
     if status >= 500:
@@ -277,7 +279,9 @@ def _classify(error: BaseException, tries: _Tries, timeout: float) -> SynthesisE
     if status:
         return SynthesisError(f"edge rejected the request ({status}); {UPGRADE}", False)
     if isinstance(error, asyncio.TimeoutError):
-        return SynthesisError(f"edge did not finish within {timeout:g} s; check the network or use an offline engine", True)
+        return SynthesisError(
+            f"edge did not finish within {timeout:g} s; check the network or use an offline engine", True
+        )
     if isinstance(error, NoAudioReceived):
         return SynthesisError("edge sent no audio; try again, or choose another --voice", True)
     if isinstance(error, EdgeTTSException):
@@ -304,5 +308,7 @@ def _rendition(text: str, audio: bytes, marks: list[Mark], prosody: Prosody) -> 
     boundaries, covered, total = align(text, marks, duration)
     slack = max(COVERAGE_SLACK[0], round(COVERAGE_SLACK[1] * total))
     if marks and total - covered > slack:
-        raise TruncatedAudio(f"edge stopped after {covered} of {total} characters of the chunk: the stream was cut; try again")
+        raise TruncatedAudio(
+            f"edge stopped after {covered} of {total} characters of the chunk: the stream was cut; try again"
+        )
     return Rendition(audio=audio, format="mp3", duration=duration, boundaries=tuple(boundaries))

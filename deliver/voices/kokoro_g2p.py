@@ -46,7 +46,9 @@ _PUNCTUATION: Final = {
 _OPENING: Final = frozenset("“(《「『【（")
 CLAUSE_ENDS: Final = frozenset(",.!?;:…—")
 """Phonemes after which a long run may be cut (a pause is heard there anyway)."""
-_ZH_PIECES: Final = re.compile(r"(?P<han>[\u3400-\u9fff〇]+)|(?P<latin>[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*%?(?:\s+[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*%?)*)|(?P<other>\S)")
+_ZH_PIECES: Final = re.compile(
+    r"(?P<han>[\u3400-\u9fff〇]+)|(?P<latin>[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*%?(?:\s+[A-Za-z0-9]+(?:['’.\-][A-Za-z0-9]+)*%?)*)|(?P<other>\S)"
+)
 _EN_PIECES: Final = re.compile(r"(?P<word>[A-Za-z0-9]+(?:['’.,\-][A-Za-z0-9]+)*%?)|(?P<other>\S)")
 
 
@@ -65,7 +67,7 @@ class Segment:
     @property
     def spoken(self) -> bool:
         """Not punctuation: a word or character that is heard."""
-        return any(p not in CLAUSE_ENDS and p not in "“”\"()" for p in self.phonemes)
+        return any(p not in CLAUSE_ENDS and p not in '“”"()' for p in self.phonemes)
 
     def tokens(self, first: bool) -> int:
         return len(self.phonemes) + (0 if first or self.joined else 1)

@@ -59,7 +59,11 @@ def voice_dir() -> Path:
 def installed(folder: Path | None = None) -> list[KokoroVoice]:
     """Catalogue voices present in `folder` (default: the per-user voice folder) with the right size."""
     where = folder or voice_dir()
-    return [v for v in CATALOGUE if (where / f"{v.name}.bin").is_file() and (where / f"{v.name}.bin").stat().st_size == VOICE_BYTES]
+    return [
+        v
+        for v in CATALOGUE
+        if (where / f"{v.name}.bin").is_file() and (where / f"{v.name}.bin").stat().st_size == VOICE_BYTES
+    ]
 
 
 def read_voice(name: str, folder: Path | None = None) -> bytes:
@@ -71,7 +75,9 @@ def read_voice(name: str, folder: Path | None = None) -> bytes:
     except OSError:
         raise EngineUnavailable(f"kokoro voice {name} is not installed; {INSTALL_HINT}") from None
     if hashlib.sha256(data).hexdigest() != voice.sha256:
-        raise EngineUnavailable(f"kokoro voice file {path} is corrupt (sha256 differs); reinstall: deliver voices install kokoro")
+        raise EngineUnavailable(
+            f"kokoro voice file {path} is corrupt (sha256 differs); reinstall: deliver voices install kokoro"
+        )
     return data
 
 
@@ -90,11 +96,15 @@ def install(source: Path | None = None, folder: Path | None = None) -> list[str]
             if data is None:
                 continue
             if hashlib.sha256(data).hexdigest() != voice.sha256:
-                raise OptionError(f"{source}: {voice.name}.bin is not the kokoro-js 1.2.1 voice (sha256 differs); nothing more installed")
+                raise OptionError(
+                    f"{source}: {voice.name}.bin is not the kokoro-js 1.2.1 voice (sha256 differs); nothing more installed"
+                )
             write_bytes(target / f"{voice.name}.bin", data)
             done.append(voice.name)
     if not done:
-        raise OptionError(f"{source}: holds none of Kokoro's voices (expected voices/zf_xiaoxiao.bin …, as in kokoro-js-1.2.1.tgz)")
+        raise OptionError(
+            f"{source}: holds none of Kokoro's voices (expected voices/zf_xiaoxiao.bin …, as in kokoro-js-1.2.1.tgz)"
+        )
     return done
 
 
@@ -104,7 +114,9 @@ def _npm_pack(scratch: Path) -> Path:
         raise EngineUnavailable("npm is not installed here: install Node.js, or on a machine with npm run "
                                 f"`npm pack {NPM_PACKAGE}` and here: deliver voices install kokoro --from kokoro-js-1.2.1.tgz")  # fmt: skip
     try:
-        done = subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=scratch, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [npm, "pack", NPM_PACKAGE, "--silent"], cwd=scratch, capture_output=True, text=True, timeout=600
+        )
     except subprocess.TimeoutExpired:
         raise EngineUnavailable(f"npm pack {NPM_PACKAGE} timed out: is the npm registry reachable?") from None
     tarballs = sorted(scratch.glob("kokoro-js-*.tgz"))
@@ -121,7 +133,12 @@ def _from_tgz(path: Path) -> dict[str, bytes]:
             found = {}
             for member in archive.getmembers():
                 name = Path(member.name).name
-                if member.isfile() and name.endswith(".bin") and name[:-4] in BY_NAME and "voices" in Path(member.name).parts:
+                if (
+                    member.isfile()
+                    and name.endswith(".bin")
+                    and name[:-4] in BY_NAME
+                    and "voices" in Path(member.name).parts
+                ):
                     handle = archive.extractfile(member)
                     if handle is not None:
                         found[name[:-4]] = handle.read()
@@ -135,7 +152,11 @@ def _from_folder(path: Path) -> dict[str, bytes]:
         raise OptionError(f"{path}: no such file or folder")
     found = {}
     for voice in CATALOGUE:
-        for candidate in (path / f"{voice.name}.bin", path / "voices" / f"{voice.name}.bin", path / "package" / "voices" / f"{voice.name}.bin"):
+        for candidate in (
+            path / f"{voice.name}.bin",
+            path / "voices" / f"{voice.name}.bin",
+            path / "package" / "voices" / f"{voice.name}.bin",
+        ):
             if candidate.is_file():
                 found[voice.name] = candidate.read_bytes()
                 break

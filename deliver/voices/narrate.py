@@ -128,7 +128,9 @@ def chunks_of(utterances: tuple[Utterance, ...], max_chars: int) -> tuple[Chunk,
     return tuple(chunks)
 
 
-def narrate(speech: Speech, options: NarrationOptions, tick: Tick | None = None) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
+def narrate(
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None
+) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
     """Voice every section (synchronous entry; runs its own event loop)."""
     return asyncio.run(narrate_async(speech, options, tick))
 
@@ -143,12 +145,20 @@ async def narrate_async(
     progress = _Progress(total, tick)
     semaphore = asyncio.Semaphore(options.concurrency)
     cache = Cache(options.cache_dir)
-    jobs = [_voice_section(i, u, engines, speech.language, options, cache, semaphore, progress) for i, u in enumerate(said)]
+    jobs = [
+        _voice_section(i, u, engines, speech.language, options, cache, semaphore, progress) for i, u in enumerate(said)
+    ]
     sections = tuple(await _all_or_cancel(jobs))
     for voiced in sections:
         if voiced.fallback_from:
             title = speech.sections[voiced.index].title
-            notices += (Notice("voice", f"section {voiced.index + 1} «{title}»: {'; '.join(voiced.fallback_from)} — voiced with {voiced.voice.engine} instead", "warning"),)
+            notices += (
+                Notice(
+                    "voice",
+                    f"section {voiced.index + 1} «{title}»: {'; '.join(voiced.fallback_from)} — voiced with {voiced.voice.engine} instead",
+                    "warning",
+                ),
+            )
     return sections, notices
 
 
@@ -202,7 +212,10 @@ async def _voice_section(
             voice = resolve_voice(engine, language, options.voice)
             chunks = chunks_of(said, engine.max_chunk)
             words = options.lexicon.words(language)
-            jobs = [_one(engine, voice, options.prosody, normalize(c.text, language, words), cache, semaphore, progress) for c in chunks]
+            jobs = [
+                _one(engine, voice, options.prosody, normalize(c.text, language, words), cache, semaphore, progress)
+                for c in chunks
+            ]
             results = await _all_or_cancel(jobs)
         except (SynthesisError, EngineUnavailable) as exc:
             if len(engines) == 1:
@@ -217,7 +230,13 @@ async def _voice_section(
 
 
 async def _one(
-    engine: Engine, voice: Voice, prosody: Prosody, spoken: Spoken, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress
+    engine: Engine,
+    voice: Voice,
+    prosody: Prosody,
+    spoken: Spoken,
+    cache: Cache,
+    semaphore: asyncio.Semaphore,
+    progress: _Progress,
 ) -> tuple[Rendition, bool, str]:
     """One chunk from the cache, or synthesized and then cached; its boundaries are returned on the
     chunk's own text (the engine and the cache see the spoken form). Returns (rendition, was synthesized, key)."""
@@ -238,5 +257,8 @@ async def _one(
 def _on_source(rendition: Rendition, spoken: Spoken) -> Rendition:
     if not spoken.edits:
         return rendition
-    bounds = tuple(replace(b, text_start=spoken.to_source(b.text_start), text_end=spoken.to_source(b.text_end)) for b in rendition.boundaries)
+    bounds = tuple(
+        replace(b, text_start=spoken.to_source(b.text_start), text_end=spoken.to_source(b.text_end))
+        for b in rendition.boundaries
+    )
     return replace(rendition, boundaries=bounds)

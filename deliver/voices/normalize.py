@@ -102,7 +102,7 @@ def digitwise(digits: str, one: str = "一") -> str:
 
 
 def number(text: str) -> str:
-    """"1,234.50" → 一千二百三十四点五零; a leading zero or more than 16 digits: digit by digit."""
+    """ "1,234.50" → 一千二百三十四点五零; a leading zero or more than 16 digits: digit by digit."""
     whole, _, fraction = text.replace(",", "").partition(".")
     if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 16:
         spoken = digitwise(whole)
@@ -218,7 +218,10 @@ def _lexicon(words: tuple[tuple[str, str], ...], language: Language) -> tuple[re
 
 
 def _scan(
-    text: str, candidates: re.Pattern[str], lexicon: tuple[re.Pattern[str], dict[str, str]] | None, rules: tuple[Rule, ...]
+    text: str,
+    candidates: re.Pattern[str],
+    lexicon: tuple[re.Pattern[str], dict[str, str]] | None,
+    rules: tuple[Rule, ...],
 ) -> list[tuple[int, int, str]]:
     """Replacements, left to right: at each candidate position a lexicon word, else the first rule matching there."""
     out: list[tuple[int, int, str]] = []

