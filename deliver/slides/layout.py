@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from deliver.slides.theme import Box, Theme
+from deliver.slides.box import Box
+from deliver.slides.theme import Theme
 
 FontRole = Literal["title", "body"]
 Anchor = Literal["top", "middle", "bottom"]

@@ -16,10 +16,11 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu
 
 from deliver.slides import ooxml
+from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import RoleStyle, boxes, role_style
 from deliver.slides.plan import Block, Deck, Slide
-from deliver.slides.theme import Box, Theme
+from deliver.slides.theme import Theme
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationT
