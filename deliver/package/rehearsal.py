@@ -19,7 +19,7 @@ from deliver.audio.mp3 import SUBTITLE_MAX
 from deliver.files import write_text
 from deliver.model import Cue, Language, Speech
 from deliver.slides.fit import BULLET_INDENT
-from deliver.slides.layout import boxes, role_style
+from deliver.slides.layout import accents, boxes, role_style
 from deliver.slides.plan import page_share
 from deliver.slides.theme import Palette, Theme
 from deliver.speech.text import clauses, pack, sentences, spoken_units
@@ -197,8 +197,6 @@ def _slide_start(deck: Deck, index: int, timeline: Timeline) -> float:
 
 def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
     """Colours (template themes inherit ours where they say nothing), font stacks, boxes and role styles."""
-    from deliver.slides.render import _accents
-
     defaults = Palette()
     colours = {f.name: getattr(theme.palette, f.name) or getattr(defaults, f.name) for f in fields(Palette)}
     where = boxes(theme)
@@ -214,9 +212,7 @@ def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
         "boxes": {role: [b.x, b.y, b.w, b.h] for role, b in where.items()},
         "styles": {role: _style(theme, role) for role in where},
         "accents": {
-            kind: [[x, y, w, h, c or colours["accent"]] for x, y, w, h, c in _accents(kind, theme, where)]
-            if drawn
-            else []
+            kind: [a.to_json(colours["accent"]) for a in accents(kind, theme, where)] if drawn else []
             for kind in ("title", "agenda", "section", "point", "closing")
         },
         "inset": theme.text.inset,

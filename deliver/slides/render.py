@@ -18,7 +18,7 @@ from pptx.util import Emu
 from deliver.slides import ooxml
 from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
-from deliver.slides.layout import RoleStyle, boxes, role_style
+from deliver.slides.layout import COVER_KINDS, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import Block, Deck, Slide
 from deliver.slides.theme import Theme
 
@@ -38,7 +38,6 @@ _MAIN_ROLE: Final = {
     "agenda": "agenda.title",
     "point": "point.title",
 }
-_COVER_KINDS: Final = ("title", "closing", "section")
 
 
 def emu(pt: float) -> Emu:
@@ -131,28 +130,6 @@ def _box_emu(x: float, y: float, w: float, h: float) -> tuple[int, int, int, int
     return int(emu(x)), int(emu(y)), int(emu(w)), int(emu(h))
 
 
-def _accents(kind: str, theme: Theme, where: dict[str, Box]) -> list[tuple[float, float, float, float, str | None]]:
-    """Accent rectangles (x, y, w, h in pt, colour) of a drawn slide of `kind`."""
-    p, a, inset = theme.palette, theme.accents, theme.text.inset
-    if kind in _COVER_KINDS:
-        if not a.rule:
-            return []
-        anchor = where["section.title"] if kind == "section" else where["title.subtitle"]
-        x = (theme.width - 120) / 2 if theme.text.cover_align == "center" else anchor.x + inset
-        return [(x, anchor.y - 14, 120, 4, p.accent2)]
-    head = where["point.title"]
-    rects: list[tuple[float, float, float, float, str | None]] = []
-    if a.title_band:
-        rects.append((0, 0, theme.width, a.band_height, p.accent))
-        if a.rule:
-            rects.append((0, a.band_height, theme.width, 5, p.accent2))
-    elif a.rule and not a.side_bar:
-        rects.append((head.x + inset, head.y + head.h + 4, 64, 4, p.accent))
-    if a.side_bar:
-        rects.append((0, head.y + 14, 12, head.h - 28, p.accent))
-    return rects
-
-
 class _SlideAdder:
     """Adds slides in O(1) each. python-pptx's `add_slide` scans every relationship and slide id of
     the presentation per call, which makes a 1000-slide deck take tens of seconds."""
@@ -179,12 +156,12 @@ class _SlideAdder:
 
 def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
     slide = adder.add(adder.blank)
-    background = theme.palette.cover_background if planned.kind in _COVER_KINDS else theme.palette.background
+    background = theme.palette.cover_background if planned.kind in COVER_KINDS else theme.palette.background
     if background is not None:
         ooxml.set_background(slide._element, background)
-    rects = [(x, y, w, h, c) for x, y, w, h, c in _accents(planned.kind, theme, where) if c is not None]
-    boxes_emu = [_box_emu(x, y, w, h) for x, y, w, h, _ in rects]
-    bars = [ooxml.rect_xml(i, box, c) for i, (box, (*_, c)) in enumerate(zip(boxes_emu, rects), start=3)]
+    coloured = [(a, a.colour) for a in accents(planned.kind, theme, where) if a.colour is not None]
+    boxes_emu = [_box_emu(a.x, a.y, a.w, a.h) for a, _ in coloured]
+    bars = [ooxml.rect_xml(i, _box_emu(a.x, a.y, a.w, a.h), colour) for i, (a, colour) in enumerate(coloured, start=3)]
     # Accent bars go in one group: decoration moves as one piece and is never mistaken for a text box.
     shapes = [ooxml.group_xml(2, "Decoration", boxes_emu, bars)] if bars else []
     next_id = 3 + len(bars)
