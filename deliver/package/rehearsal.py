@@ -169,10 +169,7 @@ def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
             "pages": s.pages,
             "start": start,
             "end": end,
-            "blocks": [
-                {"role": b.role, "size": b.size, "bullets": b.bullets, "paragraphs": [list(p) for p in b.paragraphs]}
-                for b in s.blocks
-            ],
+            "blocks": [b.to_dict() for b in s.blocks],
         }
         for s, (section, start, end) in zip(deck.slides, slide_windows(deck, timeline))
     ]

@@ -19,7 +19,7 @@ from deliver.slides import ooxml
 from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import COVER_KINDS, RoleStyle, accents, boxes, role_style
-from deliver.slides.plan import Block, Deck, Slide
+from deliver.slides.plan import BoxText, Deck, Slide
 from deliver.slides.theme import Theme
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def _prepare(frame: TextFrame, theme: Theme, style: RoleStyle) -> None:
         frame.vertical_anchor = _ANCHOR[style.anchor]
 
 
-def _paragraphs(block: Block, theme: Theme, style: RoleStyle, language: str) -> list[str]:
+def _paragraphs(block: BoxText, theme: Theme, style: RoleStyle, language: str) -> list[str]:
     """The `a:p` XML of `block`: one paragraph per planned paragraph, its lines joined by breaks."""
     latin, ea = _fonts(theme, style.font)
     run = ooxml.RunStyle(block.size, style.bold, getattr(theme.palette, style.colour), latin, ea, _lang(language))
@@ -119,7 +119,7 @@ def _paragraphs(block: Block, theme: Theme, style: RoleStyle, language: str) -> 
     return paragraphs
 
 
-def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
+def fill(frame: TextFrame, block: BoxText, theme: Theme, language: str) -> None:
     """Write `block` into an existing text frame (a template placeholder)."""
     style = role_style(theme, block.role)
     _prepare(frame, theme, style)
