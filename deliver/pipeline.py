@@ -153,10 +153,7 @@ def _fill(
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
     step("writing manifest", 0, 0)
-    slides = [
-        {"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
-        for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))
-    ]
+    slides = [window.to_dict() for window in slide_windows(deck, timeline)]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
     _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)

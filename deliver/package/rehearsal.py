@@ -26,7 +26,7 @@ from deliver.speech.text import clauses, pack, sentences, spoken_units
 
 if TYPE_CHECKING:
     from deliver.audio.soundtrack import Soundtrack
-    from deliver.slides.plan import Deck
+    from deliver.slides.plan import Deck, SlideKind
     from deliver.timing.estimate import Timing
 
 PAGE: Final = "rehearsal.html"
@@ -144,17 +144,41 @@ def rehearsal_data(
     }
 
 
-def slide_windows(deck: Deck, timeline: Timeline) -> list[tuple[int, float, float]]:
-    """Each slide's (section, start, end) on the timeline: windows tile it in slide order, and slides
-    sharing a time (the agenda and the first point) get empty windows."""
-    starts, sections, last_section = [], [], 0
+@dataclass(frozen=True)
+class SlideWindow:
+    """When one slide is up on the timeline, in seconds (windows tile the timeline in slide order)."""
+
+    slide: int
+    """1-based slide number."""
+    kind: SlideKind
+    point: int | None
+    """The slide's point (`Slide.point_index`); None if it is not a point slide."""
+    page: int
+    section: int
+    """The section the slide belongs to: its own, or the last one begun before it."""
+    start: float
+    end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The window as manifest.json lists it (`slides.windows`)."""
+        return {"slide": self.slide, "kind": self.kind, "point": self.point, "page": self.page,
+                "start": self.start, "end": self.end}  # fmt: skip
+
+
+def slide_windows(deck: Deck, timeline: Timeline) -> list[SlideWindow]:
+    """Each slide's window on the timeline: windows tile it in slide order, and slides sharing a time
+    (the agenda and the first point) get empty windows."""
+    starts: list[float] = []
+    sections: list[int] = []
+    last_section = 0
     for index, slide in enumerate(deck.slides):
         starts.append(max(_slide_start(deck, index, timeline), starts[-1] if starts else 0.0))
         last_section = slide.section_index if slide.section_index is not None else last_section
         sections.append(last_section)
     ends = [*starts[1:], timeline.duration]
     return [
-        (section, round(start, 3), round(max(end, start), 3)) for section, start, end in zip(sections, starts, ends)
+        SlideWindow(n, s.kind, s.point_index, s.page, section, round(start, 3), round(max(end, start), 3))
+        for n, (s, section, start, end) in enumerate(zip(deck.slides, sections, starts, ends, strict=True), start=1)
     ]
 
 
@@ -163,15 +187,15 @@ def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
     return [
         {
             "kind": s.kind,
-            "section": section,
+            "section": window.section,
             "point": s.point_index,
             "page": s.page,
             "pages": s.pages,
-            "start": start,
-            "end": end,
+            "start": window.start,
+            "end": window.end,
             "blocks": [b.to_dict() for b in s.blocks],
         }
-        for s, (section, start, end) in zip(deck.slides, slide_windows(deck, timeline))
+        for s, window in zip(deck.slides, slide_windows(deck, timeline), strict=True)
     ]
 
 
