@@ -10,7 +10,7 @@ import math
 from typing import Final
 from xml.sax.saxutils import escape
 
-from deliver.slides.measure import shorten
+from deliver.speech.measure import shorten
 from deliver.timing.estimate import Narrated, Timing, clock
 
 CHART: Final = "timing.svg"

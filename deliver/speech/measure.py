@@ -2,8 +2,10 @@
 
 Widths are in em (multiples of the font size) per character class, chosen to be slightly
 generous for the fonts viewers substitute (Noto CJK, Liberation, DejaVu), so a line we plan
-never needs the viewer to wrap it again. Lines break between words (`deliver.words.cut`) and
-never start with closing punctuation nor end with opening punctuation (避头尾).
+never needs the viewer to wrap it again. Lines break between words (`deliver.speech.words.cut`)
+and never start with closing punctuation nor end with opening punctuation (避头尾). It sits
+with the other shared text rules because two stages measure text: slides fit their boxes, and
+the timing chart shortens its labels.
 """
 
 from __future__ import annotations
