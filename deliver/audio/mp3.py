@@ -1,4 +1,4 @@
-"""Voiced sections → audio files and cues: joining with pauses, mp3 export, subtitles.
+"""Voiced sections → audio files and cues: joining with pauses, mp3 export, cutting, chapters.
 
 Renditions become mono 16-bit PCM at FRAME_RATE and a section is joined as bytes (a section is
 minutes of audio); ffmpeg encodes each section, and the whole-speech track from the same PCM
@@ -19,10 +19,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from deliver.audio.subtitles import subtitle_spans
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
 from deliver.model import Cue, Language
-from deliver.speech.text import clauses, pack, sentences
 from deliver.voices.narrate import NarrationOptions, VoicedSection
 
 if TYPE_CHECKING:
@@ -36,8 +36,6 @@ SECTION_GAP: Final = 1.0
 MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "48k", "-compression_level", "7"]
 """Mono 24 kHz 48 kbit/s CBR, what Microsoft's own neural voices are served at: clear for a voice, and the
 narrated deck of a long speech stays a quarter smaller than at 64 kbit/s (it is built in memory)."""
-SUBTITLE_MAX: Final = {"zh": 24, "en": 64}
-"""Longest subtitle line, in characters (a long sentence is split at clauses)."""
 
 
 @dataclass(frozen=True)
@@ -136,19 +134,6 @@ def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
     return t0 if x1 == x0 else t0 + (t1 - t0) * (offset - x0) / (x1 - x0)
 
 
-def _subtitle_spans(text: str, language: Language) -> list[tuple[int, int]]:
-    """Character spans for subtitles: sentences, long ones packed from clauses."""
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for sentence in sentences(text):
-        for line in pack(clauses(sentence), SUBTITLE_MAX[language], len):
-            if line.strip():
-                lead = len(line) - len(line.lstrip())
-                spans.append((at + lead, at + len(line.rstrip())))
-            at += len(line)
-    return spans
-
-
 def assemble(
     voiced: VoicedSection, options: NarrationOptions, language: Language
 ) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
@@ -169,7 +154,7 @@ def assemble(
         starts.setdefault(chunk.utterance, at)
         ends[chunk.utterance] = seconds_of(audio)
         point = voiced.utterances[chunk.utterance].point
-        for a, b in _subtitle_spans(chunk.text, language):
+        for a, b in subtitle_spans(chunk.text, language):
             start = at + scale * _time_at(rendition, len(chunk.text), a)
             end = at + scale * _time_at(rendition, len(chunk.text), b)
             words = tuple((round(at + scale * w.start, 3), w.text_start - a) for w in rendition.boundaries
@@ -347,40 +332,3 @@ def decoded_seconds(path: Path) -> float:
     """Length of an mp3 as decoded (what a player plays), in seconds."""
     ffmpeg()
     return len(pydub().from_file(str(path), codec="mp3")) / 1000
-
-
-def _stamp(seconds: float, separator: str) -> str:
-    ms = max(0, round(seconds * 1000))
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, ms = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
-
-
-def srt(cues: list[Cue]) -> str:
-    """SubRip text for `cues`."""
-    blocks = [f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues, 1)]
-    return "\n".join(blocks)
-
-
-def vtt(cues: list[Cue]) -> str:
-    """WebVTT text for `cues`, with a timestamp tag before each timed word (karaoke-style word timing)."""
-    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{_timed_words(c)}\n" for c in cues]
-    return "WEBVTT\n\n" + "\n".join(blocks)
-
-
-def _timed_words(cue: Cue) -> str:
-    text = _vtt_escape(cue.text)
-    if not cue.words:
-        return text
-    pieces, at = [], 0
-    for seconds, offset in cue.words:
-        pieces.append(_vtt_escape(cue.text[at:offset]))
-        pieces.append(f"<{_stamp(seconds, '.')}>")
-        at = offset
-    pieces.append(_vtt_escape(cue.text[at:]))
-    return "".join(pieces)
-
-
-def _vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -16,12 +16,11 @@ from deliver.audio.mp3 import (
     export_mp3,
     seconds_of,
     silence,
-    srt,
     tag_whole,
-    vtt,
     write_chapters,
 )
 from deliver.audio.mp3join import join
+from deliver.audio.subtitles import srt, vtt
 from deliver.files import write_text
 from deliver.model import Cue, Speech
 from deliver.package.folder import slug

@@ -15,14 +15,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from deliver.audio.mp3 import SUBTITLE_MAX
+from deliver.audio.subtitles import subtitle_lines
 from deliver.files import write_text
-from deliver.model import Cue, Language, Speech
+from deliver.model import Cue, Speech
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import accents, boxes, role_style
 from deliver.slides.plan import page_share
 from deliver.slides.theme import Palette, Theme
-from deliver.speech.text import clauses, pack, sentences, spoken_units
+from deliver.speech.text import spoken_units
 
 if TYPE_CHECKING:
     from deliver.audio.soundtrack import Soundtrack
@@ -103,13 +103,6 @@ def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
                 points[which] = (begin, at)
         sections.append((planned.start, planned.start + planned.seconds))
     return Timeline("estimate", tuple(sections), points, tuple(lines), timing.total_seconds)
-
-
-def subtitle_lines(text: str, language: Language) -> list[str]:
-    """`text` in the lines narration's subtitles use: sentences, long ones packed from clauses."""
-    return [
-        line.strip() for s in sentences(text) for line in pack(clauses(s), SUBTITLE_MAX[language], len) if line.strip()
-    ]
 
 
 def rehearsal_data(
