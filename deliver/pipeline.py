@@ -22,6 +22,7 @@ from deliver.voices.base import Prosody
 from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
 
 if TYPE_CHECKING:
+    from deliver.audio.takes import SectionVoice
     from deliver.slides import Deck
     from deliver.slides.theme import Theme
     from deliver.timing.estimate import Timing
@@ -164,10 +165,12 @@ def _narrate(
     stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
     from deliver.audio.soundtrack import write_soundtrack
+    from deliver.audio.takes import Pauses
     from deliver.voices.narrate import narrate
 
     voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
-    soundtrack = write_soundtrack(stage, speech, voiced, voicing, lambda message: step(message, 0, 0))
+    pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
+    soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
     summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
@@ -185,6 +188,25 @@ def _narrate(
             ),
         )
     return soundtrack, voiced, notices
+
+
+def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...]:
+    """The narration as the audio stage takes it: per section what is said and each chunk's take."""
+    from deliver.audio.takes import Said, SectionVoice, Take
+
+    return tuple(
+        SectionVoice(
+            v.index,
+            tuple(Said(u.point, u.text) for u in v.utterances),
+            tuple(
+                Take(c.utterance, c.text, r, read) for c, r, read in zip(v.chunks, v.renditions, v.audio, strict=True)
+            ),
+            v.voice.engine,
+            v.voice.name,
+            v.fallback_from,
+        )
+        for v in voiced
+    )
 
 
 def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:

@@ -77,7 +77,7 @@ def test_auto_prefers_the_online_engine_and_voices_every_section(
     assert all(len(s.renditions) == len(s.chunks) for s in sections)
     # the audio stays in the cache until it is joined: a long speech is never held in memory whole
     assert all(not r.audio for s in sections for r in s.renditions)
-    assert all(s.audio_of(i).audio.startswith(b"RIFF") for s in sections for i in range(len(s.chunks)))
+    assert all(read().startswith(b"RIFF") for s in sections for read in s.audio)
 
 
 def test_offline_auto_skips_the_unreachable_engine_and_says_so(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.audio.subtitles import subtitle_spans
+from deliver.audio.takes import Pauses, SectionVoice
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
 from deliver.model import Cue, Language
-from deliver.voices.narrate import NarrationOptions, VoicedSection
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
 
-    from deliver.voices.base import Rendition
+    from deliver.voices.base import AudioFormat, Rendition
 
 FRAME_RATE: Final = 24000
 SECTION_GAP: Final = 1.0
@@ -93,13 +93,13 @@ def _audioop() -> Any:
     return audioop
 
 
-def pcm(rendition: Rendition) -> bytes:
-    """A rendition as mono 16-bit PCM at FRAME_RATE (mp3 is decoded by ffmpeg; WAV is read directly)."""
-    if rendition.format == "mp3":
+def pcm(audio: bytes, audio_format: AudioFormat) -> bytes:
+    """Audio in `audio_format` as mono 16-bit PCM at FRAME_RATE (mp3 is decoded by ffmpeg; WAV is read directly)."""
+    if audio_format == "mp3":
         ffmpeg()
-        segment = pydub().from_file(io.BytesIO(rendition.audio), codec="mp3")
+        segment = pydub().from_file(io.BytesIO(audio), codec="mp3")
         return bytes(segment.set_channels(1).set_frame_rate(FRAME_RATE).set_sample_width(2).raw_data)
-    with wave.open(io.BytesIO(rendition.audio)) as source:
+    with wave.open(io.BytesIO(audio)) as source:
         channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
         data = source.readframes(source.getnframes())
     audioop = _audioop()
@@ -134,36 +134,33 @@ def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
     return t0 if x1 == x0 else t0 + (t1 - t0) * (offset - x0) / (x1 - x0)
 
 
-def assemble(
-    voiced: VoicedSection, options: NarrationOptions, language: Language
-) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
-    """Join a section's renditions with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
+def assemble(voice: SectionVoice, pauses: Pauses, language: Language) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
+    """Join a section's takes with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
     audio = bytearray()
     starts: dict[int, float] = {}
     ends: dict[int, float] = {}
     subtitles: list[Cue] = []
     previous: int | None = None
-    for index, chunk in enumerate(voiced.chunks):
-        rendition = voiced.audio_of(index)
+    for take in voice.takes:
+        rendition = take.rendition
         if previous is not None:
-            audio += silence(options.sentence_pause if chunk.utterance == previous else options.point_pause)
+            audio += silence(pauses.sentence if take.said == previous else pauses.point)
         at = seconds_of(audio)
-        decoded = pcm(rendition)
+        decoded = pcm(rendition.audio or take.read(), rendition.format)
         audio += decoded
         scale = seconds_of(decoded) / rendition.duration if rendition.duration else 1.0
-        starts.setdefault(chunk.utterance, at)
-        ends[chunk.utterance] = seconds_of(audio)
-        point = voiced.utterances[chunk.utterance].point
-        for a, b in subtitle_spans(chunk.text, language):
-            start = at + scale * _time_at(rendition, len(chunk.text), a)
-            end = at + scale * _time_at(rendition, len(chunk.text), b)
+        starts.setdefault(take.said, at)
+        ends[take.said] = seconds_of(audio)
+        point = voice.said[take.said].point
+        for a, b in subtitle_spans(take.text, language):
+            start = at + scale * _time_at(rendition, len(take.text), a)
+            end = at + scale * _time_at(rendition, len(take.text), b)
             words = tuple((round(at + scale * w.start, 3), w.text_start - a) for w in rendition.boundaries
                           if a < w.text_start < b and start < at + scale * w.start < end)  # fmt: skip
-            subtitles.append(Cue(round(start, 3), round(end, 3), chunk.text[a:b], point, _increasing(words)))
-        previous = chunk.utterance
+            subtitles.append(Cue(round(start, 3), round(end, 3), take.text[a:b], point, _increasing(words)))
+        previous = take.said
     cues = tuple(
-        Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point)
-        for u in sorted(starts)
+        Cue(round(starts[u], 3), round(ends[u], 3), voice.said[u].text, voice.said[u].point) for u in sorted(starts)
     )
     return bytes(audio), cues, tuple(_clamped(subtitles))
 
