@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver.audio.soundtrack import Soundtrack
-from deliver.files import write_json, write_text
+from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
@@ -100,7 +100,7 @@ def build(
     timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
     voicing = narration_options(options) if options.audio else None
-    target = options.out_dir / package.slug(speech.title)
+    target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip

@@ -23,9 +23,8 @@ from deliver.audio.mp3 import (
 from deliver.audio.mp3join import join
 from deliver.audio.subtitles import srt, vtt
 from deliver.audio.takes import Pauses, SectionVoice
-from deliver.files import write_text
+from deliver.files import slug, write_text
 from deliver.model import Cue, Speech
-from deliver.package.folder import slug
 
 
 @dataclass(frozen=True)
