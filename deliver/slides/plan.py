@@ -12,9 +12,9 @@ from deliver.model import Notice, Point, Section, Speech
 from deliver.slides.fit import Fitted, Frame, fit_line, fit_pages, fit_text
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.theme import Theme
+from deliver.speech.numerals import cardinal
 
 SlideKind = Literal["title", "agenda", "section", "point", "closing"]
-CN_DIGITS: Final = "零一二三四五六七八九十"
 _NUMBERED: Final = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十百]+[、，,.．部]|\d+[.、)）]|[（(][一二三四五六七八九十\d]+[)）])"
 )
@@ -257,13 +257,8 @@ def _notes(point: Point, headline: BoxText) -> str:
 
 
 def _cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十; from 100 on, Arabic digits."""
-    if n >= 100:
-        return str(n)
-    if n < 10:
-        return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    """1 → 一, 12 → 十二, 20 → 二十; from 100 on, Arabic digits (a hundred parts read better so)."""
+    return cardinal(n) if n < 100 else str(n)
 
 
 def _numbered(n: int, title: str, language: str) -> str:
