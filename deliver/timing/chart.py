@@ -11,6 +11,7 @@ from typing import Final
 from xml.sax.saxutils import escape
 
 from deliver.speech.measure import shorten
+from deliver.speech.text import is_han
 from deliver.timing.estimate import Narrated, Timing, clock
 
 CHART: Final = "timing.svg"
@@ -112,7 +113,7 @@ def _legend(words: dict[str, str], narrated: bool, budget: bool) -> list[str]:
         else:
             parts.append(f'<rect x="{x}" y="12" width="12" height="{BAR}" fill="{COLOURS[kind]}"/>')
         parts.append(f'<text x="{x + 16}" y="22">{escape(words[kind])}</text>')
-        x += 24 + len(words[kind]) * (FONT_SIZE if "\u4e00" <= words[kind][0] <= "\u9fff" else FONT_SIZE * 0.55)
+        x += 24 + len(words[kind]) * (FONT_SIZE if is_han(words[kind][0]) else FONT_SIZE * 0.55)
     return parts
 
 

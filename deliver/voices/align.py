@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Final
 
+from deliver.speech.text import is_han
 from deliver.voices.base import Boundary
 
 _OPENING: Final = "“‘(（《〈「『【[{"
@@ -105,10 +106,6 @@ def align(text: str, marks: Sequence[Mark], duration: float) -> tuple[list[Bound
         boundaries.append(Boundary(begin, min(max(stop, begin), duration), start, end))
         last = begin
     return _merge_empty(boundaries), (positions[-1] if marks else 0), len(ours)
-
-
-def is_han(char: str) -> bool:
-    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
 
 
 def _snap(position: int, text: str, where: list[int]) -> int:
