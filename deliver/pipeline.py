@@ -9,23 +9,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deliver.audio.soundtrack import Soundtrack
+from deliver import package
+from deliver.audio import Soundtrack
 from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
-from deliver.package import folder as package
-from deliver.package.freshness import inputs_digest, up_to_date
+from deliver.package import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir
-from deliver.speech.reading import Source, read_source
-from deliver.speech.structure import parse
-from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
-from deliver.voices.base import Prosody
+from deliver.speech import Source, load
+from deliver.timing import estimate, timing_markdown, timing_to_dict
+from deliver.voices import Prosody
 from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
 
 if TYPE_CHECKING:
-    from deliver.audio.takes import SectionVoice
-    from deliver.slides import Deck
-    from deliver.slides.theme import Theme
-    from deliver.timing.estimate import Timing
+    from deliver.audio import SectionVoice
+    from deliver.slides import Deck, Theme
+    from deliver.timing import Timing
+
+# `load` is the speech stage's (deliver.speech.load), named here too: read and parse, nothing built.
+__all__ = ["BuildOptions", "BuildResult", "Progress", "build", "load"]
 
 Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
@@ -69,13 +70,6 @@ class BuildResult:
     """The package already there was up to date and was left as it is (`soundtrack` is then None)."""
 
 
-def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
-    """Read and parse a speech; the notices say what was dropped as web noise."""
-    source = read_source(path, stdin)
-    notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
-    return source, parse(source), notices
-
-
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
@@ -90,7 +84,7 @@ def build(
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
-    from deliver.slides.theme import load_theme
+    from deliver.slides import load_theme
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
@@ -131,9 +125,9 @@ def _fill(
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
-    from deliver.package.rehearsal import slide_windows, timeline_of, write_rehearsal
+    from deliver.package import slide_windows, timeline_of, write_rehearsal
     from deliver.slides import plan_deck, render_deck
-    from deliver.timing.chart import CHART, timing_svg
+    from deliver.timing import CHART, timing_svg
 
     step("rendering deck.pptx", 0, 0)
     deck, deck_notices = plan_deck(speech, theme)
@@ -164,8 +158,7 @@ def _fill(
 def _narrate(
     stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
-    from deliver.audio.soundtrack import write_soundtrack
-    from deliver.audio.takes import Pauses
+    from deliver.audio import Pauses, write_soundtrack
     from deliver.voices.narrate import narrate
 
     voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
@@ -192,7 +185,7 @@ def _narrate(
 
 def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...]:
     """The narration as the audio stage takes it: per section what is said and each chunk's take."""
-    from deliver.audio.takes import Said, SectionVoice, Take
+    from deliver.audio import Said, SectionVoice, Take
 
     return tuple(
         SectionVoice(
@@ -214,7 +207,7 @@ def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:
 
 
 def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
-    from deliver.slides.narrated import write_narrated_deck
+    from deliver.slides import write_narrated_deck
 
     clips = stage / ".clips"
     clips.mkdir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Final
 
 from deliver.model import Cue, Language
-from deliver.speech.text import clauses, pack, sentences
+from deliver.speech import clauses, pack, sentences
 
 SUBTITLE_MAX: Final = {"zh": 24, "en": 64}
 """Longest subtitle line, in characters (a long sentence is split at clauses)."""

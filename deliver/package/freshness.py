@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from deliver.package.folder import MANIFEST, made_by_us
-from deliver.slides.theme import Theme
+from deliver.slides import Theme
 
 
 @lru_cache(maxsize=1)

@@ -15,19 +15,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from deliver.audio.subtitles import subtitle_lines
+from deliver.audio import subtitle_lines
 from deliver.files import write_text
 from deliver.model import Cue, Speech
-from deliver.slides.fit import BULLET_INDENT
-from deliver.slides.layout import accents, boxes, role_style
-from deliver.slides.plan import page_share
-from deliver.slides.theme import Palette, Theme
-from deliver.speech.text import spoken_units
+from deliver.slides import BULLET_INDENT, Palette, Theme, accents, boxes, page_share, role_style
+from deliver.speech import spoken_units
 
 if TYPE_CHECKING:
-    from deliver.audio.soundtrack import Soundtrack
-    from deliver.slides.plan import Deck, SlideKind
-    from deliver.timing.estimate import Timing
+    from deliver.audio import Soundtrack
+    from deliver.slides import Deck, SlideKind
+    from deliver.timing import Timing
 
 PAGE: Final = "rehearsal.html"
 AUDIO: Final = "audio/speech.mp3"

@@ -23,8 +23,7 @@ from pptx.opc.packuri import PackURI
 from pptx.parts.image import ImagePart
 from pptx.parts.media import MediaPart
 
-from deliver.audio.mp3 import cut_mp3, split_mp3
-from deliver.audio.soundtrack import Soundtrack
+from deliver.audio import Soundtrack, cut_mp3, split_mp3
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck, page_share
 

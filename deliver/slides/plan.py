@@ -12,7 +12,7 @@ from deliver.model import Notice, Point, Section, Speech
 from deliver.slides.fit import Fitted, Frame, fit_line, fit_pages, fit_text
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.theme import Theme
-from deliver.speech.numerals import cardinal
+from deliver.speech import cardinal
 
 SlideKind = Literal["title", "agenda", "section", "point", "closing"]
 _NUMBERED: Final = re.compile(

@@ -10,8 +10,7 @@ import math
 from typing import Final
 from xml.sax.saxutils import escape
 
-from deliver.speech.measure import shorten
-from deliver.speech.text import is_han
+from deliver.speech import is_han, shorten
 from deliver.timing.estimate import Narrated, Timing, clock
 
 CHART: Final = "timing.svg"

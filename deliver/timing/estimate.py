@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from deliver.errors import OptionError
 from deliver.model import Language, Speech
-from deliver.speech.text import spoken_units
+from deliver.speech import spoken_units
 
 RATE_PRESETS: Final = {
     "zh": {"slow": 170, "formal": 200, "brisk": 240, "news": 280},

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from typing import Final
 
-from deliver.speech.text import is_han
+from deliver.speech import is_han
 from deliver.voices.base import Boundary
 
 _OPENING: Final = "“‘(（《〈「『【[{"

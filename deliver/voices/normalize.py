@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Final
 
 from deliver.model import Language
-from deliver.speech.numerals import DIGITS, cardinal, digitwise
+from deliver.speech import DIGITS, cardinal, digitwise
 
 _LIANG_BEFORE: Final = "个位名次项条件种家所天本台部批辆座年倍只张层道门岁周"
 """Measure words after which 2 is read 两 (2个 → 两个, but 2月 stays 二月)."""
