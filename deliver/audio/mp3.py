@@ -14,8 +14,10 @@ import subprocess
 import warnings
 import wave
 from bisect import bisect_right
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
     from deliver.voices.base import AudioFormat, Rendition
 
 FRAME_RATE: Final = 24000
+_QUIET: Final = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
+"""ffmpeg arguments every run starts with: no stdin, errors only, overwrite (our temp names)."""
 SECTION_GAP: Final = 1.0
 """Seconds of silence between sections in the whole-speech track."""
 MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "48k", "-compression_level", "7"]
@@ -61,7 +65,7 @@ def ffmpeg() -> str:
     try:
         import imageio_ffmpeg
 
-        path = imageio_ffmpeg.get_ffmpeg_exe()
+        path: str = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
         raise MissingTool(
             f"ffmpeg not found ({exc}); reinstall it with: pip install --force-reinstall imageio-ffmpeg"
@@ -81,7 +85,8 @@ def pydub() -> type[AudioSegment]:
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         from pydub import AudioSegment
-    return AudioSegment
+    segment: type[AudioSegment] = AudioSegment
+    return segment
 
 
 @lru_cache(maxsize=1)
@@ -202,8 +207,8 @@ class Mp3Stream:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.tmp.mp3")
         metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
-        command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(FRAME_RATE),
-                   "-ac", "1", "-i", "pipe:0", *metadata, *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
+        command = [ffmpeg(), *_QUIET, "-f", "s16le", "-ar", str(FRAME_RATE), "-ac", "1", "-i", "pipe:0", *metadata,
+                   *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -218,10 +223,8 @@ class Mp3Stream:
     def close(self) -> None:
         """Finish the file (raises MissingTool when ffmpeg failed)."""
         assert self.process.stdin is not None
-        try:
+        with suppress(BrokenPipeError):
             self.process.stdin.close()
-        except BrokenPipeError:
-            pass
         if self.process.wait() != 0:
             self._failed()
         self._release()
@@ -237,10 +240,8 @@ class Mp3Stream:
     def _release(self) -> None:
         for stream in (self.process.stdin, self.process.stderr):
             if stream is not None and not stream.closed:
-                try:
+                with suppress(BrokenPipeError):
                     stream.close()
-                except BrokenPipeError:
-                    pass
 
     def _failed(self) -> None:
         assert self.process.stderr is not None
@@ -251,8 +252,8 @@ class Mp3Stream:
 
 def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
     """Copy `source` from `start` to `end` seconds into `path` without re-encoding (frame-accurate: ±48 ms)."""
-    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", f"{start:.3f}", "-i", str(source),
-               "-t", f"{max(0.05, end - start):.3f}", "-map_metadata", "-1", "-c", "copy", str(path)]  # fmt: skip
+    command = [ffmpeg(), *_QUIET, "-ss", f"{start:.3f}", "-i", str(source), "-t", f"{max(0.05, end - start):.3f}",
+               "-map_metadata", "-1", "-c", "copy", str(path)]  # fmt: skip
     try:
         subprocess.run(command, check=True, capture_output=True)
     except subprocess.CalledProcessError as exc:
@@ -265,8 +266,8 @@ def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> lis
     """Split `source` at `cuts` (seconds, increasing) without re-encoding, in one ffmpeg run: len(cuts) + 1
     files `folder/<prefix>-NNNN.mp3` that tile it (each cut lands on an mp3 frame: ±48 ms)."""
     pattern = folder / f"{prefix}-%04d.mp3"
-    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), "-map", "0:a", "-c", "copy",
-               "-map_metadata", "-1", "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip
+    command = [ffmpeg(), *_QUIET, "-i", str(source), "-map", "0:a", "-c", "copy", "-map_metadata", "-1",
+               "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip
     if cuts:
         command += ["-segment_times", ",".join(f"{t:.3f}" for t in cuts)]
     try:
@@ -278,19 +279,25 @@ def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> lis
     paths = [folder / f"{prefix}-{i:04d}.mp3" for i in range(len(cuts) + 1)]
     if not all(p.exists() for p in paths):  # two cuts inside one frame: fall back to exact cuts
         bounds = [0.0, *cuts, decoded_seconds(source)]
-        for path, start, end in zip(paths, bounds, bounds[1:]):
+        for path, (start, end) in zip(paths, pairwise(bounds), strict=True):
             cut_mp3(source, start, end, path)
     return paths
 
 
 def tag_whole(path: Path, tags: dict[str, str]) -> None:
     """Title and artist (ID3) on an mp3 that has no tag yet (the joined whole-speech track)."""
-    from mutagen.id3 import ID3, TIT2, TPE1
-
-    id3 = ID3()
-    id3.add(TIT2(text=[tags.get("title", "")]))
-    id3.add(TPE1(text=[tags.get("artist", "")]))
+    mutagen = _id3()
+    id3 = mutagen.ID3()
+    id3.add(mutagen.TIT2(text=[tags.get("title", "")]))
+    id3.add(mutagen.TPE1(text=[tags.get("artist", "")]))
     id3.save(str(path), v2_version=4)
+
+
+def _id3() -> Any:
+    """mutagen.id3, as Any: mutagen's functions carry no annotations, so a typed call to them is refused."""
+    import mutagen.id3
+
+    return mutagen.id3
 
 
 _TOC_MAX = 255
@@ -298,19 +305,20 @@ _TOC_MAX = 255
 
 def write_chapters(path: Path, chapters: list[tuple[str, float, float]]) -> None:
     """ID3 CHAP frames (one per section, times in seconds) and a CTOC listing them in order."""
-    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
-
-    tags = ID3(str(path))
+    mutagen = _id3()
+    CHAP, CTOC, TIT2, CTOCFlags = mutagen.CHAP, mutagen.CTOC, mutagen.TIT2, mutagen.CTOCFlags
+    tags = mutagen.ID3(str(path))
     ids = [f"ch{i:04d}" for i in range(len(chapters))]
     # A CTOC lists at most 255 children: beyond that, the top-level table lists tables of 255 chapters.
     groups = [ids[i : i + _TOC_MAX] for i in range(0, len(ids), _TOC_MAX)]
     top = ids if len(groups) == 1 else [f"toc{g:03d}" for g in range(len(groups))]
     tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=top,
                   sub_frames=[TIT2(text=["Sections"])]))  # fmt: skip
-    for element_id, group in zip(top, groups if len(groups) > 1 else []):
+    for element_id, group in zip(top, groups if len(groups) > 1 else [], strict=False):
+        label = f"Sections {ids.index(group[0]) + 1}–{ids.index(group[-1]) + 1}"
         tags.add(CTOC(element_id=element_id, flags=CTOCFlags.ORDERED, child_element_ids=group,
-                      sub_frames=[TIT2(text=[f"Sections {ids.index(group[0]) + 1}–{ids.index(group[-1]) + 1}"])]))  # fmt: skip
-    for element_id, (title, start, end) in zip(ids, chapters):
+                      sub_frames=[TIT2(text=[label])]))  # fmt: skip
+    for element_id, (title, start, end) in zip(ids, chapters, strict=True):
         tags.add(CHAP(element_id=element_id, start_time=round(start * 1000), end_time=round(end * 1000),
                       sub_frames=[TIT2(text=[title])]))  # fmt: skip
     tags.save(str(path), v2_version=4)
@@ -318,9 +326,7 @@ def write_chapters(path: Path, chapters: list[tuple[str, float, float]]) -> None
 
 def read_chapters(path: Path) -> list[tuple[str, float, float]]:
     """Chapters of an mp3 in time order (mutagen stores CHAP frames unordered)."""
-    from mutagen.id3 import ID3
-
-    chaps = ID3(str(path)).getall("CHAP")
+    chaps = _id3().ID3(str(path)).getall("CHAP")
     found = [(str(c.sub_frames["TIT2"].text[0]), c.start_time / 1000, c.end_time / 1000) for c in chaps]
     return sorted(found, key=lambda chapter: chapter[1])
 

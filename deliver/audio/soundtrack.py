@@ -75,8 +75,10 @@ def write_soundtrack(
     (stage / ".gap.mp3").unlink()
     duration = starts[-1] + sections[-1].duration if sections else 0.0
     tag_whole(whole, {"title": speech.title, "artist": "deliver"})
-    write_chapters(whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts)])
-    cues = [c.shifted(t) for s, t in zip(sections, starts) for c in s.subtitles]
+    write_chapters(
+        whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts, strict=True)]
+    )
+    cues = [c.shifted(t) for s, t in zip(sections, starts, strict=True) for c in s.subtitles]
     write_text(stage / "subtitles" / "speech.srt", srt(cues))
     write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
     return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)

@@ -72,7 +72,7 @@ def render_page(data: dict[str, Any]) -> str:
 def narrated_timeline(soundtrack: Soundtrack) -> Timeline:
     """Sections, points and lines as heard in audio/speech.mp3."""
     sections, points = [], {}
-    for audio, start in zip(soundtrack.sections, soundtrack.starts):
+    for audio, start in zip(soundtrack.sections, soundtrack.starts, strict=True):
         sections.append((start, start + audio.duration))
         for cue in audio.points:
             if cue.point is not None:
@@ -84,7 +84,7 @@ def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
     """Sections at their estimated times; points and lines share them by spoken units."""
     sections, points, lines = [], {}, []
     point = 0
-    for index, (section, planned) in enumerate(zip(speech.sections, timing.sections)):
+    for index, (section, planned) in enumerate(zip(speech.sections, timing.sections, strict=True)):
         said: list[tuple[int | None, str]] = [(None, speech.salutation)] if index == 0 and speech.salutation else []
         said += [(point + i, p.text) for i, p in enumerate(section.points)]
         point += len(section.points)
@@ -124,7 +124,7 @@ def rehearsal_data(
                 "estimated": round(t.seconds, 3),
                 "narrated": round(span[1] - span[0], 3) if narrated else None,
             }
-            for s, t, span in zip(speech.sections, timing.sections, timeline.sections)
+            for s, t, span in zip(speech.sections, timing.sections, timeline.sections, strict=True)
         ],
         "slides": slide_entries(deck, timeline),
         "lines": [{"start": c.start, "end": c.end, "text": c.text, "point": c.point} for c in timeline.lines],

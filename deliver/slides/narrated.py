@@ -14,6 +14,7 @@ import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Final
 
@@ -100,10 +101,10 @@ def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:
         by_source.setdefault(span.source, []).append((index, span))
 
     def clip_section(n: int, source: Path, group: list[tuple[int, Span]]) -> dict[int, Path]:
-        tiled = group[0][1].start == 0 and all(a.end == b.start for (_, a), (_, b) in zip(group, group[1:]))
+        tiled = group[0][1].start == 0 and all(a.end == b.start for (_, a), (_, b) in pairwise(group))
         if tiled:
             paths = split_mp3(source, [span.end for _, span in group[:-1]], workdir, f"section-{n:03d}")
-            return {index: path for (index, _), path in zip(group, paths)}
+            return {index: path for (index, _), path in zip(group, paths, strict=True)}
         cut = {index: workdir / f"slide-{index + 1:04d}.mp3" for index, _ in group}
         for index, span in group:
             cut_mp3(span.source, span.start, span.end, cut[index])
