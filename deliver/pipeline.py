@@ -110,7 +110,7 @@ def build(
         stage = package.staging(options.out_dir, target.name)
         try:
             notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step)
-            files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
+            files = (*(e["path"] for e in package.file_entries(stage)), package.MANIFEST)
             step("zipping", 0, 0)
             archive = package.zip_to_temp(stage, target.name) if options.zip else None
             package.swap_in(stage, target, archive)
@@ -138,7 +138,9 @@ def _fill(
     if soundtrack is not None and options.embed:
         step("embedding narration in deck-narrated.pptx", 0, 0)
         _narrated_deck(stage, deck, soundtrack)
-    narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
+    narrated = (
+        [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)] if soundtrack else None
+    )
     write_json(stage / "outline.json", speech_to_dict(speech))
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
@@ -166,18 +168,20 @@ def _narrate(
     soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
+    chunks = sum(len(v.chunks) for v in voiced)
     summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
     notices += (
         Notice(
             "voice",
-            f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache",
+            f"narrated with {summary}: {fresh} chunks synthesized, {chunks - fresh} from cache",
         ),
     )
+    words = len(voicing.lexicon.words(speech.language))
     for path in voicing.lexicon.sources:
         notices += (
             Notice(
                 "voice",
-                f"pronunciation lexicon: {path} ({len(voicing.lexicon.words(speech.language))} {speech.language} words)",
+                f"pronunciation lexicon: {path} ({words} {speech.language} words)",
             ),
         )
     return soundtrack, voiced, notices
@@ -231,7 +235,7 @@ def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> 
                 "duration": round(s.duration, 3),
                 "points": [{"point": c.point, "start": c.start, "end": c.end} for c in s.points],
             }
-            for s, start in zip(soundtrack.sections, soundtrack.starts)
+            for s, start in zip(soundtrack.sections, soundtrack.starts, strict=True)
         ],
     }
 
@@ -263,7 +267,8 @@ def _manifest(
         "inputs": inputs,
         "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
         "options": _options_record(options),
-        "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections), "points": len(speech.points)},
+        "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections),
+                   "points": len(speech.points)},
         "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],
     }  # fmt: skip
     if soundtrack is not None:

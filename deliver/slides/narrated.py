@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from pptx import Presentation
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -27,6 +27,9 @@ from pptx.parts.media import MediaPart
 from deliver.audio import Soundtrack, cut_mp3, split_mp3
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck, page_share
+
+if TYPE_CHECKING:
+    from pptx.parts.image import Image
 
 SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
 """Seconds a slide without narration stays up."""
@@ -117,7 +120,7 @@ def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:
     return clips
 
 
-def _icon_image() -> object:
+def _icon_image() -> Image:
     """A small speaker-grey PNG as the audio object's picture (PowerPoint requires one)."""
     from pptx.parts.image import Image
 

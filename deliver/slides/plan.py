@@ -272,10 +272,11 @@ def _with_page_numbers(slides: list[Slide], theme_has_footer: bool) -> list[Slid
         return slides
     numbered = []
     for n, slide in enumerate(slides, start=1):
-        if slide.block("footer") is not None:
+        footer = slide.block("footer")
+        if footer is not None:
             slide = Slide(
                 slide.kind,
-                (*slide.blocks, BoxText("pageno", ((str(n),),), slide.block("footer").size)),
+                (*slide.blocks, BoxText("pageno", ((str(n),),), footer.size)),
                 slide.notes,
                 slide.section_index,
                 slide.point_index,

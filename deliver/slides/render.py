@@ -77,7 +77,7 @@ def _fast_partnames(package: Any) -> None:
 
 def _blank_layout(prs: PresentationT) -> Any:
     layouts = list(prs.slide_layouts)
-    return next((l for l in layouts if ooxml.layout_type(l._element) == "blank"), layouts[-1])
+    return next((layout for layout in layouts if ooxml.layout_type(layout._element) == "blank"), layouts[-1])
 
 
 def _lang(language: str) -> str:
@@ -144,11 +144,12 @@ class _SlideAdder:
         from pptx.parts.slide import SlidePart
 
         package = self.prs.part.package
-        part = SlidePart.new(package.next_partname("/ppt/slides/slide%d.xml"), package, layout.part)
+        partname = package.next_partname("/ppt/slides/slide%d.xml")
+        part = SlidePart.new(partname, package, layout.part)  # type: ignore[no-untyped-call]  # python-pptx leaves it unannotated
         r_id = self.prs.part.rels._add_relationship(RT.SLIDE, part)
         self.id_list._add_sldId(id=self.next_id, rId=r_id)
         self.next_id += 1
-        slide = part.slide
+        slide: PptxSlide = part.slide
         if ooxml.layout_type(layout._element) != "blank":
             slide.shapes.clone_layout_placeholders(layout)
         return slide
@@ -185,13 +186,15 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
 
 def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
     shape = slide.shapes.add_textbox(emu(box.x), emu(box.y), emu(box.w), emu(box.h))
-    return shape.text_frame
+    frame: TextFrame = shape.text_frame
+    return frame
 
 
 def _render_template(
     adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str
 ) -> PptxSlide:
     main = where[_MAIN_ROLE[planned.kind]]
+    assert main.layout is not None  # boxes read from a template always name their layout
     slide = adder.add(adder.prs.slide_layouts[main.layout])
     by_idx = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
     used = set()
@@ -220,6 +223,7 @@ class _Notes:
             notes_slide = slide.notes_slide
             ooxml.ensure_notes_body(notes_slide)
             body = notes_slide.notes_placeholder
+            assert body is not None  # ensure_notes_body has just given the notes slide one
             if body.width is None or body.height is None:  # our own body: the master has none to inherit
                 body.left, body.top, body.width, body.height = emu(54), emu(360), emu(432), emu(324)
             self.template = copy.deepcopy(notes_slide._element)
