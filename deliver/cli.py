@@ -68,7 +68,7 @@ def outline(
     as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON (a stable interface)."),
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
-    from deliver.pipeline import load
+    from deliver.speech import load
 
     _, parsed, notices = load(speech)
     if as_json:
@@ -88,8 +88,8 @@ def timing(
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
-    from deliver.pipeline import load
-    from deliver.timing.estimate import clock, estimate, timing_to_dict
+    from deliver.speech import load
+    from deliver.timing import clock, estimate, timing_to_dict
 
     _, parsed, _ = load(speech)
     result = estimate(parsed, rate, target)
@@ -130,9 +130,7 @@ def build(
     engine: str = typer.Option(
         "auto", "--engine", help="Voice engine: auto, edge, piper, espeak (auto falls back offline)."
     ),
-    voice: str | None = typer.Option(
-        None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."
-    ),
+    voice: str | None = typer.Option(None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."),
     rate: str | None = typer.Option(None, "--rate", help="Voice speed change, e.g. +10% or -5%."),
     speed: float | None = typer.Option(None, "--speed", help="Voice speed as a factor (1.1 = --rate +10%)."),
     pitch: str | None = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
@@ -242,7 +240,7 @@ def voices_install(
 @app.command()
 def themes() -> None:
     """List the built-in themes."""
-    from deliver.slides.theme import list_themes
+    from deliver.slides import list_themes
 
     table = Table(show_header=True)
     table.add_column("theme")

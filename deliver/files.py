@@ -1,14 +1,19 @@
-"""Files written the safe way: to a temp name in the same folder, then renamed into place."""
+"""Files written the safe way (to a temp name in the same folder, then renamed into place), and safe
+file names made from titles (the package folder, the section audio files)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+
+_SLUG_MAX: Final = 60
 
 
 @lru_cache(maxsize=1)
@@ -50,3 +55,11 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def slug(title: str) -> str:
+    """A folder name from a title: letters, digits and Chinese kept; no separators, dots or control characters."""
+    text = unicodedata.normalize("NFKC", title)
+    text = re.sub(r"[^\w\u3400-\u9fff]+", "-", text, flags=re.UNICODE).strip("-_")
+    text = text[:_SLUG_MAX].strip("-_")
+    return text or "speech"

@@ -9,22 +9,24 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deliver.audio.soundtrack import Soundtrack
-from deliver.files import write_json, write_text
+from deliver import package
+from deliver.audio import Soundtrack
+from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
-from deliver.package import folder as package
-from deliver.package.freshness import inputs_digest, up_to_date
+from deliver.package import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir
-from deliver.speech.reading import Source, read_source
-from deliver.speech.structure import parse
-from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
-from deliver.voices.base import Prosody
+from deliver.speech import Source, load
+from deliver.timing import estimate, timing_markdown, timing_to_dict
+from deliver.voices import Prosody
 from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
 
 if TYPE_CHECKING:
-    from deliver.slides import Deck
-    from deliver.slides.theme import Theme
-    from deliver.timing.estimate import Timing
+    from deliver.audio import SectionVoice
+    from deliver.slides import Deck, Theme
+    from deliver.timing import Timing
+
+# `load` is the speech stage's (deliver.speech.load), named here too: read and parse, nothing built.
+__all__ = ["BuildOptions", "BuildResult", "Progress", "build", "load"]
 
 Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
@@ -68,13 +70,6 @@ class BuildResult:
     """The package already there was up to date and was left as it is (`soundtrack` is then None)."""
 
 
-def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
-    """Read and parse a speech; the notices say what was dropped as web noise."""
-    source = read_source(path, stdin)
-    notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
-    return source, parse(source), notices
-
-
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
@@ -89,7 +84,7 @@ def build(
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
-    from deliver.slides.theme import load_theme
+    from deliver.slides import load_theme
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
@@ -99,7 +94,7 @@ def build(
     timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
     voicing = narration_options(options) if options.audio else None
-    target = options.out_dir / package.slug(speech.title)
+    target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
@@ -115,7 +110,7 @@ def build(
         stage = package.staging(options.out_dir, target.name)
         try:
             notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step)
-            files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
+            files = (*(e["path"] for e in package.file_entries(stage)), package.MANIFEST)
             step("zipping", 0, 0)
             archive = package.zip_to_temp(stage, target.name) if options.zip else None
             package.swap_in(stage, target, archive)
@@ -130,9 +125,9 @@ def _fill(
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
-    from deliver.package.rehearsal import slide_windows, timeline_of, write_rehearsal
+    from deliver.package import slide_windows, timeline_of, write_rehearsal
     from deliver.slides import plan_deck, render_deck
-    from deliver.timing.chart import CHART, timing_svg
+    from deliver.timing import CHART, timing_svg
 
     step("rendering deck.pptx", 0, 0)
     deck, deck_notices = plan_deck(speech, theme)
@@ -143,7 +138,9 @@ def _fill(
     if soundtrack is not None and options.embed:
         step("embedding narration in deck-narrated.pptx", 0, 0)
         _narrated_deck(stage, deck, soundtrack)
-    narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
+    narrated = (
+        [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)] if soundtrack else None
+    )
     write_json(stage / "outline.json", speech_to_dict(speech))
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
@@ -153,10 +150,7 @@ def _fill(
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
     step("writing manifest", 0, 0)
-    slides = [
-        {"slide": i + 1, "kind": s.kind, "point": s.point_index, "page": s.page, "start": start, "end": end}
-        for i, (s, (_, start, end)) in enumerate(zip(deck.slides, slide_windows(deck, timeline)))
-    ]
+    slides = [window.to_dict() for window in slide_windows(deck, timeline)]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
     _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
@@ -166,28 +160,50 @@ def _fill(
 def _narrate(
     stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
-    from deliver.audio.soundtrack import write_soundtrack
+    from deliver.audio import Pauses, write_soundtrack
     from deliver.voices.narrate import narrate
 
     voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
-    soundtrack = write_soundtrack(stage, speech, voiced, voicing, lambda message: step(message, 0, 0))
+    pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
+    soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
+    chunks = sum(len(v.chunks) for v in voiced)
     summary = ", ".join(f"{e} ({n})" for e, n in sorted(used))
     notices += (
         Notice(
             "voice",
-            f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache",
+            f"narrated with {summary}: {fresh} chunks synthesized, {chunks - fresh} from cache",
         ),
     )
+    words = len(voicing.lexicon.words(speech.language))
     for path in voicing.lexicon.sources:
         notices += (
             Notice(
                 "voice",
-                f"pronunciation lexicon: {path} ({len(voicing.lexicon.words(speech.language))} {speech.language} words)",
+                f"pronunciation lexicon: {path} ({words} {speech.language} words)",
             ),
         )
     return soundtrack, voiced, notices
+
+
+def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...]:
+    """The narration as the audio stage takes it: per section what is said and each chunk's take."""
+    from deliver.audio import Said, SectionVoice, Take
+
+    return tuple(
+        SectionVoice(
+            v.index,
+            tuple(Said(u.point, u.text) for u in v.utterances),
+            tuple(
+                Take(c.utterance, c.text, r, read) for c, r, read in zip(v.chunks, v.renditions, v.audio, strict=True)
+            ),
+            v.voice.engine,
+            v.voice.name,
+            v.fallback_from,
+        )
+        for v in voiced
+    )
 
 
 def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:
@@ -195,7 +211,7 @@ def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:
 
 
 def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
-    from deliver.slides.narrated import write_narrated_deck
+    from deliver.slides import write_narrated_deck
 
     clips = stage / ".clips"
     clips.mkdir()
@@ -219,7 +235,7 @@ def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> 
                 "duration": round(s.duration, 3),
                 "points": [{"point": c.point, "start": c.start, "end": c.end} for c in s.points],
             }
-            for s, start in zip(soundtrack.sections, soundtrack.starts)
+            for s, start in zip(soundtrack.sections, soundtrack.starts, strict=True)
         ],
     }
 
@@ -251,7 +267,8 @@ def _manifest(
         "inputs": inputs,
         "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
         "options": _options_record(options),
-        "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections), "points": len(speech.points)},
+        "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections),
+                   "points": len(speech.points)},
         "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],
     }  # fmt: skip
     if soundtrack is not None:

@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLE, SPEECHES
 
 from deliver.pipeline import load
-from deliver.slides.measure import text_em
+from deliver.speech.measure import text_em
 from deliver.timing.chart import FONT_SIZE, LABEL_WIDTH, timing_svg
 from deliver.timing.estimate import estimate
 

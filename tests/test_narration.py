@@ -77,7 +77,7 @@ def test_auto_prefers_the_online_engine_and_voices_every_section(
     assert all(len(s.renditions) == len(s.chunks) for s in sections)
     # the audio stays in the cache until it is joined: a long speech is never held in memory whole
     assert all(not r.audio for s in sections for r in s.renditions)
-    assert all(s.audio_of(i).audio.startswith(b"RIFF") for s in sections for i in range(len(s.chunks)))
+    assert all(read().startswith(b"RIFF") for s in sections for read in s.audio)
 
 
 def test_offline_auto_skips_the_unreachable_engine_and_says_so(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
@@ -171,3 +171,23 @@ def test_prosody_parses_signed_values() -> None:
 def test_unknown_engines_list_the_choices() -> None:
     with pytest.raises(OptionError, match="auto, edge"):
         voices.get_engine("nope")
+
+
+def test_audio_reads_each_chunk_through_the_narration_and_fails_cleanly_when_the_cache_lost_it(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    import shutil
+
+    from deliver.audio import Pauses, write_soundtrack
+    from deliver.pipeline import section_voices
+
+    options = _options(tmp_path, engine="espeak")
+    sections, _ = narrate(SPEECH, options)
+    takes = section_voices(sections)
+    assert [len(v.takes) for v in takes] == [len(s.chunks) for s in sections]
+    assert all(t.read().startswith(b"RIFF") for v in takes for t in v.takes)
+    shutil.rmtree(options.cache_dir)
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    with pytest.raises(SynthesisError, match="cached chunk vanished"):
+        write_soundtrack(stage, SPEECH, takes, Pauses(options.sentence_pause, options.point_pause))

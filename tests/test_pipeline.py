@@ -10,7 +10,7 @@ from conftest import SAMPLE
 from pptx import Presentation
 
 from deliver.errors import InputError, OutputError
-from deliver.package.folder import slug
+from deliver.files import slug
 from deliver.pipeline import BuildOptions, build
 
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deliver.slides.fit import Frame, fit_pages, fit_text
-from deliver.slides.measure import (
+from deliver.speech.measure import (
     NO_LINE_END,
     NO_LINE_START,
     char_em,

@@ -16,7 +16,7 @@ from deliver.model import Point, Section, Speech
 from deliver.slides import Deck, deck_to_dict, plan_deck
 from deliver.slides.fit import BULLET_INDENT, SAFETY
 from deliver.slides.layout import boxes, inner_size, role_style
-from deliver.slides.measure import line_height, text_em
+from deliver.speech.measure import line_height, text_em
 from deliver.slides.theme import Theme, list_themes, load_theme
 from deliver.speech.reading import read_source
 from deliver.speech.structure import parse

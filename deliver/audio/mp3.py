@@ -1,4 +1,4 @@
-"""Voiced sections → audio files and cues: joining with pauses, mp3 export, subtitles.
+"""Voiced sections → audio files and cues: joining with pauses, mp3 export, cutting, chapters.
 
 Renditions become mono 16-bit PCM at FRAME_RATE and a section is joined as bytes (a section is
 minutes of audio); ffmpeg encodes each section, and the whole-speech track from the same PCM
@@ -14,30 +14,32 @@ import subprocess
 import warnings
 import wave
 from bisect import bisect_right
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from deliver.audio.subtitles import subtitle_spans
+from deliver.audio.takes import Pauses, SectionVoice
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
 from deliver.model import Cue, Language
-from deliver.speech.text import clauses, pack, sentences
-from deliver.voices.narrate import NarrationOptions, VoicedSection
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
 
-    from deliver.voices.base import Rendition
+    from deliver.voices.base import AudioFormat, Rendition
 
 FRAME_RATE: Final = 24000
+_QUIET: Final = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
+"""ffmpeg arguments every run starts with: no stdin, errors only, overwrite (our temp names)."""
 SECTION_GAP: Final = 1.0
 """Seconds of silence between sections in the whole-speech track."""
 MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "48k", "-compression_level", "7"]
 """Mono 24 kHz 48 kbit/s CBR, what Microsoft's own neural voices are served at: clear for a voice, and the
 narrated deck of a long speech stays a quarter smaller than at 64 kbit/s (it is built in memory)."""
-SUBTITLE_MAX: Final = {"zh": 24, "en": 64}
-"""Longest subtitle line, in characters (a long sentence is split at clauses)."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def ffmpeg() -> str:
     try:
         import imageio_ffmpeg
 
-        path = imageio_ffmpeg.get_ffmpeg_exe()
+        path: str = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
         raise MissingTool(
             f"ffmpeg not found ({exc}); reinstall it with: pip install --force-reinstall imageio-ffmpeg"
@@ -83,7 +85,8 @@ def pydub() -> type[AudioSegment]:
         warnings.simplefilter("ignore", RuntimeWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         from pydub import AudioSegment
-    return AudioSegment
+    segment: type[AudioSegment] = AudioSegment
+    return segment
 
 
 @lru_cache(maxsize=1)
@@ -95,13 +98,13 @@ def _audioop() -> Any:
     return audioop
 
 
-def pcm(rendition: Rendition) -> bytes:
-    """A rendition as mono 16-bit PCM at FRAME_RATE (mp3 is decoded by ffmpeg; WAV is read directly)."""
-    if rendition.format == "mp3":
+def pcm(audio: bytes, audio_format: AudioFormat) -> bytes:
+    """Audio in `audio_format` as mono 16-bit PCM at FRAME_RATE (mp3 is decoded by ffmpeg; WAV is read directly)."""
+    if audio_format == "mp3":
         ffmpeg()
-        segment = pydub().from_file(io.BytesIO(rendition.audio), codec="mp3")
+        segment = pydub().from_file(io.BytesIO(audio), codec="mp3")
         return bytes(segment.set_channels(1).set_frame_rate(FRAME_RATE).set_sample_width(2).raw_data)
-    with wave.open(io.BytesIO(rendition.audio)) as source:
+    with wave.open(io.BytesIO(audio)) as source:
         channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
         data = source.readframes(source.getnframes())
     audioop = _audioop()
@@ -136,49 +139,33 @@ def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
     return t0 if x1 == x0 else t0 + (t1 - t0) * (offset - x0) / (x1 - x0)
 
 
-def _subtitle_spans(text: str, language: Language) -> list[tuple[int, int]]:
-    """Character spans for subtitles: sentences, long ones packed from clauses."""
-    spans: list[tuple[int, int]] = []
-    at = 0
-    for sentence in sentences(text):
-        for line in pack(clauses(sentence), SUBTITLE_MAX[language], len):
-            if line.strip():
-                lead = len(line) - len(line.lstrip())
-                spans.append((at + lead, at + len(line.rstrip())))
-            at += len(line)
-    return spans
-
-
-def assemble(
-    voiced: VoicedSection, options: NarrationOptions, language: Language
-) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
-    """Join a section's renditions with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
+def assemble(voice: SectionVoice, pauses: Pauses, language: Language) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
+    """Join a section's takes with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
     audio = bytearray()
     starts: dict[int, float] = {}
     ends: dict[int, float] = {}
     subtitles: list[Cue] = []
     previous: int | None = None
-    for index, chunk in enumerate(voiced.chunks):
-        rendition = voiced.audio_of(index)
+    for take in voice.takes:
+        rendition = take.rendition
         if previous is not None:
-            audio += silence(options.sentence_pause if chunk.utterance == previous else options.point_pause)
+            audio += silence(pauses.sentence if take.said == previous else pauses.point)
         at = seconds_of(audio)
-        decoded = pcm(rendition)
+        decoded = pcm(rendition.audio or take.read(), rendition.format)
         audio += decoded
         scale = seconds_of(decoded) / rendition.duration if rendition.duration else 1.0
-        starts.setdefault(chunk.utterance, at)
-        ends[chunk.utterance] = seconds_of(audio)
-        point = voiced.utterances[chunk.utterance].point
-        for a, b in _subtitle_spans(chunk.text, language):
-            start = at + scale * _time_at(rendition, len(chunk.text), a)
-            end = at + scale * _time_at(rendition, len(chunk.text), b)
+        starts.setdefault(take.said, at)
+        ends[take.said] = seconds_of(audio)
+        point = voice.said[take.said].point
+        for a, b in subtitle_spans(take.text, language):
+            start = at + scale * _time_at(rendition, len(take.text), a)
+            end = at + scale * _time_at(rendition, len(take.text), b)
             words = tuple((round(at + scale * w.start, 3), w.text_start - a) for w in rendition.boundaries
                           if a < w.text_start < b and start < at + scale * w.start < end)  # fmt: skip
-            subtitles.append(Cue(round(start, 3), round(end, 3), chunk.text[a:b], point, _increasing(words)))
-        previous = chunk.utterance
+            subtitles.append(Cue(round(start, 3), round(end, 3), take.text[a:b], point, _increasing(words)))
+        previous = take.said
     cues = tuple(
-        Cue(round(starts[u], 3), round(ends[u], 3), voiced.utterances[u].text, voiced.utterances[u].point)
-        for u in sorted(starts)
+        Cue(round(starts[u], 3), round(ends[u], 3), voice.said[u].text, voice.said[u].point) for u in sorted(starts)
     )
     return bytes(audio), cues, tuple(_clamped(subtitles))
 
@@ -220,8 +207,8 @@ class Mp3Stream:
         self.path = path
         self.tmp = path.with_name(f".{path.name}.tmp.mp3")
         metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
-        command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "s16le", "-ar", str(FRAME_RATE),
-                   "-ac", "1", "-i", "pipe:0", *metadata, *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
+        command = [ffmpeg(), *_QUIET, "-f", "s16le", "-ar", str(FRAME_RATE), "-ac", "1", "-i", "pipe:0", *metadata,
+                   *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -236,10 +223,8 @@ class Mp3Stream:
     def close(self) -> None:
         """Finish the file (raises MissingTool when ffmpeg failed)."""
         assert self.process.stdin is not None
-        try:
+        with suppress(BrokenPipeError):
             self.process.stdin.close()
-        except BrokenPipeError:
-            pass
         if self.process.wait() != 0:
             self._failed()
         self._release()
@@ -255,10 +240,8 @@ class Mp3Stream:
     def _release(self) -> None:
         for stream in (self.process.stdin, self.process.stderr):
             if stream is not None and not stream.closed:
-                try:
+                with suppress(BrokenPipeError):
                     stream.close()
-                except BrokenPipeError:
-                    pass
 
     def _failed(self) -> None:
         assert self.process.stderr is not None
@@ -269,8 +252,8 @@ class Mp3Stream:
 
 def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
     """Copy `source` from `start` to `end` seconds into `path` without re-encoding (frame-accurate: ±48 ms)."""
-    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-ss", f"{start:.3f}", "-i", str(source),
-               "-t", f"{max(0.05, end - start):.3f}", "-map_metadata", "-1", "-c", "copy", str(path)]  # fmt: skip
+    command = [ffmpeg(), *_QUIET, "-ss", f"{start:.3f}", "-i", str(source), "-t", f"{max(0.05, end - start):.3f}",
+               "-map_metadata", "-1", "-c", "copy", str(path)]  # fmt: skip
     try:
         subprocess.run(command, check=True, capture_output=True)
     except subprocess.CalledProcessError as exc:
@@ -283,8 +266,8 @@ def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> lis
     """Split `source` at `cuts` (seconds, increasing) without re-encoding, in one ffmpeg run: len(cuts) + 1
     files `folder/<prefix>-NNNN.mp3` that tile it (each cut lands on an mp3 frame: ±48 ms)."""
     pattern = folder / f"{prefix}-%04d.mp3"
-    command = [ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", str(source), "-map", "0:a", "-c", "copy",
-               "-map_metadata", "-1", "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip
+    command = [ffmpeg(), *_QUIET, "-i", str(source), "-map", "0:a", "-c", "copy", "-map_metadata", "-1",
+               "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip
     if cuts:
         command += ["-segment_times", ",".join(f"{t:.3f}" for t in cuts)]
     try:
@@ -296,19 +279,25 @@ def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> lis
     paths = [folder / f"{prefix}-{i:04d}.mp3" for i in range(len(cuts) + 1)]
     if not all(p.exists() for p in paths):  # two cuts inside one frame: fall back to exact cuts
         bounds = [0.0, *cuts, decoded_seconds(source)]
-        for path, start, end in zip(paths, bounds, bounds[1:]):
+        for path, (start, end) in zip(paths, pairwise(bounds), strict=True):
             cut_mp3(source, start, end, path)
     return paths
 
 
 def tag_whole(path: Path, tags: dict[str, str]) -> None:
     """Title and artist (ID3) on an mp3 that has no tag yet (the joined whole-speech track)."""
-    from mutagen.id3 import ID3, TIT2, TPE1
-
-    id3 = ID3()
-    id3.add(TIT2(text=[tags.get("title", "")]))
-    id3.add(TPE1(text=[tags.get("artist", "")]))
+    mutagen = _id3()
+    id3 = mutagen.ID3()
+    id3.add(mutagen.TIT2(text=[tags.get("title", "")]))
+    id3.add(mutagen.TPE1(text=[tags.get("artist", "")]))
     id3.save(str(path), v2_version=4)
+
+
+def _id3() -> Any:
+    """mutagen.id3, as Any: mutagen's functions carry no annotations, so a typed call to them is refused."""
+    import mutagen.id3
+
+    return mutagen.id3
 
 
 _TOC_MAX = 255
@@ -316,19 +305,20 @@ _TOC_MAX = 255
 
 def write_chapters(path: Path, chapters: list[tuple[str, float, float]]) -> None:
     """ID3 CHAP frames (one per section, times in seconds) and a CTOC listing them in order."""
-    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
-
-    tags = ID3(str(path))
+    mutagen = _id3()
+    CHAP, CTOC, TIT2, CTOCFlags = mutagen.CHAP, mutagen.CTOC, mutagen.TIT2, mutagen.CTOCFlags
+    tags = mutagen.ID3(str(path))
     ids = [f"ch{i:04d}" for i in range(len(chapters))]
     # A CTOC lists at most 255 children: beyond that, the top-level table lists tables of 255 chapters.
     groups = [ids[i : i + _TOC_MAX] for i in range(0, len(ids), _TOC_MAX)]
     top = ids if len(groups) == 1 else [f"toc{g:03d}" for g in range(len(groups))]
     tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=top,
                   sub_frames=[TIT2(text=["Sections"])]))  # fmt: skip
-    for element_id, group in zip(top, groups if len(groups) > 1 else []):
+    for element_id, group in zip(top, groups if len(groups) > 1 else [], strict=False):
+        label = f"Sections {ids.index(group[0]) + 1}–{ids.index(group[-1]) + 1}"
         tags.add(CTOC(element_id=element_id, flags=CTOCFlags.ORDERED, child_element_ids=group,
-                      sub_frames=[TIT2(text=[f"Sections {ids.index(group[0]) + 1}–{ids.index(group[-1]) + 1}"])]))  # fmt: skip
-    for element_id, (title, start, end) in zip(ids, chapters):
+                      sub_frames=[TIT2(text=[label])]))  # fmt: skip
+    for element_id, (title, start, end) in zip(ids, chapters, strict=True):
         tags.add(CHAP(element_id=element_id, start_time=round(start * 1000), end_time=round(end * 1000),
                       sub_frames=[TIT2(text=[title])]))  # fmt: skip
     tags.save(str(path), v2_version=4)
@@ -336,9 +326,7 @@ def write_chapters(path: Path, chapters: list[tuple[str, float, float]]) -> None
 
 def read_chapters(path: Path) -> list[tuple[str, float, float]]:
     """Chapters of an mp3 in time order (mutagen stores CHAP frames unordered)."""
-    from mutagen.id3 import ID3
-
-    chaps = ID3(str(path)).getall("CHAP")
+    chaps = _id3().ID3(str(path)).getall("CHAP")
     found = [(str(c.sub_frames["TIT2"].text[0]), c.start_time / 1000, c.end_time / 1000) for c in chaps]
     return sorted(found, key=lambda chapter: chapter[1])
 
@@ -347,40 +335,3 @@ def decoded_seconds(path: Path) -> float:
     """Length of an mp3 as decoded (what a player plays), in seconds."""
     ffmpeg()
     return len(pydub().from_file(str(path), codec="mp3")) / 1000
-
-
-def _stamp(seconds: float, separator: str) -> str:
-    ms = max(0, round(seconds * 1000))
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, ms = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
-
-
-def srt(cues: list[Cue]) -> str:
-    """SubRip text for `cues`."""
-    blocks = [f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues, 1)]
-    return "\n".join(blocks)
-
-
-def vtt(cues: list[Cue]) -> str:
-    """WebVTT text for `cues`, with a timestamp tag before each timed word (karaoke-style word timing)."""
-    blocks = [f"{_stamp(c.start, '.')} --> {_stamp(c.end, '.')}\n{_timed_words(c)}\n" for c in cues]
-    return "WEBVTT\n\n" + "\n".join(blocks)
-
-
-def _timed_words(cue: Cue) -> str:
-    text = _vtt_escape(cue.text)
-    if not cue.words:
-        return text
-    pieces, at = [], 0
-    for seconds, offset in cue.words:
-        pieces.append(_vtt_escape(cue.text[at:offset]))
-        pieces.append(f"<{_stamp(seconds, '.')}>")
-        at = offset
-    pieces.append(_vtt_escape(cue.text[at:]))
-    return "".join(pieces)
-
-
-def _vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,4 +1,5 @@
-"""Voiced sections → the package's audio files: audio/NN-<section>.mp3, audio/speech.mp3, subtitles/."""
+"""Voiced sections (`takes.SectionVoice`) → the package's audio files: audio/NN-<section>.mp3,
+audio/speech.mp3, subtitles/."""
 
 from __future__ import annotations
 
@@ -16,16 +17,14 @@ from deliver.audio.mp3 import (
     export_mp3,
     seconds_of,
     silence,
-    srt,
     tag_whole,
-    vtt,
     write_chapters,
 )
 from deliver.audio.mp3join import join
-from deliver.files import write_text
+from deliver.audio.subtitles import srt, vtt
+from deliver.audio.takes import Pauses, SectionVoice
+from deliver.files import slug, write_text
 from deliver.model import Cue, Speech
-from deliver.package.folder import slug
-from deliver.voices.narrate import NarrationOptions, VoicedSection
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def section_file(index: int, title: str) -> str:
 
 
 def write_soundtrack(
-    stage: Path, speech: Speech, voiced: tuple[VoicedSection, ...], options: NarrationOptions,
+    stage: Path, speech: Speech, voiced: tuple[SectionVoice, ...], pauses: Pauses,
     step: Callable[[str], None] = lambda _: None,
 ) -> Soundtrack:  # fmt: skip
     """Encode each section (on every core), join them frame by frame into the whole-speech track with a
@@ -58,7 +57,7 @@ def write_soundtrack(
         pending: deque[Future[None]] = deque([pool.submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})])
         for v in voiced:
             step(f"encoding audio {v.index + 1}/{len(voiced)}")
-            section, audio = _section(stage, speech, v, options)
+            section, audio = _section(stage, speech, v, pauses)
             sections.append(section)
             tags = {
                 "title": f"{v.index + 1:02d} {speech.sections[v.index].title}",
@@ -76,17 +75,17 @@ def write_soundtrack(
     (stage / ".gap.mp3").unlink()
     duration = starts[-1] + sections[-1].duration if sections else 0.0
     tag_whole(whole, {"title": speech.title, "artist": "deliver"})
-    write_chapters(whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts)])
-    cues = [c.shifted(t) for s, t in zip(sections, starts) for c in s.subtitles]
+    write_chapters(
+        whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts, strict=True)]
+    )
+    cues = [c.shifted(t) for s, t in zip(sections, starts, strict=True) for c in s.subtitles]
     write_text(stage / "subtitles" / "speech.srt", srt(cues))
     write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
     return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
 
 
-def _section(stage: Path, speech: Speech, v: VoicedSection, options: NarrationOptions) -> tuple[SectionAudio, bytes]:
-    audio, points, subtitles = assemble(v, options, speech.language)
+def _section(stage: Path, speech: Speech, v: SectionVoice, pauses: Pauses) -> tuple[SectionAudio, bytes]:
+    audio, points, subtitles = assemble(v, pauses, speech.language)
     path = stage / "audio" / section_file(v.index, speech.sections[v.index].title)
-    info = SectionAudio(
-        v.index, path, seconds_of(audio), points, subtitles, v.voice.engine, v.voice.name, v.fallback_from
-    )
+    info = SectionAudio(v.index, path, seconds_of(audio), points, subtitles, v.engine, v.voice, v.fallback_from)
     return info, audio

@@ -1,0 +1,45 @@
+"""Package stage: the output folder (lock, staging, atomic swap, zip), freshness (is the package there
+already what this build would make?), the manifest's file list, and the rehearsal page.
+
+What the rest of deliver may use is named here; the modules behind it are the stage's own.
+"""
+
+from __future__ import annotations
+
+from deliver.package.folder import (
+    MANIFEST,
+    check_target,
+    clear_debris,
+    discard,
+    file_entries,
+    generator,
+    locked,
+    made_by_us,
+    staging,
+    swap_in,
+    zip_to_temp,
+)
+from deliver.package.freshness import inputs_digest, up_to_date
+from deliver.package.rehearsal import PAGE, SlideWindow, Timeline, slide_windows, timeline_of, write_rehearsal
+
+__all__ = [
+    "MANIFEST",
+    "PAGE",
+    "SlideWindow",
+    "Timeline",
+    "check_target",
+    "clear_debris",
+    "discard",
+    "file_entries",
+    "generator",
+    "inputs_digest",
+    "locked",
+    "made_by_us",
+    "slide_windows",
+    "staging",
+    "swap_in",
+    "timeline_of",
+    "up_to_date",
+    "write_rehearsal",
+    "zip_to_temp",
+]

@@ -1,4 +1,4 @@
-"""The output folder: a safe slug, atomic replacement of the whole package, and the manifest.
+"""The output folder: atomic replacement of the whole package, and the manifest.
 
 A package is built in a hidden sibling folder and swapped in by rename, so a reader sees the
 previous complete package or the new one, never a mix; a folder deliver did not make is never
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,15 +23,6 @@ from deliver.files import publish_mode, sha256_file
 
 MANIFEST = "manifest.json"
 _MAKER = "deliver"
-_SLUG_MAX = 60
-
-
-def slug(title: str) -> str:
-    """A folder name from a title: letters, digits and Chinese kept; no separators, dots or control characters."""
-    text = unicodedata.normalize("NFKC", title)
-    text = re.sub(r"[^\w\u3400-\u9fff]+", "-", text, flags=re.UNICODE).strip("-_")
-    text = text[:_SLUG_MAX].strip("-_")
-    return text or "speech"
 
 
 def file_entries(folder: Path) -> list[dict[str, Any]]:

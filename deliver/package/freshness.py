@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from deliver.package.folder import MANIFEST, made_by_us
-from deliver.slides.theme import Theme
+from deliver.slides import Theme
 
 
 @lru_cache(maxsize=1)
@@ -41,8 +41,9 @@ def inputs_digest(
     source_sha256: str, options: dict[str, Any], theme: Theme, lexicon: dict[str, str], keys: list[str] | None
 ) -> str:
     """One sha256 over everything the package is made from."""
-    canonical = json.dumps({"code": code_digest(), "source": source_sha256, "options": options, "theme": theme_digest(theme),
-                            "lexicon": sorted(lexicon.items()), "narration": keys}, ensure_ascii=False, sort_keys=True, default=str)  # fmt: skip
+    record = {"code": code_digest(), "source": source_sha256, "options": options, "theme": theme_digest(theme),
+              "lexicon": sorted(lexicon.items()), "narration": keys}  # fmt: skip
+    canonical = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

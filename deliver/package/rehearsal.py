@@ -15,19 +15,16 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from deliver.audio.mp3 import SUBTITLE_MAX
+from deliver.audio import subtitle_lines
 from deliver.files import write_text
-from deliver.model import Cue, Language, Speech
-from deliver.slides.fit import BULLET_INDENT
-from deliver.slides.layout import boxes, role_style
-from deliver.slides.plan import page_share
-from deliver.slides.theme import Palette, Theme
-from deliver.speech.text import clauses, pack, sentences, spoken_units
+from deliver.model import Cue, Speech
+from deliver.slides import BULLET_INDENT, Palette, Theme, accents, boxes, page_share, role_style
+from deliver.speech import spoken_units
 
 if TYPE_CHECKING:
-    from deliver.audio.soundtrack import Soundtrack
-    from deliver.slides.plan import Deck
-    from deliver.timing.estimate import Timing
+    from deliver.audio import Soundtrack
+    from deliver.slides import Deck, SlideKind
+    from deliver.timing import Timing
 
 PAGE: Final = "rehearsal.html"
 AUDIO: Final = "audio/speech.mp3"
@@ -75,7 +72,7 @@ def render_page(data: dict[str, Any]) -> str:
 def narrated_timeline(soundtrack: Soundtrack) -> Timeline:
     """Sections, points and lines as heard in audio/speech.mp3."""
     sections, points = [], {}
-    for audio, start in zip(soundtrack.sections, soundtrack.starts):
+    for audio, start in zip(soundtrack.sections, soundtrack.starts, strict=True):
         sections.append((start, start + audio.duration))
         for cue in audio.points:
             if cue.point is not None:
@@ -87,7 +84,7 @@ def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
     """Sections at their estimated times; points and lines share them by spoken units."""
     sections, points, lines = [], {}, []
     point = 0
-    for index, (section, planned) in enumerate(zip(speech.sections, timing.sections)):
+    for index, (section, planned) in enumerate(zip(speech.sections, timing.sections, strict=True)):
         said: list[tuple[int | None, str]] = [(None, speech.salutation)] if index == 0 and speech.salutation else []
         said += [(point + i, p.text) for i, p in enumerate(section.points)]
         point += len(section.points)
@@ -103,13 +100,6 @@ def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
                 points[which] = (begin, at)
         sections.append((planned.start, planned.start + planned.seconds))
     return Timeline("estimate", tuple(sections), points, tuple(lines), timing.total_seconds)
-
-
-def subtitle_lines(text: str, language: Language) -> list[str]:
-    """`text` in the lines narration's subtitles use: sentences, long ones packed from clauses."""
-    return [
-        line.strip() for s in sentences(text) for line in pack(clauses(s), SUBTITLE_MAX[language], len) if line.strip()
-    ]
 
 
 def rehearsal_data(
@@ -134,7 +124,7 @@ def rehearsal_data(
                 "estimated": round(t.seconds, 3),
                 "narrated": round(span[1] - span[0], 3) if narrated else None,
             }
-            for s, t, span in zip(speech.sections, timing.sections, timeline.sections)
+            for s, t, span in zip(speech.sections, timing.sections, timeline.sections, strict=True)
         ],
         "slides": slide_entries(deck, timeline),
         "lines": [{"start": c.start, "end": c.end, "text": c.text, "point": c.point} for c in timeline.lines],
@@ -144,17 +134,41 @@ def rehearsal_data(
     }
 
 
-def slide_windows(deck: Deck, timeline: Timeline) -> list[tuple[int, float, float]]:
-    """Each slide's (section, start, end) on the timeline: windows tile it in slide order, and slides
-    sharing a time (the agenda and the first point) get empty windows."""
-    starts, sections, last_section = [], [], 0
+@dataclass(frozen=True)
+class SlideWindow:
+    """When one slide is up on the timeline, in seconds (windows tile the timeline in slide order)."""
+
+    slide: int
+    """1-based slide number."""
+    kind: SlideKind
+    point: int | None
+    """The slide's point (`Slide.point_index`); None if it is not a point slide."""
+    page: int
+    section: int
+    """The section the slide belongs to: its own, or the last one begun before it."""
+    start: float
+    end: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The window as manifest.json lists it (`slides.windows`)."""
+        return {"slide": self.slide, "kind": self.kind, "point": self.point, "page": self.page,
+                "start": self.start, "end": self.end}  # fmt: skip
+
+
+def slide_windows(deck: Deck, timeline: Timeline) -> list[SlideWindow]:
+    """Each slide's window on the timeline: windows tile it in slide order, and slides sharing a time
+    (the agenda and the first point) get empty windows."""
+    starts: list[float] = []
+    sections: list[int] = []
+    last_section = 0
     for index, slide in enumerate(deck.slides):
         starts.append(max(_slide_start(deck, index, timeline), starts[-1] if starts else 0.0))
         last_section = slide.section_index if slide.section_index is not None else last_section
         sections.append(last_section)
     ends = [*starts[1:], timeline.duration]
     return [
-        (section, round(start, 3), round(max(end, start), 3)) for section, start, end in zip(sections, starts, ends)
+        SlideWindow(n, s.kind, s.point_index, s.page, section, round(start, 3), round(max(end, start), 3))
+        for n, (s, section, start, end) in enumerate(zip(deck.slides, sections, starts, ends, strict=True), start=1)
     ]
 
 
@@ -163,18 +177,15 @@ def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
     return [
         {
             "kind": s.kind,
-            "section": section,
+            "section": window.section,
             "point": s.point_index,
             "page": s.page,
             "pages": s.pages,
-            "start": start,
-            "end": end,
-            "blocks": [
-                {"role": b.role, "size": b.size, "bullets": b.bullets, "paragraphs": [list(p) for p in b.paragraphs]}
-                for b in s.blocks
-            ],
+            "start": window.start,
+            "end": window.end,
+            "blocks": [b.to_dict() for b in s.blocks],
         }
-        for s, (section, start, end) in zip(deck.slides, slide_windows(deck, timeline))
+        for s, window in zip(deck.slides, slide_windows(deck, timeline), strict=True)
     ]
 
 
@@ -197,8 +208,6 @@ def _slide_start(deck: Deck, index: int, timeline: Timeline) -> float:
 
 def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
     """Colours (template themes inherit ours where they say nothing), font stacks, boxes and role styles."""
-    from deliver.slides.render import _accents
-
     defaults = Palette()
     colours = {f.name: getattr(theme.palette, f.name) or getattr(defaults, f.name) for f in fields(Palette)}
     where = boxes(theme)
@@ -214,9 +223,7 @@ def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:
         "boxes": {role: [b.x, b.y, b.w, b.h] for role, b in where.items()},
         "styles": {role: _style(theme, role) for role in where},
         "accents": {
-            kind: [[x, y, w, h, c or colours["accent"]] for x, y, w, h, c in _accents(kind, theme, where)]
-            if drawn
-            else []
+            kind: [a.to_json(colours["accent"]) for a in accents(kind, theme, where)] if drawn else []
             for kind in ("title", "agenda", "section", "point", "closing")
         },
         "inset": theme.text.inset,

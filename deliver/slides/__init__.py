@@ -1,8 +1,61 @@
-"""Slides stage: `plan_deck` (Speech + Theme → Deck plan, pure) then `render_deck` (Deck → .pptx)."""
+"""Slides stage: the theme model, `Speech` + `Theme` → `Deck` plan (pure, no python-pptx), the plan
+rendered to .pptx, and the narrated deck (the plan's slides with their audio and auto-advance).
+
+What the rest of deliver may use is named here. The plan, theme and geometry are imported with the
+package; what needs python-pptx (`render_deck`, `write_narrated_deck`, `read_template`) is imported
+on first use, so planning a deck or reading a theme never loads it.
+"""
 
 from __future__ import annotations
 
-from deliver.slides.plan import Block, Deck, Slide, deck_to_dict, plan_deck
-from deliver.slides.render import render_deck
+import importlib
+from typing import TYPE_CHECKING, Any, Final
 
-__all__ = ["Block", "Deck", "Slide", "deck_to_dict", "plan_deck", "render_deck"]
+from deliver.slides.box import Box
+from deliver.slides.fit import BULLET_INDENT
+from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
+from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
+from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, load_theme
+
+if TYPE_CHECKING:
+    from deliver.slides.narrated import write_narrated_deck
+    from deliver.slides.render import render_deck
+    from deliver.slides.template import read_template
+
+_HEAVY: Final = {
+    "render_deck": "deliver.slides.render",
+    "write_narrated_deck": "deliver.slides.narrated",
+    "read_template": "deliver.slides.template",
+}
+"""Names whose modules import python-pptx: name → module, imported when first asked for."""
+
+__all__ = [
+    "BULLET_INDENT",
+    "DEFAULT_THEME",
+    "Accent",
+    "Box",
+    "BoxText",
+    "Deck",
+    "Palette",
+    "RoleStyle",
+    "Slide",
+    "SlideKind",
+    "Theme",
+    "accents",
+    "boxes",
+    "deck_to_dict",
+    "list_themes",
+    "load_theme",
+    "page_share",
+    "plan_deck",
+    "read_template",
+    "render_deck",
+    "role_style",
+    "write_narrated_deck",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HEAVY:
+        return getattr(importlib.import_module(_HEAVY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

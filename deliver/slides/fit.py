@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from deliver.slides.measure import line_height, shorten, text_em, wrap, wrap_balanced
+from deliver.speech import line_height, shorten, text_em, wrap, wrap_balanced
 
 SAFETY: Final = 0.96
 """Fraction of a box's inner width we plan lines for, so viewer font differences never re-wrap."""

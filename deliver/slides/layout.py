@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from deliver.slides.theme import Box, Theme
+from deliver.slides.box import Box
+from deliver.slides.theme import Theme
 
 FontRole = Literal["title", "body"]
 Anchor = Literal["top", "middle", "bottom"]
@@ -30,6 +31,24 @@ class RoleStyle:
     """Line spacing, a multiple of single (the theme's for body text; 1.0 for titles)."""
 
 
+@dataclass(frozen=True)
+class Accent:
+    """A decorative rectangle of a drawn slide (title band, rule under a title, side bar), in pt."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    colour: str | None
+    """RRGGBB hex from the theme's palette; None when the palette leaves that colour unset."""
+
+    def to_json(self, fallback: str) -> list[float | str]:
+        """The accent as rehearsal.html draws it: [x, y, w, h, colour], `fallback` where the palette is silent."""
+        return [self.x, self.y, self.w, self.h, self.colour or fallback]
+
+
+COVER_KINDS: Final = ("title", "closing", "section")
+"""Slide kinds drawn on the cover background, with the short rule as their only accent."""
 FOOTER_H: Final = 24.0
 """Height of the footer line, in pt."""
 PAGENO_W: Final = 72.0
@@ -107,3 +126,25 @@ def inner_size(box: Box, theme: Theme) -> tuple[float, float]:
     """Usable (width, height) inside `box` after the text insets, in pt."""
     inset = theme.text.inset
     return max(box.w - 2 * inset, 1.0), max(box.h - inset, 1.0)
+
+
+def accents(kind: str, theme: Theme, where: dict[str, Box]) -> tuple[Accent, ...]:
+    """The accent rectangles of a drawn slide of `kind` under `theme`, whose text boxes are `where`."""
+    p, a, inset = theme.palette, theme.accents, theme.text.inset
+    if kind in COVER_KINDS:
+        if not a.rule:
+            return ()
+        anchor = where["section.title"] if kind == "section" else where["title.subtitle"]
+        x = (theme.width - 120) / 2 if theme.text.cover_align == "center" else anchor.x + inset
+        return (Accent(x, anchor.y - 14, 120, 4, p.accent2),)
+    head = where["point.title"]
+    rects: list[Accent] = []
+    if a.title_band:
+        rects.append(Accent(0, 0, theme.width, a.band_height, p.accent))
+        if a.rule:
+            rects.append(Accent(0, a.band_height, theme.width, 5, p.accent2))
+    elif a.rule and not a.side_bar:
+        rects.append(Accent(head.x + inset, head.y + head.h + 4, 64, 4, p.accent))
+    if a.side_bar:
+        rects.append(Accent(0, head.y + 14, 12, head.h - 28, p.accent))
+    return tuple(rects)

@@ -14,8 +14,9 @@ import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from pptx import Presentation
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -23,10 +24,12 @@ from pptx.opc.packuri import PackURI
 from pptx.parts.image import ImagePart
 from pptx.parts.media import MediaPart
 
-from deliver.audio.mp3 import cut_mp3, split_mp3
-from deliver.audio.soundtrack import Soundtrack
+from deliver.audio import Soundtrack, cut_mp3, split_mp3
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck, page_share
+
+if TYPE_CHECKING:
+    from pptx.parts.image import Image
 
 SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
 """Seconds a slide without narration stays up."""
@@ -101,10 +104,10 @@ def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:
         by_source.setdefault(span.source, []).append((index, span))
 
     def clip_section(n: int, source: Path, group: list[tuple[int, Span]]) -> dict[int, Path]:
-        tiled = group[0][1].start == 0 and all(a.end == b.start for (_, a), (_, b) in zip(group, group[1:]))
+        tiled = group[0][1].start == 0 and all(a.end == b.start for (_, a), (_, b) in pairwise(group))
         if tiled:
             paths = split_mp3(source, [span.end for _, span in group[:-1]], workdir, f"section-{n:03d}")
-            return {index: path for (index, _), path in zip(group, paths)}
+            return {index: path for (index, _), path in zip(group, paths, strict=True)}
         cut = {index: workdir / f"slide-{index + 1:04d}.mp3" for index, _ in group}
         for index, span in group:
             cut_mp3(span.source, span.start, span.end, cut[index])
@@ -117,7 +120,7 @@ def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:
     return clips
 
 
-def _icon_image() -> object:
+def _icon_image() -> Image:
     """A small speaker-grey PNG as the audio object's picture (PowerPoint requires one)."""
     from pptx.parts.image import Image
 

@@ -12,9 +12,9 @@ from deliver.model import Notice, Point, Section, Speech
 from deliver.slides.fit import Fitted, Frame, fit_line, fit_pages, fit_text
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.theme import Theme
+from deliver.speech import cardinal
 
 SlideKind = Literal["title", "agenda", "section", "point", "closing"]
-CN_DIGITS: Final = "零一二三四五六七八九十"
 _NUMBERED: Final = re.compile(
     r"^\s*(?:第?[一二三四五六七八九十百]+[、，,.．部]|\d+[.、)）]|[（(][一二三四五六七八九十\d]+[)）])"
 )
@@ -25,8 +25,8 @@ WORDS: Final = {
 
 
 @dataclass(frozen=True)
-class Block:
-    """One text box's content: paragraphs already broken into lines, and the size chosen."""
+class BoxText:
+    """The text that fills one box of a slide: paragraphs already broken into lines, and the size chosen."""
 
     role: str
     """Which box it fills: "point.title", "point.body", "title.subtitle", … (see layout.boxes)."""
@@ -37,13 +37,22 @@ class Block:
     bullets: bool = False
     """Whether each paragraph gets the theme's bullet."""
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a box's text in the deck plan and in rehearsal.html."""
+        return {
+            "role": self.role,
+            "size": self.size,
+            "bullets": self.bullets,
+            "paragraphs": [list(p) for p in self.paragraphs],
+        }
+
 
 @dataclass(frozen=True)
 class Slide:
     """One slide of the plan."""
 
     kind: SlideKind
-    blocks: tuple[Block, ...]
+    blocks: tuple[BoxText, ...]
     notes: str
     """Speaker notes (a point slide: the point's full text)."""
     section_index: int | None = None
@@ -54,7 +63,7 @@ class Slide:
     """1-based page of a point or agenda continued over several slides."""
     pages: int = 1
 
-    def block(self, role: str) -> Block | None:
+    def block(self, role: str) -> BoxText | None:
         """The block filling `role`, if any."""
         return next((b for b in self.blocks if b.role == role), None)
 
@@ -101,15 +110,7 @@ def deck_to_dict(deck: Deck) -> dict[str, Any]:
                 "point_index": s.point_index,
                 "page": s.page,
                 "pages": s.pages,
-                "blocks": [
-                    {
-                        "role": b.role,
-                        "size": b.size,
-                        "bullets": b.bullets,
-                        "paragraphs": [list(p) for p in b.paragraphs],
-                    }
-                    for b in s.blocks
-                ],
+                "blocks": [b.to_dict() for b in s.blocks],
             }
             for s in deck.slides
         ],
@@ -138,7 +139,7 @@ class _Planner:
     def notice(self, message: str, level: Literal["info", "warning"] = "info") -> None:
         self.notices.append(Notice("slides", message, level))
 
-    def title_block(self, role: str, text: str, sizes: tuple[float, float]) -> Block:
+    def title_block(self, role: str, text: str, sizes: tuple[float, float]) -> BoxText:
         fitted = fit_text(self.shown(role, text), self.frame(role, balanced=True), *sizes)
         if fitted.shortened:
             self.notice(
@@ -146,7 +147,7 @@ class _Planner:
             )
         return _block(role, fitted, 0)
 
-    def text_block(self, role: str, texts: list[str], sizes: tuple[float, float]) -> Block | None:
+    def text_block(self, role: str, texts: list[str], sizes: tuple[float, float]) -> BoxText | None:
         if role not in self.boxes or not texts:
             return None
         fitted = fit_pages([self.shown(role, t) for t in texts], self.frame(role), *sizes)
@@ -185,7 +186,7 @@ class _Planner:
             for page in range(len(fitted.pages))
         ]
 
-    def headline(self, role: str, text: str, continued: bool) -> Block:
+    def headline(self, role: str, text: str, continued: bool) -> BoxText:
         return self.title_block(role, text + (self.words["cont"] if continued else ""), self.theme.sizes.headline)
 
     def divider(self, index: int, number: int, section: Section) -> Slide:
@@ -194,7 +195,7 @@ class _Planner:
         label = self.shown("section.label", label) if "section.label" in self.boxes else label
         size = self.theme.sizes.label
         blocks = (
-            [Block("section.label", ((fit_line(label, label_frame, size),),), size)]
+            [BoxText("section.label", ((fit_line(label, label_frame, size),),), size)]
             if "section.label" in self.boxes
             else []
         )
@@ -231,7 +232,7 @@ class _Planner:
         if "footer" not in self.boxes or not label:
             return slide
         size = self.theme.sizes.footer
-        footer = Block("footer", ((fit_line(label, self.frame("footer"), size),),), size)
+        footer = BoxText("footer", ((fit_line(label, self.frame("footer"), size),),), size)
         return Slide(
             slide.kind,
             (*slide.blocks, footer),
@@ -243,11 +244,11 @@ class _Planner:
         )
 
 
-def _block(role: str, fitted: Fitted, page: int, bullets: bool = False) -> Block:
-    return Block(role, fitted.pages[page], fitted.size, bullets)
+def _block(role: str, fitted: Fitted, page: int, bullets: bool = False) -> BoxText:
+    return BoxText(role, fitted.pages[page], fitted.size, bullets)
 
 
-def _notes(point: Point, headline: Block) -> str:
+def _notes(point: Point, headline: BoxText) -> str:
     """The point's text; a headline shortened on the slide and absent from the text goes first."""
     shown = "".join("".join(p) for p in headline.paragraphs)
     if shown.endswith("…") and point.headline not in point.text:
@@ -256,13 +257,8 @@ def _notes(point: Point, headline: Block) -> str:
 
 
 def _cn_number(n: int) -> str:
-    """1 → 一, 12 → 十二, 20 → 二十; from 100 on, Arabic digits."""
-    if n >= 100:
-        return str(n)
-    if n < 10:
-        return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    """1 → 一, 12 → 十二, 20 → 二十; from 100 on, Arabic digits (a hundred parts read better so)."""
+    return cardinal(n) if n < 100 else str(n)
 
 
 def _numbered(n: int, title: str, language: str) -> str:
@@ -276,10 +272,11 @@ def _with_page_numbers(slides: list[Slide], theme_has_footer: bool) -> list[Slid
         return slides
     numbered = []
     for n, slide in enumerate(slides, start=1):
-        if slide.block("footer") is not None:
+        footer = slide.block("footer")
+        if footer is not None:
             slide = Slide(
                 slide.kind,
-                (*slide.blocks, Block("pageno", ((str(n),),), slide.block("footer").size)),
+                (*slide.blocks, BoxText("pageno", ((str(n),),), footer.size)),
                 slide.notes,
                 slide.section_index,
                 slide.point_index,

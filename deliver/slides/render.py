@@ -16,10 +16,11 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.util import Emu
 
 from deliver.slides import ooxml
+from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
-from deliver.slides.layout import RoleStyle, boxes, role_style
-from deliver.slides.plan import Block, Deck, Slide
-from deliver.slides.theme import Box, Theme
+from deliver.slides.layout import COVER_KINDS, RoleStyle, accents, boxes, role_style
+from deliver.slides.plan import BoxText, Deck, Slide
+from deliver.slides.theme import Theme
 
 if TYPE_CHECKING:
     from pptx.presentation import Presentation as PresentationT
@@ -37,7 +38,6 @@ _MAIN_ROLE: Final = {
     "agenda": "agenda.title",
     "point": "point.title",
 }
-_COVER_KINDS: Final = ("title", "closing", "section")
 
 
 def emu(pt: float) -> Emu:
@@ -77,7 +77,7 @@ def _fast_partnames(package: Any) -> None:
 
 def _blank_layout(prs: PresentationT) -> Any:
     layouts = list(prs.slide_layouts)
-    return next((l for l in layouts if ooxml.layout_type(l._element) == "blank"), layouts[-1])
+    return next((layout for layout in layouts if ooxml.layout_type(layout._element) == "blank"), layouts[-1])
 
 
 def _lang(language: str) -> str:
@@ -99,7 +99,7 @@ def _prepare(frame: TextFrame, theme: Theme, style: RoleStyle) -> None:
         frame.vertical_anchor = _ANCHOR[style.anchor]
 
 
-def _paragraphs(block: Block, theme: Theme, style: RoleStyle, language: str) -> list[str]:
+def _paragraphs(block: BoxText, theme: Theme, style: RoleStyle, language: str) -> list[str]:
     """The `a:p` XML of `block`: one paragraph per planned paragraph, its lines joined by breaks."""
     latin, ea = _fonts(theme, style.font)
     run = ooxml.RunStyle(block.size, style.bold, getattr(theme.palette, style.colour), latin, ea, _lang(language))
@@ -119,7 +119,7 @@ def _paragraphs(block: Block, theme: Theme, style: RoleStyle, language: str) -> 
     return paragraphs
 
 
-def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
+def fill(frame: TextFrame, block: BoxText, theme: Theme, language: str) -> None:
     """Write `block` into an existing text frame (a template placeholder)."""
     style = role_style(theme, block.role)
     _prepare(frame, theme, style)
@@ -128,28 +128,6 @@ def fill(frame: TextFrame, block: Block, theme: Theme, language: str) -> None:
 
 def _box_emu(x: float, y: float, w: float, h: float) -> tuple[int, int, int, int]:
     return int(emu(x)), int(emu(y)), int(emu(w)), int(emu(h))
-
-
-def _accents(kind: str, theme: Theme, where: dict[str, Box]) -> list[tuple[float, float, float, float, str | None]]:
-    """Accent rectangles (x, y, w, h in pt, colour) of a drawn slide of `kind`."""
-    p, a, inset = theme.palette, theme.accents, theme.text.inset
-    if kind in _COVER_KINDS:
-        if not a.rule:
-            return []
-        anchor = where["section.title"] if kind == "section" else where["title.subtitle"]
-        x = (theme.width - 120) / 2 if theme.text.cover_align == "center" else anchor.x + inset
-        return [(x, anchor.y - 14, 120, 4, p.accent2)]
-    head = where["point.title"]
-    rects: list[tuple[float, float, float, float, str | None]] = []
-    if a.title_band:
-        rects.append((0, 0, theme.width, a.band_height, p.accent))
-        if a.rule:
-            rects.append((0, a.band_height, theme.width, 5, p.accent2))
-    elif a.rule and not a.side_bar:
-        rects.append((head.x + inset, head.y + head.h + 4, 64, 4, p.accent))
-    if a.side_bar:
-        rects.append((0, head.y + 14, 12, head.h - 28, p.accent))
-    return rects
 
 
 class _SlideAdder:
@@ -166,11 +144,12 @@ class _SlideAdder:
         from pptx.parts.slide import SlidePart
 
         package = self.prs.part.package
-        part = SlidePart.new(package.next_partname("/ppt/slides/slide%d.xml"), package, layout.part)
+        partname = package.next_partname("/ppt/slides/slide%d.xml")
+        part = SlidePart.new(partname, package, layout.part)  # type: ignore[no-untyped-call]  # python-pptx leaves it unannotated
         r_id = self.prs.part.rels._add_relationship(RT.SLIDE, part)
         self.id_list._add_sldId(id=self.next_id, rId=r_id)
         self.next_id += 1
-        slide = part.slide
+        slide: PptxSlide = part.slide
         if ooxml.layout_type(layout._element) != "blank":
             slide.shapes.clone_layout_placeholders(layout)
         return slide
@@ -178,12 +157,12 @@ class _SlideAdder:
 
 def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str) -> PptxSlide:
     slide = adder.add(adder.blank)
-    background = theme.palette.cover_background if planned.kind in _COVER_KINDS else theme.palette.background
+    background = theme.palette.cover_background if planned.kind in COVER_KINDS else theme.palette.background
     if background is not None:
         ooxml.set_background(slide._element, background)
-    rects = [(x, y, w, h, c) for x, y, w, h, c in _accents(planned.kind, theme, where) if c is not None]
-    boxes_emu = [_box_emu(x, y, w, h) for x, y, w, h, _ in rects]
-    bars = [ooxml.rect_xml(i, box, c) for i, (box, (*_, c)) in enumerate(zip(boxes_emu, rects), start=3)]
+    coloured = [(a, a.colour) for a in accents(planned.kind, theme, where) if a.colour is not None]
+    boxes_emu = [_box_emu(a.x, a.y, a.w, a.h) for a, _ in coloured]
+    bars = [ooxml.rect_xml(i, _box_emu(a.x, a.y, a.w, a.h), colour) for i, (a, colour) in enumerate(coloured, start=3)]
     # Accent bars go in one group: decoration moves as one piece and is never mistaken for a text box.
     shapes = [ooxml.group_xml(2, "Decoration", boxes_emu, bars)] if bars else []
     next_id = 3 + len(bars)
@@ -207,13 +186,15 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
 
 def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
     shape = slide.shapes.add_textbox(emu(box.x), emu(box.y), emu(box.w), emu(box.h))
-    return shape.text_frame
+    frame: TextFrame = shape.text_frame
+    return frame
 
 
 def _render_template(
     adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[str, Box], language: str
 ) -> PptxSlide:
     main = where[_MAIN_ROLE[planned.kind]]
+    assert main.layout is not None  # boxes read from a template always name their layout
     slide = adder.add(adder.prs.slide_layouts[main.layout])
     by_idx = {ph.placeholder_format.idx: ph for ph in slide.placeholders}
     used = set()
@@ -242,6 +223,7 @@ class _Notes:
             notes_slide = slide.notes_slide
             ooxml.ensure_notes_body(notes_slide)
             body = notes_slide.notes_placeholder
+            assert body is not None  # ensure_notes_body has just given the notes slide one
             if body.width is None or body.height is None:  # our own body: the master has none to inherit
                 body.left, body.top, body.width, body.height = emu(54), emu(360), emu(432), emu(324)
             self.template = copy.deepcopy(notes_slide._element)

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.errors import ThemeError
+from deliver.slides.box import Box
 from deliver.slides.ooxml import all_caps, layout_type, read_theme_fonts
-from deliver.slides.theme import Box
 
 if TYPE_CHECKING:
     from pptx.slide import SlideLayout

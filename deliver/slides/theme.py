@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from deliver.errors import ThemeError
+from deliver.slides.box import Box
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -164,22 +165,6 @@ class Margins:
             value = getattr(self, f.name)
             if not isinstance(value, (int, float)) or not 0 <= value <= 144:
                 raise ThemeError(f"margins.{f.name} must be between 0 and 144 pt")
-
-
-@dataclass(frozen=True)
-class Box:
-    """A text box on the slide, in pt from the top-left corner."""
-
-    x: float
-    y: float
-    w: float
-    h: float
-    layout: int | None = None
-    """Template layout index the box comes from; None on drawn decks."""
-    placeholder: int | None = None
-    """Placeholder idx within that layout; None on drawn decks."""
-    caps: bool = False
-    """The template shows this placeholder's text in capitals."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import math
 from typing import Final
 from xml.sax.saxutils import escape
 
-from deliver.slides.measure import shorten
+from deliver.speech import is_han, shorten
 from deliver.timing.estimate import Narrated, Timing, clock
 
 CHART: Final = "timing.svg"
@@ -63,19 +63,22 @@ def timing_svg(timing: Timing, narrated: Narrated | None = None) -> str:
         y = TOP + i * ROW
         label = shorten(f"{i + 1}. {section.title}", (LABEL_WIDTH - 12) / FONT_SIZE)
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + ROW / 2 + 4}" text-anchor="end">{escape(label)}<title>{escape(section.title)}</title></text>'
+            f'<text x="{LABEL_WIDTH - 8}" y="{y + ROW / 2 + 4}" text-anchor="end">'
+            f"{escape(label)}<title>{escape(section.title)}</title></text>"
         )
         bars = [("estimated", section.seconds)] + ([("narrated", spoken[i])] if narrated else [])
         top = y + (ROW - BAR * len(bars)) / 2
         for j, (kind, seconds) in enumerate(bars):
             parts.append(_bar(top + j * BAR, seconds * scale, COLOURS[kind], f"{words[kind]}: {clock(seconds)}"))
             parts.append(
-                f'<text x="{LABEL_WIDTH + seconds * scale + 4:.1f}" y="{top + j * BAR + BAR - 2}" font-size="10">{clock(seconds)}</text>'
+                f'<text x="{LABEL_WIDTH + seconds * scale + 4:.1f}" y="{top + j * BAR + BAR - 2}" font-size="10">'
+                f"{clock(seconds)}</text>"
             )
         if section.budget is not None:
             x = LABEL_WIDTH + section.budget * scale
             parts.append(
-                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 3}" y2="{y + ROW - 3}" stroke="{COLOURS["budget"]}" stroke-width="2" stroke-dasharray="3 2"/>'
+                f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 3}" y2="{y + ROW - 3}" stroke="{COLOURS["budget"]}" '
+                'stroke-width="2" stroke-dasharray="3 2"/>'
             )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
@@ -92,7 +95,7 @@ def _tick_step(longest: float) -> float:
 def _axis(rows: int, longest: float, step: float, scale: float, unit: str) -> list[str]:
     bottom = TOP + rows * ROW
     parts = []
-    for k in range(int(math.ceil(longest / step)) + 1):
+    for k in range(math.ceil(longest / step) + 1):
         x = LABEL_WIDTH + k * step * scale
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 4}" y2="{bottom}" stroke="{COLOURS["grid"]}"/>')
         parts.append(
@@ -103,18 +106,23 @@ def _axis(rows: int, longest: float, step: float, scale: float, unit: str) -> li
 
 
 def _legend(words: dict[str, str], narrated: bool, budget: bool) -> list[str]:
-    parts, x = [], LABEL_WIDTH
+    parts: list[str] = []
+    x: float = LABEL_WIDTH
     for kind in ("estimated", *(("narrated",) if narrated else ()), *(("budget",) if budget else ())):
         if kind == "budget":
             parts.append(
-                f'<line x1="{x + 5}" x2="{x + 5}" y1="10" y2="24" stroke="{COLOURS[kind]}" stroke-width="2" stroke-dasharray="3 2"/>'
+                f'<line x1="{x + 5}" x2="{x + 5}" y1="10" y2="24" stroke="{COLOURS[kind]}" '
+                'stroke-width="2" stroke-dasharray="3 2"/>'
             )
         else:
             parts.append(f'<rect x="{x}" y="12" width="12" height="{BAR}" fill="{COLOURS[kind]}"/>')
         parts.append(f'<text x="{x + 16}" y="22">{escape(words[kind])}</text>')
-        x += 24 + len(words[kind]) * (FONT_SIZE if "\u4e00" <= words[kind][0] <= "\u9fff" else FONT_SIZE * 0.55)
+        x += 24 + len(words[kind]) * (FONT_SIZE if is_han(words[kind][0]) else FONT_SIZE * 0.55)
     return parts
 
 
 def _bar(y: float, width: float, colour: str, tip: str) -> str:
-    return f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{BAR - 1}" fill="{colour}"><title>{escape(tip)}</title></rect>'
+    return (
+        f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{max(width, 1):.1f}" height="{BAR - 1}" fill="{colour}">'
+        f"<title>{escape(tip)}</title></rect>"
+    )

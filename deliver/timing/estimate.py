@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from deliver.errors import OptionError
 from deliver.model import Language, Speech
-from deliver.speech.text import spoken_units
+from deliver.speech import spoken_units
 
 RATE_PRESETS: Final = {
     "zh": {"slow": 170, "formal": 200, "brisk": 240, "news": 280},
@@ -91,7 +91,7 @@ def estimate(speech: Speech, rate: str | float | None = None, target_minutes: fl
     budgets = _budgets(speech, seconds, target)
     cuts = _cuts(seconds, budgets, total, target)
     rows, start = [], 0.0
-    for section, n, sec, budget, cut in zip(speech.sections, units, seconds, budgets, cuts):
+    for section, n, sec, budget, cut in zip(speech.sections, units, seconds, budgets, cuts, strict=True):
         share = sec / total if total else 0.0
         rows.append(SectionTiming(section.title, section.kind, n, sec, start, share, budget, cut))
         start += sec
@@ -107,7 +107,7 @@ def _budgets(speech: Speech, seconds: list[float], target: float | None) -> list
         return [None] * len(seconds)
     edges = {
         i: min(s, target * _EDGE_SHARE)
-        for i, (sec, s) in enumerate(zip(speech.sections, seconds))
+        for i, (sec, s) in enumerate(zip(speech.sections, seconds, strict=True))
         if sec.kind != "body"
     }
     body = len(seconds) - len(edges)
@@ -119,7 +119,7 @@ def _cuts(seconds: list[float], budgets: list[float | None], total: float, targe
     """Spread the overrun over the sections that exceed their budget, in proportion to their excess."""
     if target is None or total <= target:
         return [0.0] * len(seconds)
-    excess = [max(0.0, s - (b or 0.0)) for s, b in zip(seconds, budgets)]
+    excess = [max(0.0, s - (b or 0.0)) for s, b in zip(seconds, budgets, strict=True)]
     weight = sum(excess) or total
     basis = excess if sum(excess) else seconds
     return [(total - target) * e / weight for e in basis]
@@ -127,7 +127,7 @@ def _cuts(seconds: list[float], budgets: list[float | None], total: float, targe
 
 def clock(seconds: float) -> str:
     """Seconds → m:ss (or h:mm:ss)."""
-    whole = int(round(seconds))
+    whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
@@ -138,7 +138,21 @@ Narrated = list[tuple[float, float]]
 
 def timing_to_dict(timing: Timing, narrated: Narrated | None = None) -> dict[str, Any]:
     """The `timing --json` shape; with `narrated`, the measured narration beside the estimate."""
-    data = {
+    sections: list[dict[str, Any]] = [
+        {
+            "title": s.title,
+            "kind": s.kind,
+            "units": s.units,
+            "seconds": round(s.seconds, 1),
+            "start": round(s.start, 1),
+            "share": round(s.share, 4),
+            "budget": None if s.budget is None else round(s.budget, 1),
+            "cut_seconds": round(s.cut, 1),
+            "cut_units": round(s.cut * timing.rate / 60),
+        }
+        for s in timing.sections
+    ]
+    data: dict[str, Any] = {
         "language": timing.language,
         "rate": timing.rate,
         "unit": timing.unit,
@@ -146,23 +160,10 @@ def timing_to_dict(timing: Timing, narrated: Narrated | None = None) -> dict[str
         "total_seconds": round(timing.total_seconds, 1),
         "target_seconds": timing.target_seconds,
         "over_seconds": round(timing.over_seconds, 1),
-        "sections": [
-            {
-                "title": s.title,
-                "kind": s.kind,
-                "units": s.units,
-                "seconds": round(s.seconds, 1),
-                "start": round(s.start, 1),
-                "share": round(s.share, 4),
-                "budget": None if s.budget is None else round(s.budget, 1),
-                "cut_seconds": round(s.cut, 1),
-                "cut_units": round(s.cut * timing.rate / 60),
-            }
-            for s in timing.sections
-        ],
+        "sections": sections,
     }
     if narrated is not None:
-        for row, (start, seconds) in zip(data["sections"], narrated):
+        for row, (start, seconds) in zip(sections, narrated, strict=False):
             row["narrated_seconds"] = round(seconds, 3)
             row["narrated_start"] = round(start, 3)
         data["narrated_seconds"] = round(narrated[-1][0] + narrated[-1][1], 3) if narrated else 0.0
@@ -204,7 +205,8 @@ def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
     lines = [
         f"# {title} — timing",
         "",
-        f"Narrated: **{clock(total)}**. Estimated at a speaker's {timing.rate:g} {unit}/min: {clock(timing.total_seconds)}.",
+        f"Narrated: **{clock(total)}**. "
+        f"Estimated at a speaker's {timing.rate:g} {unit}/min: {clock(timing.total_seconds)}.",
     ]
     if timing.target_seconds is not None:
         verdict = f"over by {clock(timing.over_seconds)}" if timing.over_seconds else "within it"
@@ -216,9 +218,9 @@ def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
         f"| # | section | {unit} | estimated | narrated | starts at (estimate) | starts at (narration) | share | cut |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for i, (s, (start, seconds)) in enumerate(zip(timing.sections, narrated), 1):
+    for i, (s, (start, seconds)) in enumerate(zip(timing.sections, narrated, strict=False), 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
-        lines.append(
-            f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(seconds)} | {clock(s.start)} | {clock(start)} | {seconds / spoken:.0%} | {cut} |"
-        )
+        cells = (i, s.title, s.units, clock(s.seconds), clock(seconds), clock(s.start), clock(start),
+                 f"{seconds / spoken:.0%}", cut)  # fmt: skip
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from itertools import pairwise
 from typing import Final
 
+from deliver.speech import is_han
 from deliver.voices.base import Boundary
 
 _OPENING: Final = "“‘(（《〈「『【[{"
@@ -69,9 +71,12 @@ def _offsets(text: str, where: list[int], positions: list[int]) -> list[tuple[in
     starts = [where[p] if p < len(where) else len(text) for p in positions]
     spans = [
         (starts[i], where[high - 1] + 1 if high > low else starts[i])
-        for i, (low, high) in enumerate(zip(positions, positions[1:]))
+        for i, (low, high) in enumerate(pairwise(positions))
     ]
-    return [(start, _extend(text, end, limit)) for (start, end), limit in zip(spans, [*starts[1:-1], len(text)])]
+    return [
+        (start, _extend(text, end, limit))
+        for (start, end), limit in zip(spans, [*starts[1:-1], len(text)], strict=False)
+    ]
 
 
 def _extend(text: str, end: int, limit: int) -> int:
@@ -99,16 +104,12 @@ def align(text: str, marks: Sequence[Mark], duration: float) -> tuple[list[Bound
         positions.append(max(position, positions[-1] if positions else 0))
     boundaries: list[Boundary] = []
     last = 0.0
-    for index, (mark, (start, end)) in enumerate(zip(marks, _offsets(text, where, positions))):
+    for index, (mark, (start, end)) in enumerate(zip(marks, _offsets(text, where, positions), strict=False)):
         begin = min(max(mark.start, last), duration)
         stop = min(mark.end, marks[index + 1].start) if index + 1 < len(marks) else mark.end
         boundaries.append(Boundary(begin, min(max(stop, begin), duration), start, end))
         last = begin
     return _merge_empty(boundaries), (positions[-1] if marks else 0), len(ours)
-
-
-def is_han(char: str) -> bool:
-    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char >= "\U00020000"
 
 
 def _snap(position: int, text: str, where: list[int]) -> int:

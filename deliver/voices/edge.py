@@ -30,7 +30,8 @@ from edge_tts.exceptions import EdgeTTSException, NoAudioReceived, SkewAdjustmen
 
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError, TruncatedAudio
 from deliver.model import Language
-from deliver.voices.align import Mark, align, is_han, significant
+from deliver.speech.text import is_han
+from deliver.voices.align import Mark, align, significant
 from deliver.voices.base import Prosody, Rendition, Voice
 from deliver.voices.retry import with_retries
 

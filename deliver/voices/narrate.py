@@ -78,7 +78,7 @@ class VoicedSection:
     utterances: tuple[Utterance, ...]
     chunks: tuple[Chunk, ...]
     renditions: tuple[Rendition, ...]
-    """Parallel to `chunks`: durations and boundaries; the audio stays in `cache` (see `audio_of`), so a
+    """Parallel to `chunks`: durations and boundaries; the audio stays in the cache (see `audio`), so a
     long speech's narration is never held in memory whole."""
     fallback_from: tuple[str, ...] = ()
     """Engines tried first that failed for this section, with their reason."""
@@ -86,17 +86,21 @@ class VoicedSection:
     """Chunks that were not in the cache."""
     keys: tuple[str, ...] = ()
     """Cache key of each chunk (what was said, by whom, how): a rebuild with the same keys sounds the same."""
-    cache: Cache | None = field(default=None, compare=False, repr=False)
+    audio: tuple[Callable[[], bytes], ...] = field(default=(), compare=False, repr=False)
+    """Parallel to `chunks`: each call reads that chunk's audio bytes back from the cache (raises
+    SynthesisError when the entry vanished meanwhile), so whoever joins the audio knows nothing of the cache."""
 
-    def audio_of(self, index: int) -> Rendition:
-        """Chunk `index`'s rendition with its audio (read back from the cache when it was left there)."""
-        rendition = self.renditions[index]
-        if rendition.audio or self.cache is None:
-            return rendition
-        stored = self.cache.get(self.keys[index])
+
+def _reader(cache: Cache, key: str, section: int) -> Callable[[], bytes]:
+    """A function that reads the cached audio of `key` (one chunk of section `section`)."""
+
+    def read() -> bytes:
+        stored = cache.get(key)
         if stored is None:
-            raise SynthesisError(f"section {self.index + 1}: a cached chunk vanished during the build; build again")
-        return replace(stored, boundaries=rendition.boundaries)
+            raise SynthesisError(f"section {section + 1}: a cached chunk vanished during the build; build again")
+        return stored.audio
+
+    return read
 
 
 Tick = Callable[[int, int], None]
@@ -225,7 +229,8 @@ async def _voice_section(
         renditions = tuple(replace(r, audio=b"") for r, _, _ in results)  # the audio is read back when joined
         keys = tuple(k for _, _, k in results)
         new = sum(fresh for _, fresh, _ in results)
-        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), new, keys, cache)
+        audio = tuple(_reader(cache, key, index) for key in keys)
+        return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), new, keys, audio)
     raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
 
 

@@ -2,8 +2,10 @@
 
 Widths are in em (multiples of the font size) per character class, chosen to be slightly
 generous for the fonts viewers substitute (Noto CJK, Liberation, DejaVu), so a line we plan
-never needs the viewer to wrap it again. Lines break between words (`deliver.words.cut`) and
-never start with closing punctuation nor end with opening punctuation (避头尾).
+never needs the viewer to wrap it again. Lines break between words (`deliver.speech.words.cut`)
+and never start with closing punctuation nor end with opening punctuation (避头尾). It sits
+with the other shared text rules because two stages measure text: slides fit their boxes, and
+the timing chart shortens its labels.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Final
 
+from deliver.speech.text import is_han
 from deliver.speech.words import cut
 
 LINE_HEIGHT: Final = 1.32
@@ -73,15 +76,15 @@ def text_em(text: str, bold: bool = False) -> float:
     return total
 
 
+_han: Final = lru_cache(maxsize=8192)(is_han)
+"""`speech.text.is_han`, remembered per character: it is asked twice for every character measured."""
+
+
 def _gap(left: str, right: str) -> float:
     """Autospace in em between two adjacent characters."""
-    if _is_han(left) == _is_han(right):
+    if _han(left) == _han(right):
         return 0.0
     return AUTOSPACE if (left.isascii() and left.isalnum()) or (right.isascii() and right.isalnum()) else 0.0
-
-
-def _is_han(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 @lru_cache(maxsize=8192)

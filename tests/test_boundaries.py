@@ -1,0 +1,77 @@
+"""Stage boundaries: each stage package is used through its face, never through another stage's
+private names, and importing a face stays light."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import deliver
+
+PACKAGE = Path(deliver.__file__).resolve().parent
+STAGES = ("speech", "timing", "slides", "voices", "audio", "package")
+HEAVY = ("jieba", "pptx", "pydub", "numpy", "lxml", "mutagen")
+ALLOWED = {
+    # The engines (voices/, helper `engine`'s) split and test text with speech's rules module directly.
+    ("voices", "deliver.speech.text"),
+    ("voices", "deliver.speech.words"),
+    # The voices face does not name the engine contract's value type yet; audio needs it for types only.
+    ("audio", "deliver.voices.base"),
+    # The narration layer is not named by the voices face yet; pipeline wires it.
+    (None, "deliver.voices.narrate"),
+    (None, "deliver.voices.lexicon"),
+}
+"""(importing stage or None for top-level modules, imported module): known module imports across a boundary."""
+
+
+def _imports() -> list[tuple[str, str, list[str]]]:
+    """(importing module, imported module, names) for every `from deliver… import …` in the package."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = ".".join(("deliver", *path.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("deliver."):
+                found.append((module, node.module, [a.name for a in node.names]))
+    return found
+
+
+def _stage(module: str) -> str | None:
+    part = module.split(".")[1]
+    return part if part in STAGES else None
+
+
+def test_no_module_imports_a_private_name_of_another_module() -> None:
+    private = [(m, t, n) for m, t, names in _imports() for n in names if n.startswith("_") and t != m]
+    assert private == []
+
+
+def test_stages_reach_each_other_only_through_their_faces() -> None:
+    crossing = []
+    for module, target, _ in _imports():
+        source, destination = _stage(module), _stage(target)
+        if destination is None or source == destination or target == f"deliver.{destination}":
+            continue
+        if (source, target) not in ALLOWED:
+            crossing.append(f"{module} imports {target}")
+    assert crossing == []
+
+
+@pytest.mark.parametrize("face", [f"deliver.{s}" for s in STAGES if s != "voices"] + ["deliver.cli"])
+def test_importing_a_face_loads_no_heavy_library(face: str) -> None:
+    probe = f"import json, sys, {face}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert json.loads(out) == []
+
+
+def test_the_slides_face_gives_the_renderer_when_asked() -> None:
+    from deliver import slides
+    from deliver.slides.render import render_deck
+
+    assert slides.render_deck is render_deck
+    with pytest.raises(AttributeError):
+        _ = slides.no_such_name
