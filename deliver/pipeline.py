@@ -14,12 +14,13 @@ from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
-from deliver.paths import user_cache_dir
+from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse
 from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
-from deliver.voices.base import Prosody
+from deliver.voices.base import Folders, Prosody
 from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
+from deliver.voices.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from deliver.slides import Deck
@@ -55,6 +56,10 @@ class BuildOptions:
     """With narration, also write deck-narrated.pptx (audio on every slide, auto-advance)."""
     lexicon: Path | None = None
     """A pronunciation lexicon (TOML) over the per-user one; see `voices/lexicon.py`."""
+    folders: Folders | None = None
+    """Where engines keep voices and models; None = the per-user folders (`engine_folders()`)."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    """How a failed engine call is tried again when its error says a retry may help."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +80,25 @@ def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speec
     return source, parse(source), notices
 
 
+def engine_folders() -> Folders:
+    """The per-user folders engines keep their files in: installed voices under the data folder, derived
+    models under the cache folder ($DELIVER_DATA_DIR, $DELIVER_CACHE_DIR; see `paths.py`)."""
+    return Folders(voices=user_data_dir() / "voices", models=user_cache_dir())
+
+
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
-    cache = options.cache_dir or user_cache_dir() / "voices"
-    lexicon = load_lexicon(options.lexicon)
-    return NarrationOptions(cache, options.engine, options.voice, options.prosody, options.concurrency, lexicon=lexicon)
+    return NarrationOptions(
+        cache_dir=options.cache_dir or user_cache_dir() / "voices",
+        folders=options.folders or engine_folders(),
+        engine=options.engine,
+        voice=options.voice,
+        prosody=options.prosody,
+        concurrency=options.concurrency,
+        lexicon=load_lexicon(options.lexicon),
+        retry=options.retry,
+    )
 
 
 def build(
