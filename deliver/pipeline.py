@@ -9,7 +9,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from deliver import defaults
 from deliver.audio.soundtrack import Soundtrack
+from deliver.errors import OptionError
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
@@ -17,9 +19,10 @@ from deliver.package.freshness import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse
-from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
+from deliver.timing.estimate import check_pace, check_target, estimate, timing_markdown, timing_to_dict
+from deliver.voices import check_engine_name
 from deliver.voices.base import Folders, Prosody
-from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
+from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
 from deliver.voices.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -31,12 +34,13 @@ Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildOptions:
-    """Everything `build` needs besides the speech; values are validated where they are first used."""
+    """Everything `build` needs besides the speech; every value is checked when the options are built
+    (OptionError, one line), except that the theme is found when it is loaded."""
 
-    out_dir: Path = Path("output")
-    theme: str = "default"
+    out_dir: Path = defaults.OUT_DIR
+    theme: str = defaults.THEME
     audio: bool = True
     force: bool = False
     pace: str | float | None = None
@@ -44,10 +48,11 @@ class BuildOptions:
     target_minutes: float | None = None
     meta: dict[str, str] = field(default_factory=dict)
     """Title-slide details that override front matter: date, occasion, speaker."""
-    engine: str = "auto"
+    engine: str = defaults.ENGINE
     voice: str | None = None
     prosody: Prosody = field(default_factory=Prosody)
-    concurrency: int = DEFAULT_CONCURRENCY
+    """Validated when built (see `Prosody`)."""
+    concurrency: int = defaults.CONCURRENCY
     cache_dir: Path | None = None
     """Synthesis cache; None = the per-user cache folder."""
     zip: bool = True
@@ -60,6 +65,14 @@ class BuildOptions:
     """Where engines keep voices and models; None = the per-user folders (`engine_folders()`)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     """How a failed engine call is tried again when its error says a retry may help."""
+
+    def __post_init__(self) -> None:
+        check_engine_name(self.engine)
+        check_concurrency(self.concurrency)
+        check_pace(self.pace)
+        check_target(self.target_minutes)
+        if self.voice is not None and not self.voice.strip():
+            raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
 
 
 @dataclass(frozen=True)

@@ -158,11 +158,25 @@ def test_progress_counts_every_chunk(tmp_path: Path, engines: dict[str, FakeEngi
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(("fast", None, None), "--rate"), ((None, "+5%", None), "--pitch"), (("+200%", None, None), "--rate")],
+    [(("fast", None, None), "--voice-rate"), ((None, "+5%", None), "--pitch"), (("+200%", None, None), "--voice-rate")],
 )
 def test_bad_prosody_is_refused(args: tuple[str | None, str | None, str | None], message: str) -> None:
     with pytest.raises(OptionError, match=message):
         parse_prosody(*args)
+
+
+def test_a_speed_factor_is_a_rate_change_and_only_a_finite_one_in_range() -> None:
+    assert parse_prosody(None, None, None, 1.1).rate == 10 and parse_prosody(None, None, None, 0.5).rate == -50
+    for bad in (float("nan"), float("inf"), 0.4, 2.5):
+        with pytest.raises(OptionError, match="--speed"):
+            parse_prosody(None, None, None, bad)
+    with pytest.raises(OptionError, match="say the same thing"):
+        parse_prosody("+10%", None, None, 1.1)
+
+
+def test_narration_options_refuse_an_unknown_engine_when_built(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match="unknown engine"):
+        _options(tmp_path, engine="bogus")
 
 
 def test_prosody_parses_signed_values() -> None:

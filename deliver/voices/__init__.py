@@ -9,6 +9,7 @@ of any engine's voice names. Tests swap an engine with `registered(name, factory
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 
 from deliver.errors import EngineUnavailable, OptionError
 from deliver.model import Language
-from deliver.voices.base import Engine, Factory, Folders, Prosody, Voice
+from deliver.voices.base import RATE_RANGE, Engine, Factory, Folders, Prosody, Voice
 
 __all__ = [
     "Engine",
@@ -226,17 +227,29 @@ def resolve_voice(engine: Engine, language: Language, name: str | None) -> Voice
 _SIGNED = re.compile(r"^([+-]?\d{1,3})\s*(%|hz)?$", re.IGNORECASE)
 
 
-def parse_prosody(rate: str | None, pitch: str | None, volume: str | None) -> Prosody:
-    """ "+10%", "-5Hz", "0" → Prosody. Raises OptionError for anything else."""
+def parse_prosody(rate: str | None, pitch: str | None, volume: str | None, speed: float | None = None) -> Prosody:
+    """ "+10%", "-5Hz", "0" (and a speed factor, 1.1 = "+10%") → Prosody. Raises OptionError for anything else."""
     values = {}
-    for name, raw, unit in (("rate", rate, "%"), ("pitch", pitch, "hz"), ("volume", volume, "%")):
+    if speed is not None:
+        if rate is not None:
+            raise OptionError("--speed and --voice-rate say the same thing: give one of them")
+        values["rate"] = _speed_to_rate(speed)
+    for name, raw, unit in (("voice-rate", rate, "%"), ("pitch", pitch, "hz"), ("volume", volume, "%")):
         if raw is None:
             continue
         match = _SIGNED.match(raw.strip())
         if not match or (match.group(2) and match.group(2).lower() != unit):
             raise OptionError(f"--{name} {raw!r}: write it like {'+10%' if unit == '%' else '-5Hz'}")
-        values[name] = int(match.group(1))
+        values[name.removeprefix("voice-")] = int(match.group(1))
     return Prosody(**values)
+
+
+def _speed_to_rate(speed: float) -> int:
+    """A speed factor as the rate change in percent. Raises OptionError outside 0.5 … 2.0 (and for nan)."""
+    low, high = (1 + limit / 100 for limit in RATE_RANGE)
+    if not (math.isfinite(speed) and low <= speed <= high):
+        raise OptionError(f"--speed {speed:g}: must be between {low:g} and {high:g} (1 = the voice's own speed)")
+    return round((speed - 1) * 100)
 
 
 def voice_table(

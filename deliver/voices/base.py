@@ -11,12 +11,18 @@ import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from deliver.errors import OptionError
 from deliver.model import Language
 
 AudioFormat = Literal["mp3", "wav"]
+RATE_RANGE: Final = (-50, 100)
+"""Speaking-rate change a voice accepts, percent (--voice-rate; --speed 0.5 … 2.0)."""
+PITCH_RANGE: Final = (-50, 50)
+"""Pitch change, Hz."""
+VOLUME_RANGE: Final = (-50, 50)
+"""Volume change, percent."""
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,11 @@ class Prosody:
     """Volume change in percent (−50 … +50)."""
 
     def __post_init__(self) -> None:
-        for name, low, high, unit in (("rate", -50, 100, "%"), ("pitch", -50, 50, "Hz"), ("volume", -50, 50, "%")):
-            value = getattr(self, name)
+        for name, value, (low, high), unit in (
+            ("voice-rate", self.rate, RATE_RANGE, "%"),
+            ("pitch", self.pitch, PITCH_RANGE, "Hz"),
+            ("volume", self.volume, VOLUME_RANGE, "%"),
+        ):
             if not low <= value <= high:
                 raise OptionError(f"--{name} {value:+d}{unit}: must be between {low:+d}{unit} and {high:+d}{unit}")
 

@@ -12,12 +12,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TypeVar
 
+from deliver import defaults
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language, Notice, Speech
 from deliver.speech.text import pack, pieces_within
-from deliver.voices import candidates, passed_over, resolve_voice
+from deliver.voices import candidates, check_engine_name, passed_over, resolve_voice
 from deliver.voices.base import Engine, Folders, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key
 from deliver.voices.lexicon import EMPTY, Lexicon
@@ -25,7 +26,13 @@ from deliver.voices.normalize import Spoken, normalize
 from deliver.voices.retry import RetryPolicy, with_retries
 
 T = TypeVar("T")
-DEFAULT_CONCURRENCY: Final = 4
+
+
+def check_concurrency(concurrency: int) -> int:
+    """`concurrency` when it is a usable number of chunks at once. Raises OptionError."""
+    if not 1 <= concurrency <= defaults.MAX_CONCURRENCY:
+        raise OptionError(f"--concurrency {concurrency}: must be between 1 and {defaults.MAX_CONCURRENCY}")
+    return concurrency
 
 
 @dataclass(frozen=True)
@@ -35,13 +42,13 @@ class NarrationOptions:
     cache_dir: Path
     folders: Folders
     """Where engines keep their voices and models (chosen at the edge)."""
-    engine: str = "auto"
+    engine: str = defaults.ENGINE
     voice: str | None = None
     prosody: Prosody = field(default_factory=Prosody)
-    concurrency: int = DEFAULT_CONCURRENCY
-    sentence_pause: float = 0.25
+    concurrency: int = defaults.CONCURRENCY
+    sentence_pause: float = defaults.SENTENCE_PAUSE
     """Seconds of silence between chunks of one point (chunks end at sentence ends)."""
-    point_pause: float = 0.7
+    point_pause: float = defaults.POINT_PAUSE
     """Seconds of silence between points (slides)."""
     lexicon: Lexicon = EMPTY
     """How to say names and 多音字 (applied for every engine)."""
@@ -49,8 +56,8 @@ class NarrationOptions:
     """How every engine call is tried again when its error is retryable."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.concurrency <= 32:
-            raise OptionError(f"--concurrency {self.concurrency}: must be between 1 and 32")
+        check_engine_name(self.engine)
+        check_concurrency(self.concurrency)
         for name in ("sentence_pause", "point_pause"):
             if not 0 <= getattr(self, name) <= 10:
                 raise OptionError(f"--{name.replace('_', '-')} {getattr(self, name)}: must be between 0 and 10 seconds")

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from deliver import defaults
 from deliver.errors import SynthesisError
 
 T = TypeVar("T")
@@ -21,11 +22,11 @@ T = TypeVar("T")
 class RetryPolicy:
     """How often and how patiently to try one chunk again; validated at construction."""
 
-    attempts: int = 4
+    attempts: int = defaults.RETRY_ATTEMPTS
     """Tries in all, the first included (1 = no retry)."""
-    base: float = 0.5
+    base: float = defaults.RETRY_BASE
     """Seconds: the backoff before retry n is at most base · 2**n …"""
-    cap: float = 8.0
+    cap: float = defaults.RETRY_CAP
     """… and never more than this many seconds."""
 
     def __post_init__(self) -> None:
