@@ -238,7 +238,7 @@ def test_a_voice_of_an_engine_that_cannot_run_here_is_said_not_silently_dropped(
 
 
 def test_a_named_engine_refuses_a_voice_it_does_not_own(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
-    with pytest.raises(OptionError, match="not a espeak voice"):
+    with pytest.raises(OptionError, match="not one of espeak's voices"):
         narrate(SPEECH, _options(tmp_path, engine="espeak", voice="edge-zh"))
     assert not engines["espeak"].calls
 

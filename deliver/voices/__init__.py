@@ -144,7 +144,8 @@ def candidates(language: Language, folders: Folders, requested: str = "auto", vo
         if voice is not None:
             if not engine.owns_voice(voice):
                 raise OptionError(
-                    f"--voice {voice!r}: not a {requested} voice; list them with: deliver voices --engine {requested}"
+                    f"--voice {voice!r}: not one of {requested}'s voices; "
+                    f"list them with: deliver voices --engine {requested}"
                 )
             engine.voice(voice)  # checked now (a piper voice file adds its language)
         if language not in engine.languages:
