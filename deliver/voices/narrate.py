@@ -3,7 +3,8 @@
 Owns concurrency (one semaphore for the whole build) and the per-section fallback decision;
 engines only synthesize. Every engine call is retried here by one policy (`retry.py`) when the
 error says a retry may help. A section is voiced by one engine and voice throughout: when a chunk
-still fails, the whole section moves to the next candidate engine and the notice says so. A section that no engine can voice fails the build: it never ships silent.
+still fails, the whole section moves to the next candidate engine and the notice says so. A section
+that no engine can voice fails the build: it never ships silent.
 """
 
 from __future__ import annotations
@@ -164,13 +165,9 @@ async def narrate_async(
     for voiced in sections:
         if voiced.fallback_from:
             title = speech.sections[voiced.index].title
-            notices += (
-                Notice(
-                    "voice",
-                    f"section {voiced.index + 1} «{title}»: {'; '.join(voiced.fallback_from)} — voiced with {voiced.voice.engine} instead",
-                    "warning",
-                ),
-            )
+            why = "; ".join(voiced.fallback_from)
+            said = f"section {voiced.index + 1} «{title}»: {why} — voiced with {voiced.voice.engine} instead"
+            notices += (Notice("voice", said, "warning"),)
     return sections, notices
 
 
