@@ -166,8 +166,8 @@ async def narrate_async(
         if voiced.fallback_from:
             title = speech.sections[voiced.index].title
             why = "; ".join(voiced.fallback_from)
-            said = f"section {voiced.index + 1} «{title}»: {why} — voiced with {voiced.voice.engine} instead"
-            notices += (Notice("voice", said, "warning"),)
+            message = f"section {voiced.index + 1} «{title}»: {why} — voiced with {voiced.voice.engine} instead"
+            notices += (Notice("voice", message, "warning"),)
     return sections, notices
 
 
