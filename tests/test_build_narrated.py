@@ -124,14 +124,9 @@ def test_a_rebuild_in_another_theme_takes_every_chunk_from_the_cache(built: tupl
 def test_a_named_engine_failing_leaves_the_previous_package_intact(built: tuple[BuildResult, Path]) -> None:
     result, root = built
     before = {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")}
-    saved = dict(voices._instances)
-    voices.register("edge", FakeEngine("edge", online=True, fail=lambda text: True))
-    try:
-        with pytest.raises(SynthesisError):
-            build(SAMPLE, BuildOptions(out_dir=root / "out", engine="edge", cache_dir=root / "cache"))
-    finally:
-        voices._instances.clear()
-        voices._instances.update(saved)
+    failing = FakeEngine("edge", online=True, fail=lambda text: True)
+    with voices.registered("edge", lambda _folders: failing), pytest.raises(SynthesisError):
+        build(SAMPLE, BuildOptions(out_dir=root / "out", engine="edge", cache_dir=root / "cache"))
     assert {p: p.stat().st_mtime_ns for p in result.folder.rglob("*")} == before
     assert not [p for p in (root / "out").iterdir() if p.name.startswith(".")]
 

@@ -45,7 +45,7 @@ def test_timing_shows_every_section_and_the_cut_for_a_target() -> None:
     result = run("timing", str(SAMPLE), "--target", "8")
     assert result.returncode == 0, result.stderr
     assert "如何抓好组织工作的任务落实" in result.stdout and "over by" in result.stdout
-    data = json.loads(run("timing", str(SAMPLE), "--json", "--rate", "180").stdout)
+    data = json.loads(run("timing", str(SAMPLE), "--json", "--pace", "180").stdout)
     assert data["rate"] == 180 and len(data["sections"]) == 5
 
 
@@ -90,9 +90,73 @@ def test_bad_input_is_one_error_line_and_exit_2(tmp_path: Path, make, fragment: 
 
 
 def test_a_bad_option_value_is_one_error_line() -> None:
-    result = run("timing", str(SAMPLE), "--rate", "fast")
-    assert result.returncode == 2 and result.stderr.startswith("error: --rate")
-    assert "Traceback" not in result.stderr
+    result = run("timing", str(SAMPLE), "--pace", "fast")
+    assert result.returncode == 2 and result.stderr.startswith("error: --pace")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("--engine", "bogus"), "--engine 'bogus': unknown engine"),
+        (("--concurrency", "0"), "--concurrency 0"),
+        (("--speed", "nan"), "--speed nan"),
+        (("--speed", "3"), "--speed 3"),
+        (("--target", "-1"), "--target -1"),
+        (("--pace", "inf"), "--pace inf"),
+        (("--voice-rate", "fast"), "--voice-rate 'fast'"),
+        (("--voice-rate", "+200%"), "--voice-rate +200%"),
+        (("--pitch", "+5%"), "--pitch '+5%'"),
+        (("--volume", "+90%"), "--volume +90%"),
+        (("--speed", "1.1", "--voice-rate", "+10%"), "--speed and --voice-rate say the same thing"),
+    ],
+    ids=lambda value: "_".join(value) if isinstance(value, tuple) else None,
+)
+def test_build_refuses_a_bad_option_before_any_work(tmp_path: Path, args: tuple[str, ...], fragment: str) -> None:
+    result = run("build", str(SAMPLE), "--no-audio", "-o", str(tmp_path / "out"), *args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: {fragment}") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [(("--target", "nan"), "--target nan"), (("--pace", "0"), "--pace 0"), (("--pace", "fast"), "--pace fast")],
+)
+def test_timing_refuses_a_bad_option(args: tuple[str, ...], fragment: str) -> None:
+    result = run("timing", str(SAMPLE), *args)
+    assert result.returncode == 2 and result.stderr.startswith(f"error: {fragment}"), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_voices_refuses_an_unknown_engine() -> None:
+    result = run("voices", "--engine", "bogus")
+    assert result.returncode == 2 and result.stderr.startswith("error: --engine 'bogus'"), result.stderr
+
+
+def test_the_old_timing_rate_still_sets_the_pace_with_a_notice() -> None:
+    old = run("timing", str(SAMPLE), "--json", "--rate", "180")
+    assert old.returncode == 0, old.stderr
+    assert json.loads(old.stdout)["rate"] == 180
+    assert old.stderr.count("\n") == 1 and old.stderr.startswith("warning: `deliver timing --rate` is now --pace")
+    new = run("timing", str(SAMPLE), "--json", "--pace", "180")
+    assert new.stdout == old.stdout and new.stderr == ""
+
+
+def test_the_old_build_rate_still_sets_the_voice_rate_with_a_notice(tmp_path: Path) -> None:
+    common = ("build", str(SAMPLE), "--engine", "espeak", "--no-embed", "--no-zip", "-q", "--force")
+    old = run(*common, "-o", str(tmp_path / "old"), "--cache-dir", str(tmp_path / "cache"), "--rate", "+20%")
+    assert old.returncode == 0, old.stderr
+    assert old.stderr.startswith("warning: `deliver build --rate` is now --voice-rate")
+    new = run(*common, "-o", str(tmp_path / "new"), "--cache-dir", str(tmp_path / "cache"), "--voice-rate", "+20%")
+    assert new.returncode == 0 and "--rate" not in new.stderr
+    manifests = [json.loads(next((tmp_path / d).glob("*/manifest.json")).read_text("utf-8")) for d in ("old", "new")]
+    assert (
+        manifests[0]["options"]["prosody"]
+        == manifests[1]["options"]["prosody"]
+        == {"rate": 20, "pitch": 0, "volume": 0}
+    )
+    assert manifests[0]["inputs"] == manifests[1]["inputs"]  # the same voice, so the same package
 
 
 def _file(directory: Path, data: bytes) -> str:
@@ -103,7 +167,7 @@ def _file(directory: Path, data: bytes) -> str:
 
 @pytest.mark.parametrize(
     "args",
-    [("timing", str(SAMPLE), "--bogus"), ("build",), ("timing", str(SAMPLE), "--rate")],
+    [("timing", str(SAMPLE), "--bogus"), ("build",), ("timing", str(SAMPLE), "--pace")],
     ids=["unknown-option", "missing-argument", "option-without-value"],
 )
 def test_usage_mistakes_are_one_error_line_and_exit_2(args: tuple[str, ...]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import FakeEngine
+from fakes import FakeEngine, folders
 
 from deliver import voices
 from deliver.errors import OptionError
@@ -95,18 +95,13 @@ class Recording:
 
 
 def narrate_with(engine: Any, text: str, language: Language, lexicon_file: Path, cache: Path) -> tuple[Any, Recording]:
-    saved = dict(voices._instances)
     recording = Recording(engine)
-    voices.register(engine.name, recording)  # type: ignore[arg-type]
-    try:
+    with voices.registered(engine.name, lambda _folders: recording):  # type: ignore[arg-type,return-value]
         source = cache.parent / f"speech-{language}.txt"
         source.write_text(text, encoding="utf-8")
         _, speech, _ = load(source)
-        options = NarrationOptions(cache, engine.name, lexicon=load_lexicon(lexicon_file))
+        options = NarrationOptions(cache, folders(cache.parent), engine.name, lexicon=load_lexicon(lexicon_file))
         voiced, _ = narrate(speech, options)
-    finally:
-        voices._instances.clear()
-        voices._instances.update(saved)
     return voiced, recording
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE
-from fakes import FakeEngine
+from fakes import FakeEngine, folders, swapped
 
 from deliver import voices
 from deliver.errors import OptionError, SynthesisError
@@ -16,6 +16,7 @@ from deliver.speech.reading import read_source
 from deliver.speech.structure import parse
 from deliver.voices import parse_prosody
 from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of, narrate, utterances_of
+from deliver.voices.retry import RetryPolicy
 
 SPEECH = Speech(
     "测试讲话",
@@ -34,21 +35,22 @@ SPEECH = Speech(
 @pytest.fixture
 def engines() -> Iterator[dict[str, FakeEngine]]:
     """Fakes registered under the real names, so `auto` ordering and fallback are exercised for real."""
-    saved = dict(voices._instances)
     fakes = {
         "edge": FakeEngine("edge", online=True),
+        "kokoro": FakeEngine("kokoro", is_available=False),
         "piper": FakeEngine("piper", languages=frozenset({"en"})),
         "espeak": FakeEngine("espeak"),
     }
-    for name, engine in fakes.items():
-        voices.register(name, engine)
-    yield fakes
-    voices._instances.clear()
-    voices._instances.update(saved)
+    with swapped(**fakes):  # type: ignore[arg-type]
+        yield fakes
+
+
+QUICK = RetryPolicy(attempts=3, base=0.001, cap=0.002)
 
 
 def _options(tmp_path: Path, **kw: object) -> NarrationOptions:
-    return NarrationOptions(cache_dir=tmp_path / "cache", **kw)  # type: ignore[arg-type]
+    settings = {"retry": QUICK, **kw}
+    return NarrationOptions(cache_dir=tmp_path / "cache", folders=folders(tmp_path), **settings)  # type: ignore[arg-type]
 
 
 def test_chunks_are_lossless_and_within_the_engines_limit() -> None:
@@ -156,11 +158,25 @@ def test_progress_counts_every_chunk(tmp_path: Path, engines: dict[str, FakeEngi
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(("fast", None, None), "--rate"), ((None, "+5%", None), "--pitch"), (("+200%", None, None), "--rate")],
+    [(("fast", None, None), "--voice-rate"), ((None, "+5%", None), "--pitch"), (("+200%", None, None), "--voice-rate")],
 )
 def test_bad_prosody_is_refused(args: tuple[str | None, str | None, str | None], message: str) -> None:
     with pytest.raises(OptionError, match=message):
         parse_prosody(*args)
+
+
+def test_a_speed_factor_is_a_rate_change_and_only_a_finite_one_in_range() -> None:
+    assert parse_prosody(None, None, None, 1.1).rate == 10 and parse_prosody(None, None, None, 0.5).rate == -50
+    for bad in (float("nan"), float("inf"), 0.4, 2.5):
+        with pytest.raises(OptionError, match="--speed"):
+            parse_prosody(None, None, None, bad)
+    with pytest.raises(OptionError, match="say the same thing"):
+        parse_prosody("+10%", None, None, 1.1)
+
+
+def test_narration_options_refuse_an_unknown_engine_when_built(tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match="unknown engine"):
+        _options(tmp_path, engine="bogus")
 
 
 def test_prosody_parses_signed_values() -> None:
@@ -168,9 +184,9 @@ def test_prosody_parses_signed_values() -> None:
     assert (prosody.rate, prosody.pitch, prosody.volume) == (10, -5, 0)
 
 
-def test_unknown_engines_list_the_choices() -> None:
+def test_unknown_engines_list_the_choices(tmp_path: Path) -> None:
     with pytest.raises(OptionError, match="auto, edge"):
-        voices.get_engine("nope")
+        voices.get_engine("nope", folders(tmp_path))
 
 
 def test_audio_reads_each_chunk_through_the_narration_and_fails_cleanly_when_the_cache_lost_it(
@@ -191,3 +207,101 @@ def test_audio_reads_each_chunk_through_the_narration_and_fails_cleanly_when_the
     stage.mkdir()
     with pytest.raises(SynthesisError, match="cached chunk vanished"):
         write_soundtrack(stage, SPEECH, takes, Pauses(options.sentence_pause, options.point_pause))
+
+
+# ---------------------------------------------------------------- retries: one policy for every engine
+
+
+def test_a_retryable_failure_of_any_engine_is_retried_here_not_fallen_back(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    engines["espeak"].transient = 2  # an offline engine gets the same policy as edge
+    sections, _ = narrate(SPEECH, _options(tmp_path, engine="espeak", concurrency=1))
+    assert {s.voice.engine for s in sections} == {"espeak"} and not any(s.fallback_from for s in sections)
+    assert len(engines["espeak"].calls) == sum(len(s.chunks) for s in sections) + 2
+
+
+def test_a_transient_failure_that_outlasts_the_policy_falls_back(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    engines["edge"].transient = 10**6
+    sections, _ = narrate(SPEECH, _options(tmp_path, concurrency=1))
+    assert {s.voice.engine for s in sections} == {"espeak"}
+    calls = engines["edge"].calls
+    assert calls.count("同志们：") == QUICK.attempts and max(calls.count(c) for c in calls) == QUICK.attempts
+    assert all("transient" in s.fallback_from[0] for s in sections)
+
+
+def test_a_failure_that_is_not_retryable_is_tried_once(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
+    engines["espeak"].fail = lambda text: True
+    with pytest.raises(SynthesisError, match="scripted failure"):
+        narrate(SPEECH, _options(tmp_path, engine="espeak", concurrency=1))
+    calls = engines["espeak"].calls
+    assert calls and len(calls) == len(set(calls))  # no chunk asked twice
+
+
+# ---------------------------------------------------------------- voices: each engine says which names are its own
+
+
+def test_auto_puts_the_engine_that_owns_the_voice_first(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
+    sections, notices = narrate(SPEECH, _options(tmp_path, voice="espeak-zh"))
+    assert {(s.voice.engine, s.voice.name) for s in sections} == {("espeak", "espeak-zh")}
+    assert not engines["edge"].calls and not [n for n in notices if n.level == "warning"]
+
+
+def test_a_voice_of_an_engine_that_cannot_run_here_is_said_not_silently_dropped(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    sections, notices = narrate(SPEECH, _options(tmp_path, voice="kokoro-zh"))
+    assert {s.voice.name for s in sections} == {"edge-zh"}
+    assert any(n.level == "warning" and "--voice kokoro-zh" in n.message for n in notices)
+
+
+def test_a_named_engine_refuses_a_voice_it_does_not_own(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
+    with pytest.raises(OptionError, match="not one of espeak's voices"):
+        narrate(SPEECH, _options(tmp_path, engine="espeak", voice="edge-zh"))
+    assert not engines["espeak"].calls
+
+
+def test_a_voice_no_engine_owns_is_refused_before_any_synthesis(tmp_path: Path, engines: dict[str, FakeEngine]) -> None:
+    with pytest.raises(OptionError, match="no engine has a voice"):
+        narrate(SPEECH, _options(tmp_path, voice="zh-CN-NobodyNeural"))
+    assert not any(engine.calls for engine in engines.values())
+
+
+# ---------------------------------------------------------------- the registry
+
+
+def test_registered_swaps_an_engine_for_the_block_and_puts_the_real_one_back(tmp_path: Path) -> None:
+    from deliver.voices.espeak import EspeakEngine
+
+    fake = FakeEngine("espeak")
+    with voices.registered("espeak", lambda _folders: fake):
+        assert voices.get_engine("espeak", folders(tmp_path)) is fake
+    assert isinstance(voices.get_engine("espeak", folders(tmp_path)), EspeakEngine)
+
+
+def test_a_new_engine_name_joins_auto_and_leaves_with_its_block(tmp_path: Path) -> None:
+    with voices.registered("extra", lambda _folders: FakeEngine("extra")):
+        assert voices.engine_names()[-1] == "extra" and voices.check_engine_name("extra") == "extra"
+    assert "extra" not in voices.engine_names()
+    with pytest.raises(OptionError):
+        voices.check_engine_name("extra")
+
+
+def test_engines_are_built_with_the_folders_they_are_given(tmp_path: Path) -> None:
+    kokoro = voices.get_engine("kokoro", folders(tmp_path))
+    assert kokoro.voice_folder == tmp_path / "voices" / "kokoro"  # type: ignore[attr-defined]
+    assert kokoro.model_folder == tmp_path / "models" / "kokoro"  # type: ignore[attr-defined]
+    assert voices.get_engine("kokoro", folders(tmp_path / "other")) is not kokoro
+
+
+def test_no_engine_module_reads_the_environment() -> None:
+    import ast
+
+    root = Path(voices.__file__).parent
+    for module in ("edge", "espeak", "kokoro", "kokoro_g2p", "kokoro_voices", "piper", "base"):
+        tree = ast.parse((root / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        assert "deliver.paths" not in imported and not names & {"environ", "getenv"}, module

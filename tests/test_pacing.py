@@ -54,7 +54,7 @@ def test_rates_are_presets_or_numbers(rate: str | float | None, expected: float)
 
 @pytest.mark.parametrize("rate", ["fast", "0", "-5", "10000", "abc"])
 def test_bad_rates_are_refused_with_the_choices(rate: str) -> None:
-    with pytest.raises(OptionError, match="--rate"):
+    with pytest.raises(OptionError, match="--pace"):
         resolve_rate("zh", rate)
 
 

@@ -1,4 +1,7 @@
-"""The edge engine against a loopback server speaking edge-tts's real protocol, faults included."""
+"""The edge engine against a loopback server speaking edge-tts's real protocol, faults included.
+
+Each call is retried as the narration layer retries every engine (`with_retries` and the default
+policy), so these tests pin what edge's errors make of that policy."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from deliver.errors import OptionError, SynthesisError, TruncatedAudio
 from deliver.voices.align import Mark, align
 from deliver.voices.base import Engine, Prosody, Rendition, Voice
 from deliver.voices.edge import EdgeEngine, check_voice_name
+from deliver.voices.retry import RetryPolicy, with_retries
 
 ZH = (
     "同志们：今天是我们春节收假上班后召开的第一个会，既是一个收心会，又是今年年初的一个月例会。"
@@ -65,13 +69,22 @@ def sleep() -> FakeSleep:
 
 
 @pytest.fixture
-def engine(sleep: FakeSleep) -> EdgeEngine:
-    return EdgeEngine(timeout=3.0, sleep=sleep, rng=random.Random(1))
+def engine() -> EdgeEngine:
+    return EdgeEngine(timeout=3.0)
 
 
-def speak(engine: EdgeEngine, text: str, language: str = "zh", prosody: Prosody | None = None) -> Rendition:
+def speak(
+    engine: EdgeEngine,
+    text: str,
+    language: str = "zh",
+    prosody: Prosody | None = None,
+    sleep: FakeSleep | None = None,
+    policy: RetryPolicy | None = None,
+) -> Rendition:
+    """One chunk as narration asks for it: the engine's single attempts, retried by the shared policy."""
     voice = engine.default_voice(language)  # type: ignore[arg-type]
-    return asyncio.run(engine.synthesize(text, voice, prosody or Prosody()))
+    attempt = lambda: engine.synthesize(text, voice, prosody or Prosody())  # noqa: E731
+    return asyncio.run(with_retries(attempt, policy, rng=random.Random(1), sleep=sleep or FakeSleep()))
 
 
 def assert_whole(rendition: Rendition, text: str) -> None:
@@ -94,8 +107,29 @@ def assert_whole(rendition: Rendition, text: str) -> None:
 def test_it_implements_the_engine_protocol() -> None:
     engine = EdgeEngine()
     assert isinstance(engine, Engine)
-    assert (engine.name, engine.online, engine.gives_boundaries, engine.max_chunk) == ("edge", True, True, 1000)
+    assert (engine.name, engine.online, engine.max_chunk) == ("edge", True, 1000)
     assert engine.languages == {"zh", "en"} and engine.version == f"edge-tts {edge_tts.__version__}"
+
+
+def test_it_owns_edge_voice_names_only() -> None:
+    engine = EdgeEngine()
+    assert engine.owns_voice("zh-CN-YunjianNeural") and engine.owns_voice("en-US-AndrewMultilingualNeural")
+    assert not any(engine.owns_voice(name) for name in ("zf_xiaoxiao", "cmn", "voice.onnx", "en_US-joe-medium"))
+    assert engine.voice_ready(engine.default_voice("zh"))
+
+
+def test_a_403_is_worth_one_retry_per_chunk_not_per_engine(server: EdgeServer, engine: EdgeEngine) -> None:
+    server.script("403_bare", "403_bare")
+    other = "第二个块。" + ZH
+    for text in (ZH, other):  # each chunk's first 403 may still be a hiccup
+        with pytest.raises(SynthesisError) as first:
+            asyncio.run(engine.synthesize(text, engine.default_voice("zh"), Prosody()))
+        assert first.value.retryable
+    assert_whole(speak(engine, ZH), ZH)
+    server.script("403_bare")
+    with pytest.raises(SynthesisError) as again:
+        asyncio.run(engine.synthesize(ZH, engine.default_voice("zh"), Prosody()))
+    assert again.value.retryable  # a success forgot the earlier 403
 
 
 def test_default_voices_are_yunjian_and_andrew() -> None:
@@ -169,7 +203,7 @@ def test_a_transient_fault_is_retried_and_cured(
     server: EdgeServer, engine: EdgeEngine, sleep: FakeSleep, faults: list[str], requests: int, sleeps: int
 ) -> None:
     server.script(*faults)
-    assert_whole(speak(engine, ZH), ZH)
+    assert_whole(speak(engine, ZH, sleep=sleep), ZH)
     assert server.requests == requests and len(sleep.delays) == sleeps
 
 
@@ -195,7 +229,7 @@ def test_audio_too_short_for_its_text_is_never_returned(server: EdgeServer, engi
 def test_a_stalled_server_times_out_and_the_retry_succeeds(server: EdgeServer, sleep: FakeSleep) -> None:
     server.script("stall")
     began = time.monotonic()
-    assert_whole(speak(EdgeEngine(timeout=0.5, sleep=sleep), ZH), ZH)
+    assert_whole(speak(EdgeEngine(timeout=0.5), ZH, sleep=sleep), ZH)
     assert time.monotonic() - began < 3 and server.requests == 2
 
 
@@ -224,7 +258,7 @@ def test_a_persistent_fault_ends_in_a_clear_retryable_error(
     per_attempt = 2 if fault == "drop" else 1  # aiohttp retries a dropped GET once by itself
     server.script(*[fault] * 4 * per_attempt)
     with pytest.raises(SynthesisError, match=message) as raised:
-        speak(engine, ZH)
+        speak(engine, ZH, sleep=sleep)
     assert raised.value.retryable and server.requests == 4 * per_attempt and len(sleep.delays) == 3
     assert "\n" not in str(raised.value) and "127.0.0.1" not in str(raised.value)
 
@@ -248,7 +282,7 @@ def test_a_server_that_always_stalls_fails_in_bounded_time(server: EdgeServer, s
     server.script("stall", "stall")
     began = time.monotonic()
     with pytest.raises(SynthesisError, match="did not finish within 0.3 s"):
-        speak(EdgeEngine(timeout=0.3, attempts=2, sleep=sleep), ZH)
+        speak(EdgeEngine(timeout=0.3), ZH, sleep=sleep, policy=RetryPolicy(attempts=2))
     assert time.monotonic() - began < 2
 
 

@@ -19,7 +19,7 @@ from conftest import SPEECHES  # noqa: E402
 from deliver import voices  # noqa: E402
 from deliver.errors import EngineUnavailable, OptionError  # noqa: E402
 from deliver.voices import kokoro_voices  # noqa: E402
-from deliver.voices.base import Prosody, Rendition, Voice  # noqa: E402
+from deliver.voices.base import Folders, Prosody, Rendition, Voice  # noqa: E402
 from deliver.voices.kokoro import RATE, TOKEN_BUDGET, KokoroEngine, _Runtime, model_path  # noqa: E402
 from deliver.voices.kokoro_g2p import VOCAB, runs, segments, token_ids  # noqa: E402
 from deliver.voices.normalize import normalize  # noqa: E402
@@ -29,8 +29,14 @@ EN = "Good morning, everyone. Our GDP grew 5.2 percent in 2025."
 
 
 @pytest.fixture(scope="module")
-def engine(kokoro_voice_folder: Path) -> KokoroEngine:
-    return KokoroEngine(voice_folder=kokoro_voice_folder)
+def model_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One timed model for the module (92 MB, written once)."""
+    return tmp_path_factory.mktemp("kokoro-model")
+
+
+@pytest.fixture(scope="module")
+def engine(kokoro_voice_folder: Path, model_folder: Path) -> KokoroEngine:
+    return KokoroEngine(voice_folder=kokoro_voice_folder, model_folder=model_folder)
 
 
 def samples(rendition: Rendition) -> np.ndarray:
@@ -83,7 +89,7 @@ def test_long_text_is_cut_into_runs_within_the_budget_after_clauses() -> None:
 
 
 def test_the_durations_output_adds_up_to_the_audio(engine: KokoroEngine) -> None:
-    runtime = _Runtime(model_path(), workers=1)
+    runtime = _Runtime(model_path(engine.model_folder), workers=1)
     style = np.frombuffer(kokoro_voices.read_voice("zf_xiaoxiao", engine.voice_folder), dtype="<f4").reshape(510, 256)
     ids = token_ids(segments(ZH, "zh"))
     audio, durations = runtime.run(ids, style[len(ids) - 1][None, :], 1.0)
@@ -163,10 +169,12 @@ def test_without_npm_the_install_says_how_to_do_it_by_hand(monkeypatch: pytest.M
         kokoro_voices.install(None, tmp_path)
 
 
-def test_a_corrupt_voice_file_is_named_with_the_fix(kokoro_voice_folder: Path, tmp_path: Path) -> None:
+def test_a_corrupt_voice_file_is_named_with_the_fix(
+    kokoro_voice_folder: Path, model_folder: Path, tmp_path: Path
+) -> None:
     shutil.copytree(kokoro_voice_folder, tmp_path / "voices")
     (tmp_path / "voices" / "zf_xiaoxiao.bin").write_bytes(b"\1" * kokoro_voices.VOICE_BYTES)
-    broken = KokoroEngine(voice_folder=tmp_path / "voices")
+    broken = KokoroEngine(voice_folder=tmp_path / "voices", model_folder=model_folder)
     with pytest.raises(EngineUnavailable, match="corrupt.*deliver voices install kokoro"):
         broken.synthesize_sync("你好。", Voice("kokoro", "zf_xiaoxiao", "zh"), Prosody())
 
@@ -179,7 +187,7 @@ def test_a_damaged_model_cache_is_rebuilt(tmp_path: Path) -> None:
 
 
 def test_without_voices_it_is_unavailable_and_says_how_to_install(tmp_path: Path) -> None:
-    bare = KokoroEngine(voice_folder=tmp_path)
+    bare = KokoroEngine(voice_folder=tmp_path, model_folder=tmp_path / "model")
     assert not bare.available()
     assert "deliver voices install kokoro" in (bare.missing() or "")
     with pytest.raises(EngineUnavailable):
@@ -191,11 +199,8 @@ def test_without_voices_it_is_unavailable_and_says_how_to_install(tmp_path: Path
 
 @pytest.fixture
 def registered(engine: KokoroEngine) -> Iterator[KokoroEngine]:
-    saved = dict(voices._instances)
-    voices.register("kokoro", engine)
-    yield engine
-    voices._instances.clear()
-    voices._instances.update(saved)
+    with voices.registered("kokoro", lambda _folders: engine):
+        yield engine
 
 
 def test_auto_narrates_offline_with_kokoro_and_the_cues_match_the_audio(
@@ -222,16 +227,10 @@ def test_auto_narrates_offline_with_kokoro_and_the_cues_match_the_audio(
 def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) -> None:
     from deliver.pipeline import BuildOptions, build
 
-    saved = dict(voices._instances)
-    voices.register("kokoro", KokoroEngine(voice_folder=tmp_path / "none"))
-    try:
-        result = build(
-            SPEECHES / "zh-di-yishi.txt",
-            BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False),
-        )
-    finally:
-        voices._instances.clear()
-        voices._instances.update(saved)
+    options = BuildOptions(
+        out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", zip=False, folders=Folders(tmp_path / "none", tmp_path)
+    )
+    result = build(SPEECHES / "zh-di-yishi.txt", options)  # the real registry, given folders with no voices
     said = [n.message for n in result.notices if "kokoro" in n.message]
     assert len(said) == 1 and "deliver voices install kokoro" in said[0]
     assert {s.engine for s in result.soundtrack.sections} == {"espeak"}  # type: ignore[union-attr]
@@ -261,7 +260,7 @@ def test_without_the_extra_it_names_the_pip_command(monkeypatch: pytest.MonkeyPa
     import sys
 
     monkeypatch.setitem(sys.modules, "misaki.transcription", None)  # as if misaki were not installed
-    engine = KokoroEngine(voice_folder=tmp_path)
+    engine = KokoroEngine(voice_folder=tmp_path, model_folder=tmp_path)
     assert "pip install 'deliver[kokoro]'" in (engine.missing() or "")
     with pytest.raises(EngineUnavailable, match=r"deliver\[kokoro\]"):
         engine.synthesize_sync("你好。", Voice("kokoro", "zf_xiaoxiao", "zh"), Prosody())

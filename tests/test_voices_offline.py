@@ -71,11 +71,23 @@ def piper() -> PiperEngine:
 def test_both_engines_declare_the_contract(espeak: EspeakEngine, piper: PiperEngine) -> None:
     for engine in (espeak, piper):
         assert isinstance(engine, Engine)
-        assert not engine.online and engine.gives_boundaries and engine.max_chunk > 0
+        assert not engine.online and engine.max_chunk > 0 and engine.missing() is None
     assert espeak.languages == {"zh", "en"} and "1.52" in espeak.version
     assert [v.name for v in espeak.voices("zh")] == ["cmn"] and espeak.default_voice("en").name == "en-us"
     assert piper.languages == {"en"} and piper.default_voice("en").name == JOE
     assert "piper-tts" in piper.version and "en_US-joe-medium.onnx" in piper.version
+
+
+def test_each_engine_knows_its_own_voice_names(espeak: EspeakEngine, piper: PiperEngine) -> None:
+    assert espeak.owns_voice("cmn") and espeak.owns_voice("en-us") and espeak.voice("cmn").language == "zh"
+    assert piper.owns_voice(JOE) and piper.owns_voice("/voices/zh_CN-huayan-medium.onnx")
+    for name in ("zh-CN-YunjianNeural", "zf_xiaoxiao"):
+        assert not espeak.owns_voice(name) and not piper.owns_voice(name)
+    assert all(espeak.voice_ready(v) for v in espeak.voices()) and piper.voice_ready(piper.voice(JOE))
+    with pytest.raises(OptionError, match="no voice 'xx'"):
+        espeak.voice("xx")
+    with pytest.raises(OptionError, match="no such file"):
+        piper.voice("/nowhere/voice.onnx")
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from deliver.errors import SynthesisError, TruncatedAudio
-from deliver.voices.retry import backoff_delay, with_retries
+from deliver.voices.retry import RetryPolicy, backoff_delay, with_retries
 
 
 class Script:
@@ -37,8 +37,8 @@ class FakeSleep:
         self.delays.append(seconds)
 
 
-def run(attempt: Script, sleep: FakeSleep, **options: object) -> str:
-    return asyncio.run(with_retries(attempt, sleep=sleep, rng=random.Random(7), **options))  # type: ignore[arg-type]
+def run(attempt: Script, sleep: FakeSleep, **policy: float) -> str:
+    return asyncio.run(with_retries(attempt, RetryPolicy(**policy), sleep=sleep, rng=random.Random(7)))  # type: ignore[arg-type]
 
 
 def test_it_returns_the_first_success_without_sleeping() -> None:
@@ -87,6 +87,14 @@ def test_delays_grow_exponentially_within_full_jitter_bounds() -> None:
 def test_it_refuses_fewer_than_one_attempt() -> None:
     with pytest.raises(ValueError):
         run(Script(), FakeSleep(), attempts=0)
+
+
+def test_the_default_policy_tries_four_times() -> None:
+    errors = [SynthesisError(f"fail {n}", retryable=True) for n in range(10)]
+    attempt, sleep = Script(*errors), FakeSleep()
+    with pytest.raises(SynthesisError, match="fail 3"):
+        asyncio.run(with_retries(attempt, sleep=sleep))
+    assert attempt.calls == RetryPolicy().attempts == 4 and len(sleep.delays) == 3
 
 
 @given(retry=st.integers(0, 40), base=st.floats(0.0, 5.0), cap=st.floats(0.0, 60.0), seed=st.integers(0, 2**32))

@@ -6,9 +6,11 @@ by a human speaking rate. Narrated timing, measured from audio, comes from the v
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Final
 
+from deliver import defaults
 from deliver.errors import OptionError
 from deliver.model import Language, Speech
 from deliver.speech import spoken_units
@@ -18,7 +20,7 @@ RATE_PRESETS: Final = {
     "en": {"slow": 110, "formal": 130, "brisk": 160},
 }
 """Speaking rates in units per minute: 字/分钟 for zh (formal speech ≈ 160–220), words/minute for en."""
-DEFAULT_PRESET: Final = "formal"
+DEFAULT_PRESET: Final = defaults.PACE
 UNIT_NAMES: Final = {"zh": "字", "en": "words"}
 RATE_RANGE: Final = (40, 600)
 _EDGE_SHARE: Final = 0.1
@@ -70,17 +72,37 @@ def resolve_rate(language: Language, rate: str | float | None) -> float:
         value = float(rate)
     except ValueError:
         names = ", ".join(RATE_PRESETS[language])
-        raise OptionError(f"--rate {rate!r}: give {UNIT_NAMES[language]} per minute or one of: {names}") from None
+        raise OptionError(f"--pace {rate!r}: give {UNIT_NAMES[language]} per minute or one of: {names}") from None
     low, high = RATE_RANGE
     if not low <= value <= high:
-        raise OptionError(f"--rate {value:g}: must be between {low} and {high} {UNIT_NAMES[language]} per minute")
+        raise OptionError(f"--pace {value:g}: must be between {low} and {high} {UNIT_NAMES[language]} per minute")
     return value
+
+
+def check_pace(pace: str | float | None) -> None:
+    """Before the language is known: a preset of some language, or a rate in range. Raises OptionError."""
+    presets = sorted({name for table in RATE_PRESETS.values() for name in table})
+    if pace is None or pace in presets:
+        return
+    try:
+        value = float(pace)
+    except ValueError:
+        value = math.nan
+    low, high = RATE_RANGE
+    if not low <= value <= high:  # nan and inf fail too
+        raise OptionError(f"--pace {pace}: give 字/min (zh) or words/min (en) between {low} and {high}, "
+                          f"or a preset: {', '.join(presets)}")  # fmt: skip
+
+
+def check_target(target_minutes: float | None) -> None:
+    """None, or minutes in (0, 24 h]. Raises OptionError."""
+    if target_minutes is not None and not 0 < target_minutes <= 24 * 60:
+        raise OptionError(f"--target {target_minutes:g}: give the time you have in minutes (more than 0)")
 
 
 def estimate(speech: Speech, rate: str | float | None = None, target_minutes: float | None = None) -> Timing:
     """Per-section estimates at `rate`; with `target_minutes`, each section's budget and what to cut."""
-    if target_minutes is not None and not 0 < target_minutes <= 24 * 60:
-        raise OptionError(f"--target {target_minutes:g}: give the time you have in minutes (more than 0)")
+    check_target(target_minutes)
     per_minute = resolve_rate(speech.language, rate)
     units = [sum(spoken_units(p.text, speech.language) for p in s.points) for s in speech.sections]
     if speech.salutation and units:

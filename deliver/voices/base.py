@@ -1,19 +1,28 @@
 """The engine contract: what every voice engine takes and gives back.
 
 Engines implement synthesis only. Chunking, the cache, retries, concurrency, fallback and audio
-files belong to the shared layer (`voices/__init__.py`, `voices/cache.py`, `audio.py`).
+files belong to the shared layer (`voices/__init__.py`, `voices/narrate.py`, `voices/cache.py`, `audio/`).
+An engine is built by a factory that is handed its `Folders`: no engine reads the environment.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from deliver.errors import OptionError
 from deliver.model import Language
 
 AudioFormat = Literal["mp3", "wav"]
+RATE_RANGE: Final = (-50, 100)
+"""Speaking-rate change a voice accepts, percent (--voice-rate; --speed 0.5 … 2.0)."""
+PITCH_RANGE: Final = (-50, 50)
+"""Pitch change, Hz."""
+VOLUME_RANGE: Final = (-50, 50)
+"""Volume change, percent."""
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,11 @@ class Prosody:
     """Volume change in percent (−50 … +50)."""
 
     def __post_init__(self) -> None:
-        for name, low, high, unit in (("rate", -50, 100, "%"), ("pitch", -50, 50, "Hz"), ("volume", -50, 50, "%")):
-            value = getattr(self, name)
+        for name, value, (low, high), unit in (
+            ("voice-rate", self.rate, RATE_RANGE, "%"),
+            ("pitch", self.pitch, PITCH_RANGE, "Hz"),
+            ("volume", self.volume, VOLUME_RANGE, "%"),
+        ):
             if not low <= value <= high:
                 raise OptionError(f"--{name} {value:+d}{unit}: must be between {low:+d}{unit} and {high:+d}{unit}")
 
@@ -71,32 +83,60 @@ class Rendition:
     """In order; may be empty for an engine that gives none (the chunk is then one cue)."""
 
 
+@dataclass(frozen=True)
+class Folders:
+    """Where engines keep their files, chosen once at the edge (see `paths.py`) and passed to each factory."""
+
+    voices: Path
+    """Installed voice files, one subfolder per engine (kokoro's style vectors: `voices/kokoro`)."""
+    models: Path
+    """Model files an engine derives and keeps (kokoro's timed model: `models/kokoro`)."""
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A voice engine. Capabilities are attributes, so selection reads flags instead of names."""
 
     name: str
     online: bool
-    """Needs the network."""
+    """Needs the network: `auto` tries online engines first and says so when it narrates offline."""
     languages: frozenset[Language]
-    gives_boundaries: bool
-    """Reports word or sentence boundaries with their times."""
+    """Languages it has a voice for; selection skips an engine whose set lacks the speech's."""
     max_chunk: int
     """Longest text (characters) to send in one call; the shared layer splits at sentence ends."""
-    version: str
-    """Changes when the same text would sound different (part of the cache key)."""
+
+    @property
+    def version(self) -> str:
+        """Changes when the same text would sound different (part of the cache key)."""
+
+    def missing(self) -> str | None:
+        """Why the engine cannot run here and how to fix it (one line), or None when it can. Cheap, no synthesis."""
 
     def available(self) -> bool:
-        """Cheap check that the engine can run here (no synthesis)."""
+        """`missing() is None`."""
 
     def voices(self, language: Language | None = None) -> list[Voice]:
-        """Voices this engine offers here, optionally for one language."""
+        """Voices this engine offers, optionally for one language (installed or not: see `voice_ready`)."""
+
+    def voice_ready(self, voice: Voice) -> bool:
+        """Whether `voice` (one of `voices()`) can speak here now, e.g. its file is installed."""
+
+    def owns_voice(self, name: str) -> bool:
+        """Whether `name` names a voice of this engine (a cheap check of the name; no I/O)."""
+
+    def voice(self, name: str) -> Voice:
+        """The voice this engine calls `name`, checked (a piper voice file joins `languages`). Raises OptionError."""
 
     def default_voice(self, language: Language) -> Voice:
         """The voice used when none is asked for. Raises EngineUnavailable when there is none."""
 
     async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
-        """Speak `text`. Raises SynthesisError (with `retryable`) or EngineUnavailable."""
+        """Speak `text` once (the shared layer retries). Raises SynthesisError (with `retryable`) or
+        EngineUnavailable."""
+
+
+Factory = Callable[[Folders], Engine]
+"""Builds an engine from the folders it may keep files in (registered by name in `deliver.voices`)."""
 
 
 def distribution_version(name: str) -> str:

@@ -4,23 +4,21 @@ One `synthesize` call speaks one chunk (≤ `max_chunk` characters, split at sen
 shared layer). Each attempt opens a new `edge_tts.Communicate`, is bounded by `timeout` as a
 whole (edge's own receive timeout does not bound websocket reads), and must prove it got the
 whole text before its audio is returned: the last word boundary has to reach the end of the
-text and the audio has to be long enough to say it. Transient failures are retried with
-backoff; a 403 is retried once and then reported as "upgrade edge-tts", since only a new
-edge-tts release fixes a changed handshake.
+text and the audio has to be long enough to say it. Each failure says whether trying again may
+help (`retryable`); the narration layer does the retrying. A 403 is retryable the first time a
+chunk meets it and then reported as "upgrade edge-tts", since only a new edge-tts release fixes
+a changed handshake.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import re
 import socket
 import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 import aiohttp
@@ -33,7 +31,6 @@ from deliver.model import Language
 from deliver.speech.text import is_han
 from deliver.voices.align import Mark, align, significant
 from deliver.voices.base import Prosody, Rendition, Voice
-from deliver.voices.retry import with_retries
 
 BYTES_PER_SECOND: Final = 6000
 """edge's output is audio-24khz-48kbitrate-mono-mp3: 48 kbit/s CBR, so seconds = bytes / 6000."""
@@ -119,57 +116,47 @@ def _reachable(host: str, port: int, timeout: float) -> bool:
     return bool(result and result[0])
 
 
-@dataclass
-class _Tries:
-    """What one `synthesize` call has seen across its attempts: `forbidden` counts 403 answers."""
-
-    forbidden: int = 0
-
-
 class EdgeEngine:
-    """The edge-tts engine. All arguments have defaults: `get_engine("edge")` builds it bare.
+    """The edge-tts engine. All arguments have defaults: the registry builds it bare.
 
-    `timeout`: seconds one attempt may take from connect to the last byte. `attempts`, `backoff`
-    and `backoff_cap` (s) shape the retries; `rng` and `sleep` are injectable for tests.
+    `timeout`: seconds one attempt may take from connect to the last byte.
     `probe_timeout`: seconds `available()` waits for a TCP connection.
     """
 
     name = "edge"
     online = True
     languages: frozenset[Language] = frozenset({"zh", "en"})
-    gives_boundaries = True
     max_chunk = 1000
     version = f"edge-tts {edge_tts.__version__}"
 
-    def __init__(
-        self,
-        *,
-        timeout: float = 30.0,
-        attempts: int = 4,
-        backoff: float = 0.5,
-        backoff_cap: float = 8.0,
-        probe_timeout: float = 1.5,
-        rng: random.Random | None = None,
-        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-    ) -> None:
+    def __init__(self, *, timeout: float = 30.0, probe_timeout: float = 1.5) -> None:
         self.timeout = timeout
-        self.attempts = attempts
-        self.backoff = backoff
-        self.backoff_cap = backoff_cap
         self.probe_timeout = probe_timeout
-        self._rng = rng if rng is not None else random.Random()
-        self._sleep = sleep
         self._available: bool | None = None
         self._voices: list[Voice] | None = None
+        self._forbidden: dict[str, int] = {}
+        """403 answers per chunk text since it last succeeded: the second one is not worth a retry."""
 
     # -- discovery
+
+    def missing(self) -> str | None:
+        """Why edge cannot be used here (its host does not answer), or None."""
+        return None if self.available() else "edge: the online voices are not reachable from here"
 
     def available(self) -> bool:
         """Whether edge's host (or the proxy to it) accepts a TCP connection; asked once per instance."""
         if self._available is None:
-            host, port = _endpoint(edge_tts.communicate.WSS_URL)  # read now: tests point it at loopback
+            host, port = _endpoint(edge_tts.communicate.WSS_URL)  # type: ignore[attr-defined]  # read now: tests patch it
             self._available = bool(host) and _reachable(host, port, self.probe_timeout)
         return self._available
+
+    def owns_voice(self, name: str) -> bool:
+        """Whether `name` has the shape of an edge voice (xx-YY-NameNeural)."""
+        return bool(_VOICE_NAME.match(name))
+
+    def voice_ready(self, voice: Voice) -> bool:
+        """Edge voices live on the service: nothing to install."""
+        return True
 
     def voices(self, language: Language | None = None) -> list[Voice]:
         """Voices from edge's voice list when reachable, else a built-in list of well-known ones."""
@@ -207,12 +194,13 @@ class EdgeEngine:
         language = _language_of(check_voice_name(name))
         if language not in self.languages:
             raise OptionError(f"--voice {name!r}: deliver speaks zh and en; choose a zh-… or en-… voice")
-        return Voice("edge", name, language)  # type: ignore[arg-type]
+        return Voice("edge", name, language)
 
     # -- synthesis
 
     async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
-        """Speak one chunk; retries transient failures. Raises SynthesisError, TruncatedAudio, OptionError.
+        """Speak one chunk over one connection, then check it is whole. Raises SynthesisError (transient
+        failures with `retryable`), TruncatedAudio, OptionError.
 
         `duration` is len(audio) / 6000 s (exact for edge's CBR stream, trailing silence included);
         boundaries are word cues mapped onto `text` by `align`.
@@ -220,18 +208,6 @@ class EdgeEngine:
         check_voice_name(voice.name)
         if not significant(text)[0]:
             raise SynthesisError(f"edge: nothing to speak in {text[:20]!r}; the chunk has no words", retryable=False)
-        tries = _Tries()
-        return await with_retries(
-            lambda: self._attempt(text, voice, prosody, tries),
-            attempts=self.attempts,
-            base=self.backoff,
-            cap=self.backoff_cap,
-            rng=self._rng,
-            sleep=self._sleep,
-        )
-
-    async def _attempt(self, text: str, voice: Voice, prosody: Prosody, tries: _Tries) -> Rendition:
-        """One connection: stream, then check completeness. Raises SynthesisError."""
         communicate = edge_tts.Communicate(
             text,
             voice.name,
@@ -243,8 +219,23 @@ class EdgeEngine:
         try:
             audio, marks = await asyncio.wait_for(_collect(communicate), self.timeout)
         except (EdgeTTSException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-            raise _classify(error, tries, self.timeout) from error
+            raise self._classified(error, text) from error
+        self._forbidden.pop(text, None)
         return _rendition(text, audio, marks, prosody)
+
+    def _classified(self, error: BaseException, text: str) -> SynthesisError:
+        """`_classify`, with a 403 counted against this chunk: retryable only the first time it is met."""
+        status = _status(error)
+        if status != 403:
+            return _classify(error, status, self.timeout)
+        forbidden = self._forbidden.get(text, 0) + 1
+        if forbidden < 2:
+            self._forbidden[text] = forbidden
+        else:
+            self._forbidden.pop(text, None)
+        return SynthesisError(
+            f"edge refused the connection (403: Microsoft changed its handshake); {UPGRADE}", forbidden < 2
+        )
 
 
 async def _collect(communicate: edge_tts.Communicate) -> tuple[bytes, list[Mark]]:
@@ -261,18 +252,15 @@ async def _collect(communicate: edge_tts.Communicate) -> tuple[bytes, list[Mark]
     return bytes(audio), marks
 
 
-def _classify(error: BaseException, tries: _Tries, timeout: float) -> SynthesisError:
-    """The SynthesisError for a failed attempt; a 403 is retryable only the first time."""
+def _status(error: BaseException) -> int:
+    """The HTTP status of a failed attempt (a failed clock-skew fix is edge-tts's answer to a 403), else 0."""
     if isinstance(error, SkewAdjustmentError):
-        error = error.__cause__ if isinstance(error.__cause__, aiohttp.ClientResponseError) else error
-        status = 403
-    else:
-        status = error.status if isinstance(error, aiohttp.ClientResponseError) else 0
-    if status == 403:
-        tries.forbidden += 1
-        return SynthesisError(
-            f"edge refused the connection (403: Microsoft changed its handshake); {UPGRADE}", tries.forbidden < 2
-        )
+        return 403
+    return error.status if isinstance(error, aiohttp.ClientResponseError) else 0
+
+
+def _classify(error: BaseException, status: int, timeout: float) -> SynthesisError:
+    """The SynthesisError for a failed attempt other than a 403, with whether a retry may help."""
     if status == 429:
         return SynthesisError("edge is rate-limiting (429); lower --concurrency or try again later", True)
     if status >= 500:

@@ -254,7 +254,6 @@ class EspeakEngine:
     name = "espeak"
     online = False
     languages: frozenset[Language] = frozenset({"zh", "en"})
-    gives_boundaries = True
     max_chunk = 500
 
     def __init__(self, library_path: str | None = None, data_path: str | None = None) -> None:
@@ -278,16 +277,33 @@ class EspeakEngine:
             library = "unavailable"
         return f"espeak-ng {library} (espeakng-loader {distribution_version('espeakng-loader')})"
 
-    def available(self) -> bool:
-        """True when the library loads and initialises (cached; no synthesis)."""
+    def missing(self) -> str | None:
+        """Why the library cannot load or initialise here (with the fix), or None (cached; no synthesis)."""
         try:
             self._library()
-        except EngineUnavailable:
-            return False
-        return True
+        except EngineUnavailable as error:
+            return str(error)
+        return None
+
+    def available(self) -> bool:
+        return self.missing() is None
 
     def voices(self, language: Language | None = None) -> list[Voice]:
         return [voice for voice in _VOICES if language is None or voice.language == language]
+
+    def voice_ready(self, voice: Voice) -> bool:
+        """The voices come with the library's data."""
+        return True
+
+    def owns_voice(self, name: str) -> bool:
+        return any(voice.name == name for voice in _VOICES)
+
+    def voice(self, name: str) -> Voice:
+        """One of the voices we offer (cmn, en-us). Raises OptionError."""
+        for voice in _VOICES:
+            if voice.name == name:
+                return voice
+        raise OptionError(f"eSpeak NG has no voice {name!r}; use one of: {', '.join(v.name for v in _VOICES)}")
 
     def default_voice(self, language: Language) -> Voice:
         for voice in _VOICES:

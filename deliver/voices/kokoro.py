@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.files import sha256_file, write_bytes
 from deliver.model import Language
-from deliver.paths import user_cache_dir
 from deliver.voices import kokoro_voices
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
 from deliver.voices.kokoro_g2p import Segment, runs, segments, token_ids
@@ -84,9 +83,8 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def model_path(cache: Path | None = None) -> Path:
-    """The model with its durations output, written once under the cache (checked by sha256 each load)."""
-    folder = cache or user_cache_dir() / "kokoro"
+def model_path(folder: Path) -> Path:
+    """The model with its durations output, written once into `folder` (checked by sha256 each load)."""
     path = folder / "kokoro-v1.0.int8.timed.onnx"
     expected = _timed_sha256()
     if path.is_file() and path.stat().st_size == MODEL_BYTES + len(duration_patch()) and sha256_file(path) == expected:
@@ -162,16 +160,17 @@ class KokoroEngine:
     name = "kokoro"
     online = False
     languages: frozenset[Language] = frozenset({"zh", "en"})
-    gives_boundaries = True
     max_chunk = 60
     """Characters per chunk: about a sentence, so an edited sentence costs seconds to say again (a longer
     English sentence is cut at its clauses); the engine keeps each model call within TOKEN_BUDGET itself."""
 
-    def __init__(self, workers: int = 1, voice_folder: Path | None = None, cache: Path | None = None) -> None:
-        """`workers` model calls at once: 1 = one call on both cores (lowest latency), 2 = two calls on a core each."""
+    def __init__(self, *, voice_folder: Path, model_folder: Path, workers: int = 1) -> None:
+        """`voice_folder`: where `deliver voices install kokoro` puts the voices; `model_folder`: where the timed
+        model is written once. `workers` model calls at once: 1 = one call on both cores (lowest latency),
+        2 = two calls on a core each."""
         self.workers = workers
         self.voice_folder = voice_folder
-        self.cache = cache
+        self.model_folder = model_folder
         self._runtime: _Runtime | None = None
         self._styles: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -202,6 +201,16 @@ class KokoroEngine:
     def voice_ready(self, voice: Voice) -> bool:
         """Whether this voice's file is installed (the others are listed with how to install them)."""
         return any(v.name == voice.name for v in kokoro_voices.installed(self.voice_folder))
+
+    def owns_voice(self, name: str) -> bool:
+        return name in kokoro_voices.BY_NAME
+
+    def voice(self, name: str) -> Voice:
+        """A voice of the catalogue (installed or not). Raises OptionError."""
+        known = kokoro_voices.BY_NAME.get(name)
+        if known is None:
+            raise OptionError(f"kokoro has no voice {name!r}; see: deliver voices --engine kokoro")
+        return Voice(self.name, known.name, known.language, known.label)
 
     def default_voice(self, language: Language) -> Voice:
         for voice in kokoro_voices.installed(self.voice_folder):
@@ -242,7 +251,7 @@ class KokoroEngine:
             if self._runtime is None:
                 if (reason := _runtime_missing()) is not None:
                     raise EngineUnavailable(reason)
-                self._runtime = _Runtime(model_path(self.cache), self.workers)
+                self._runtime = _Runtime(model_path(self.model_folder), self.workers)
             return self._runtime
 
     def _style(self, name: str) -> np.ndarray:

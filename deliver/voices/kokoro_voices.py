@@ -19,7 +19,6 @@ from typing import Final
 from deliver.errors import EngineUnavailable, OptionError
 from deliver.files import write_bytes
 from deliver.model import Language
-from deliver.paths import user_data_dir
 
 NPM_PACKAGE: Final = "kokoro-js@1.2.1"
 VOICE_BYTES: Final = 510 * 256 * 4
@@ -52,24 +51,24 @@ CATALOGUE: Final = (
 BY_NAME: Final = {v.name: v for v in CATALOGUE}
 
 
-def voice_dir() -> Path:
-    return user_data_dir() / "voices" / "kokoro"
+def folder_in(voices: Path) -> Path:
+    """Where Kokoro's voices live inside the folder of installed voices (`Folders.voices`)."""
+    return voices / "kokoro"
 
 
-def installed(folder: Path | None = None) -> list[KokoroVoice]:
-    """Catalogue voices present in `folder` (default: the per-user voice folder) with the right size."""
-    where = folder or voice_dir()
+def installed(folder: Path) -> list[KokoroVoice]:
+    """Catalogue voices present in `folder` with the right size."""
     return [
         v
         for v in CATALOGUE
-        if (where / f"{v.name}.bin").is_file() and (where / f"{v.name}.bin").stat().st_size == VOICE_BYTES
+        if (folder / f"{v.name}.bin").is_file() and (folder / f"{v.name}.bin").stat().st_size == VOICE_BYTES
     ]
 
 
-def read_voice(name: str, folder: Path | None = None) -> bytes:
+def read_voice(name: str, folder: Path) -> bytes:
     """A voice file's bytes, checked. Raises EngineUnavailable when missing or corrupt (with how to fix it)."""
     voice = BY_NAME[name]
-    path = (folder or voice_dir()) / f"{name}.bin"
+    path = folder / f"{name}.bin"
     try:
         data = path.read_bytes()
     except OSError:
@@ -81,10 +80,9 @@ def read_voice(name: str, folder: Path | None = None) -> bytes:
     return data
 
 
-def install(source: Path | None = None, folder: Path | None = None) -> list[str]:
-    """Install every catalogue voice from `source` (a kokoro-js .tgz or a folder holding the .bin files), or
-    from npm when None. Returns the names installed. Raises OptionError / EngineUnavailable with the fix."""
-    target = folder or voice_dir()
+def install(source: Path | None, target: Path) -> list[str]:
+    """Install every catalogue voice into `target` from `source` (a kokoro-js .tgz or a folder holding the .bin
+    files), or from npm when None. Returns the names installed. Raises OptionError / EngineUnavailable with the fix."""
     with tempfile.TemporaryDirectory(prefix="deliver-kokoro-") as scratch:
         if source is None:
             source = _npm_pack(Path(scratch))

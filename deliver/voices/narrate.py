@@ -1,30 +1,39 @@
 """Narration: the speech's points → voiced chunks per section, through the cache, with fallback.
 
 Owns concurrency (one semaphore for the whole build) and the per-section fallback decision;
-engines only synthesize. A section is voiced by one engine and voice throughout: when a chunk
-fails after its engine's own retries, the whole section moves to the next candidate engine and
-the notice says so. A section that no engine can voice fails the build: it never ships silent.
+engines only synthesize. Every engine call is retried here by one policy (`retry.py`) when the
+error says a retry may help. A section is voiced by one engine and voice throughout: when a chunk
+still fails, the whole section moves to the next candidate engine and the notice says so. A section
+that no engine can voice fails the build: it never ships silent.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TypeVar
 
+from deliver import defaults
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language, Notice, Speech
 from deliver.speech.text import pack, pieces_within
-from deliver.voices import candidates, passed_over, resolve_voice
-from deliver.voices.base import Engine, Prosody, Rendition, Voice
+from deliver.voices import candidates, check_engine_name, passed_over, resolve_voice
+from deliver.voices.base import Engine, Folders, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key
 from deliver.voices.lexicon import EMPTY, Lexicon
 from deliver.voices.normalize import Spoken, normalize
+from deliver.voices.retry import RetryPolicy, with_retries
 
 T = TypeVar("T")
-DEFAULT_CONCURRENCY: Final = 4
+
+
+def check_concurrency(concurrency: int) -> int:
+    """`concurrency` when it is a usable number of chunks at once. Raises OptionError."""
+    if not 1 <= concurrency <= defaults.MAX_CONCURRENCY:
+        raise OptionError(f"--concurrency {concurrency}: must be between 1 and {defaults.MAX_CONCURRENCY}")
+    return concurrency
 
 
 @dataclass(frozen=True)
@@ -32,20 +41,24 @@ class NarrationOptions:
     """How to voice the speech; validated at construction."""
 
     cache_dir: Path
-    engine: str = "auto"
+    folders: Folders
+    """Where engines keep their voices and models (chosen at the edge)."""
+    engine: str = defaults.ENGINE
     voice: str | None = None
     prosody: Prosody = field(default_factory=Prosody)
-    concurrency: int = DEFAULT_CONCURRENCY
-    sentence_pause: float = 0.25
+    concurrency: int = defaults.CONCURRENCY
+    sentence_pause: float = defaults.SENTENCE_PAUSE
     """Seconds of silence between chunks of one point (chunks end at sentence ends)."""
-    point_pause: float = 0.7
+    point_pause: float = defaults.POINT_PAUSE
     """Seconds of silence between points (slides)."""
     lexicon: Lexicon = EMPTY
     """How to say names and 多音字 (applied for every engine)."""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    """How every engine call is tried again when its error is retryable."""
 
     def __post_init__(self) -> None:
-        if not 1 <= self.concurrency <= 32:
-            raise OptionError(f"--concurrency {self.concurrency}: must be between 1 and 32")
+        check_engine_name(self.engine)
+        check_concurrency(self.concurrency)
         for name in ("sentence_pause", "point_pause"):
             if not 0 <= getattr(self, name) <= 10:
                 raise OptionError(f"--{name.replace('_', '-')} {getattr(self, name)}: must be between 0 and 10 seconds")
@@ -142,7 +155,7 @@ def narrate(
 async def narrate_async(
     speech: Speech, options: NarrationOptions, tick: Tick | None = None
 ) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
-    engines = candidates(speech.language, options.engine)
+    engines = candidates(speech.language, options.folders, options.engine, options.voice)
     notices = _selection_notices(engines, options, speech.language)
     said = utterances_of(speech)
     total = sum(len(chunks_of(u, engines[0].max_chunk)) for u in said)
@@ -156,20 +169,16 @@ async def narrate_async(
     for voiced in sections:
         if voiced.fallback_from:
             title = speech.sections[voiced.index].title
-            notices += (
-                Notice(
-                    "voice",
-                    f"section {voiced.index + 1} «{title}»: {'; '.join(voiced.fallback_from)} — voiced with {voiced.voice.engine} instead",
-                    "warning",
-                ),
-            )
+            why = "; ".join(voiced.fallback_from)
+            message = f"section {voiced.index + 1} «{title}»: {why} — voiced with {voiced.voice.engine} instead"
+            notices += (Notice("voice", message, "warning"),)
     return sections, notices
 
 
 def planned_keys(speech: Speech, options: NarrationOptions) -> list[str]:
     """The cache key of every chunk as the first-choice engine would voice it (nothing is synthesized):
     what a build would say, so an unchanged speech can be recognised before any work."""
-    engine = candidates(speech.language, options.engine)[0]
+    engine = candidates(speech.language, options.folders, options.engine, options.voice)[0]
     voice = resolve_voice(engine, speech.language, options.voice)
     words = options.lexicon.words(speech.language)
     return [cache_key(engine, voice, options.prosody, normalize(c.text, speech.language, words).text)
@@ -178,10 +187,18 @@ def planned_keys(speech: Speech, options: NarrationOptions) -> list[str]:
 
 def _selection_notices(engines: list[Engine], options: NarrationOptions, language: Language) -> tuple[Notice, ...]:
     """What `auto` chose when it could not use the best voices: said once per build."""
-    if options.engine != "auto" or engines[0].online:
-        return ()
-    notices = (Notice("voice", f"online voices not reachable: narrating offline with {engines[0].name}", "info"),)
-    return notices + tuple(Notice("voice", f"{reason}", "warning") for reason in passed_over(language, engines[0]))
+    chosen = engines[0]
+    notices: tuple[Notice, ...] = ()
+    if options.voice is not None:
+        if chosen.owns_voice(options.voice):
+            return notices  # the voice asked for chose the engine, not the network
+        notices += (Notice("voice", f"--voice {options.voice} cannot be used here: narrating with "
+                                    f"{chosen.name}'s {chosen.default_voice(language).name}", "warning"),)  # fmt: skip
+    if options.engine != "auto" or chosen.online:
+        return notices
+    notices += (Notice("voice", f"online voices not reachable: narrating offline with {chosen.name}", "info"),)
+    reasons = passed_over(language, chosen, options.folders)
+    return notices + tuple(Notice("voice", reason, "warning") for reason in reasons)
 
 
 class _Progress:
@@ -194,7 +211,7 @@ class _Progress:
             self.tick(min(self.done, self.total), self.total)
 
 
-async def _all_or_cancel(jobs: list[Awaitable[T]]) -> list[T]:
+async def _all_or_cancel(jobs: Sequence[Awaitable[T]]) -> list[T]:
     """Run all; on the first failure cancel the rest (asyncio.TaskGroup needs Python 3.11)."""
     tasks = [asyncio.ensure_future(j) for j in jobs]
     try:
@@ -216,10 +233,8 @@ async def _voice_section(
             voice = resolve_voice(engine, language, options.voice)
             chunks = chunks_of(said, engine.max_chunk)
             words = options.lexicon.words(language)
-            jobs = [
-                _one(engine, voice, options.prosody, normalize(c.text, language, words), cache, semaphore, progress)
-                for c in chunks
-            ]
+            jobs = [_one(engine, voice, normalize(c.text, language, words), options, cache, semaphore, progress)
+                    for c in chunks]  # fmt: skip
             results = await _all_or_cancel(jobs)
         except (SynthesisError, EngineUnavailable) as exc:
             if len(engines) == 1:
@@ -237,21 +252,22 @@ async def _voice_section(
 async def _one(
     engine: Engine,
     voice: Voice,
-    prosody: Prosody,
     spoken: Spoken,
+    options: NarrationOptions,
     cache: Cache,
     semaphore: asyncio.Semaphore,
     progress: _Progress,
 ) -> tuple[Rendition, bool, str]:
-    """One chunk from the cache, or synthesized and then cached; its boundaries are returned on the
-    chunk's own text (the engine and the cache see the spoken form). Returns (rendition, was synthesized, key)."""
-    key = cache_key(engine, voice, prosody, spoken.text)
+    """One chunk from the cache, or synthesized (retried by `options.retry`) and then cached; its boundaries
+    are returned on the chunk's own text (the engine and the cache see the spoken form).
+    Returns (rendition, was synthesized, key)."""
+    key = cache_key(engine, voice, options.prosody, spoken.text)
     cached = cache.get(key)
     if cached is not None:
         progress.step()
         return _on_source(cached, spoken), False, key
-    async with semaphore:
-        rendition = await engine.synthesize(spoken.text, voice, prosody)
+    async with semaphore:  # held through the backoff too: a rate-limited service gets fewer calls, not more
+        rendition = await with_retries(lambda: engine.synthesize(spoken.text, voice, options.prosody), options.retry)
     if not rendition.audio or rendition.duration <= 0:
         raise SynthesisError(f"{engine.name} returned no audio for: {spoken.source[:30]}…", retryable=False)
     cache.put(key, rendition)

