@@ -18,6 +18,14 @@ SAMPLE = ROOT / "examples" / "zh-organization-meeting.txt"
 SPEECHES = Path(__file__).resolve().parent / "speeches"
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A viewer test (LibreOffice, Chromium) is slow by nature: it never joins the fast tier."""
+    for item in items:
+        if item.get_closest_marker("viewer") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never write into the user's real cache folder nor read the user's own settings."""

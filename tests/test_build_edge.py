@@ -17,6 +17,8 @@ from deliver.pipeline import BuildOptions, build
 from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
 
+pytestmark = pytest.mark.slow  # whole builds narrated through a loopback edge server
+
 SPEECH = SPEECHES / "zh-di-yishi.txt"
 
 
