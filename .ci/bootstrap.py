@@ -23,7 +23,7 @@ def venv_python() -> Path:
 
 def ensure(extras: str = "") -> Path:
     """The venv's python, with `deliver` (and `extras`) installed. Exits with a message on failure."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - runs under whatever python3 the user has
         sys.exit(f"error: deliver needs Python 3.10 or newer (this is {sys.version.split()[0]})")
     python = venv_python()
     if not python.exists():

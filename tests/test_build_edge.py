@@ -18,6 +18,8 @@ from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
 from deliver.voices.retry import RetryPolicy
 
+pytestmark = pytest.mark.slow  # whole builds narrated through a loopback edge server
+
 SPEECH = SPEECHES / "zh-di-yishi.txt"
 
 

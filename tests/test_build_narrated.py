@@ -16,6 +16,8 @@ from deliver.audio.mp3 import decoded_seconds
 from deliver.errors import SynthesisError
 from deliver.pipeline import BuildOptions, BuildResult, build
 
+pytestmark = pytest.mark.slow  # whole builds narrated with eSpeak NG
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[BuildResult, Path]:

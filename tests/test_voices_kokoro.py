@@ -24,6 +24,8 @@ from deliver.voices.kokoro import RATE, TOKEN_BUDGET, KokoroEngine, _Runtime, mo
 from deliver.voices.kokoro_g2p import VOCAB, runs, segments, token_ids  # noqa: E402
 from deliver.voices.normalize import normalize  # noqa: E402
 
+pytestmark = pytest.mark.slow  # the real Kokoro model: tens of seconds per test
+
 ZH = normalize("今天是我们春节收假上班后召开的第一个会，GDP增长了5.2%。", "zh").text
 EN = "Good morning, everyone. Our GDP grew 5.2 percent in 2025."
 

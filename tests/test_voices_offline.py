@@ -215,6 +215,7 @@ def test_espeak_bad_data_path_raises_instead_of_exiting() -> None:
     assert "alive False" in done.stdout
 
 
+@pytest.mark.slow  # real piper synthesis, seconds each
 def test_piper_gives_one_boundary_per_sentence(piper: PiperEngine) -> None:
     rendition = asyncio.run(piper.synthesize(PIPER_EN, piper.default_voice("en"), Prosody()))
     duration, samples, rate = decoded(rendition)
@@ -224,6 +225,7 @@ def test_piper_gives_one_boundary_per_sentence(piper: PiperEngine) -> None:
     assert spans == sentences(PIPER_EN) and len(spans) == 3
 
 
+@pytest.mark.slow  # real piper synthesis, seconds each
 def test_piper_keeps_our_sentences_across_abbreviations(piper: PiperEngine) -> None:
     text = "Dr. Smith arrived. He sat down."
     rendition = piper.synthesize_sync(text, piper.default_voice("en"), Prosody())
@@ -232,6 +234,7 @@ def test_piper_keeps_our_sentences_across_abbreviations(piper: PiperEngine) -> N
     assert again.duration == rendition.duration  # noise off: lengths are reproducible
 
 
+@pytest.mark.slow  # real piper synthesis, seconds each
 def test_piper_rate_shortens_and_volume_lowers(piper: PiperEngine) -> None:
     voice = piper.default_voice("en")
     normal = piper.synthesize_sync("Thank you for coming today.", voice, Prosody())

@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -22,7 +23,19 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 DEFAULT_THEME: Final = "default"
-THEMES_DIR: Final = Path(__file__).resolve().parents[2] / "themes"
+
+
+def _builtin_themes_dir() -> Path:
+    """The folder of the built-in themes: `deliver/themes/` inside an installed wheel (the build
+    backend copies the checkout's top-level `themes/` there), else `themes/` beside the package in a
+    checkout (an editable install or PYTHONPATH), so each theme file exists once in the repository."""
+    shipped = files("deliver").joinpath("themes")
+    if isinstance(shipped, Path) and shipped.is_dir():  # pip unpacks wheels: a real folder, never a zip
+        return shipped
+    return Path(__file__).resolve().parents[2] / "themes"
+
+
+THEMES_DIR: Final = _builtin_themes_dir()
 SLIDE_WIDTH: Final = 960.0
 """Width of a drawn (template-less) 16:9 slide, in pt (13.333 in)."""
 SLIDE_HEIGHT: Final = 540.0
@@ -292,7 +305,7 @@ def theme_from_template(path: Path) -> Theme:
 
 
 def load_theme(name_or_path: str) -> Theme:
-    """A theme by name (themes/NAME.toml), by .toml path, or by .pptx template path.
+    """A theme by name (a built-in one, THEMES_DIR/NAME.toml), by .toml path, or by .pptx template path.
 
     Raises ThemeError naming the available themes when nothing matches.
     """
@@ -313,7 +326,7 @@ def load_theme(name_or_path: str) -> Theme:
 
 
 def list_themes() -> list[tuple[str, str]]:
-    """(name, one-line description) of every theme in themes/, sorted by name."""
+    """(name, one-line description) of every built-in theme (THEMES_DIR), sorted by name."""
     result = []
     for path in sorted(THEMES_DIR.glob("*.toml")):
         try:
