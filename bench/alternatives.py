@@ -138,8 +138,12 @@ def deck_rows(runs: int) -> dict[str, float]:
             "-o",
             str(Path(folder) / "out"),
         ]
-        rows["ours: deliver build --no-audio, as a process (s)"] = median(lambda: (shutil.rmtree(Path(folder) / "out", ignore_errors=True),
-                                                                                  subprocess.run(ours, check=True, capture_output=True)), runs)  # fmt: skip
+
+        def build_ours() -> None:
+            shutil.rmtree(Path(folder) / "out", ignore_errors=True)
+            subprocess.run(ours, check=True, capture_output=True)
+
+        rows["ours: deliver build --no-audio, as a process (s)"] = median(build_ours, runs)
     return rows
 
 

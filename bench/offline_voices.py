@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from deliver.pipeline import load
 from deliver.speech.text import sentences
-from deliver.voices.base import Prosody, Voice
+from deliver.voices.base import Engine, Prosody, Voice
 from deliver.voices.espeak import EspeakEngine
 from deliver.voices.piper import PiperEngine
 
@@ -100,13 +100,19 @@ def espeak_rows(speech_path: str, runs: int) -> dict[str, dict[str, float]]:
     sections = [
         chunks("".join(point.text for point in section.points), engine.max_chunk) for section in speech.sections
     ]
-    speak: Speak = lambda text: engine.synthesize_sync(text, voice, Prosody()).duration
+
+    def speak(text: str) -> float:
+        return engine.synthesize_sync(text, voice, Prosody()).duration
+
     speak("预热。")
     # Two halves of the speech as two parallel sections keeps the work identical to the sequential run.
     middle = len(sections) // 2
     halves = [[c for s in sections[:middle] for c in s], [c for s in sections[middle:] for c in s]]
     english = engine.default_voice("en")
-    speak_en: Speak = lambda text: engine.synthesize_sync(text, english, Prosody()).duration
+
+    def speak_en(text: str) -> float:
+        return engine.synthesize_sync(text, english, Prosody()).duration
+
     paragraphs = [chunks(paragraph, engine.max_chunk) for paragraph in ENGLISH]
     return measure(
         {
@@ -126,7 +132,10 @@ def piper_rows(runs: int) -> dict[str, dict[str, float]]:
         engine = PiperEngine(threads=threads)
         voice: Voice = engine.default_voice("en")
         start = time.perf_counter()
-        speak: Speak = lambda text, e=engine, v=voice: e.synthesize_sync(text, v, Prosody()).duration
+
+        def speak(text: str, e: Engine = engine, v: Voice = voice) -> float:
+            return e.synthesize_sync(text, v, Prosody()).duration
+
         speak("Warm up.")
         rows[f"piper en, load + warm-up, {threads} intra-op thread(s)"] = {"wall_seconds": time.perf_counter() - start}
         for workers in (1, 2):

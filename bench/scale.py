@@ -11,6 +11,7 @@ its own sentence, so the synthesis cache cannot flatter the larger sizes. Median
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import statistics
@@ -68,7 +69,7 @@ def stages(speech: Path, cache: Path, out: Path) -> tuple[dict[str, float], int]
     result = build(speech, BuildOptions(out_dir=out, engine="espeak", cache_dir=cache), progress)
     marks.append((time.perf_counter(), "end"))
     seconds: dict[str, float] = {}
-    for (at, stage), (after, _) in zip(marks, marks[1:]):
+    for (at, stage), (after, _) in itertools.pairwise(marks):
         seconds[stage] = seconds.get(stage, 0.0) + after - at
     seconds["total (in-process)"] = marks[-1][0] - start
     return seconds, sum(len(p.text) for p in result.speech.points)

@@ -141,7 +141,8 @@ def en_speech() -> Speech:
                 (
                     _p(
                         "Why this matters",
-                        "Every outage costs us trust. Today I want to show how a small team can ship reliable software without a big budget.",
+                        "Every outage costs us trust. "
+                        "Today I want to show how a small team can ship reliable software without a big budget.",
                         "Outages cost trust",
                         "Small teams can still be reliable",
                     ),
@@ -153,7 +154,8 @@ def en_speech() -> Speech:
                 (
                     _p(
                         "Pick three signals",
-                        "Start with three signals users actually feel: latency, errors and freshness of data. Put them on one dashboard everyone sees.",
+                        "Start with three signals users actually feel: latency, errors and freshness of data. "
+                        "Put them on one dashboard everyone sees.",
                         "Latency at the 95th percentile",
                         "Error rate per request",
                         "Freshness of data",

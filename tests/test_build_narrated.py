@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import zipfile
@@ -37,7 +38,7 @@ def test_every_section_has_audio_whose_decoded_length_matches_the_manifest(built
         points = entry["points"]
         assert points[0]["start"] == pytest.approx(0.0, abs=0.05)
         assert points[-1]["end"] == pytest.approx(entry["duration"], abs=0.05)
-        assert all(a["end"] <= b["start"] for a, b in zip(points, points[1:]))
+        assert all(a["end"] <= b["start"] for a, b in itertools.pairwise(points))
     whole = decoded_seconds(result.folder / "audio" / "speech.mp3")
     assert whole == pytest.approx(manifest["narration"]["duration"], abs=0.05)
 
@@ -60,7 +61,7 @@ def test_subtitles_cover_the_speech_and_end_with_the_audio(built: tuple[BuildRes
         for a, b, c, d, e, f, g, h in stamps
     ]
     assert all(start < end for start, end in seconds)
-    assert all(a[1] <= b[0] for a, b in zip(seconds, seconds[1:]))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(seconds))
     whole = decoded_seconds(result.folder / "audio" / "speech.mp3")
     assert abs(seconds[-1][1] - whole) < 1.0
     spoken = re.sub(r"\s", "", "".join(p.text for p in result.speech.points))
@@ -98,7 +99,7 @@ def test_the_manifest_maps_every_slide_to_its_window_of_the_narration(built: tup
     assert slides["timeline"] == "audio/speech.mp3"
     windows = slides["windows"]
     assert [w["slide"] for w in windows] == list(range(1, len(windows) + 1))
-    assert all(a["end"] == b["start"] for a, b in zip(windows, windows[1:]))
+    assert all(a["end"] == b["start"] for a, b in itertools.pairwise(windows))
     assert windows[-1]["end"] == pytest.approx(manifest["narration"]["duration"], abs=0.001)
     cues = {p["point"]: s["start"] + p["start"] for s in manifest["narration"]["sections"] for p in s["points"]}
     firsts = [w for w in windows if w["kind"] == "point" and w["page"] == 1]
@@ -116,7 +117,7 @@ def test_an_unchanged_rebuild_keeps_the_package_and_synthesizes_nothing(built: t
 
 
 def test_a_rebuild_in_another_theme_takes_every_chunk_from_the_cache(built: tuple[BuildResult, Path]) -> None:
-    result, root = built
+    _result, root = built
     again = build(SAMPLE, BuildOptions(out_dir=root / "other", engine="espeak", cache_dir=root / "cache", theme="dark"))
     assert not again.reused
     summary = next(n.message for n in again.notices if n.message.startswith("narrated with"))
@@ -140,7 +141,9 @@ def test_the_whole_speech_track_has_a_chapter_per_section_in_order(built: tuple[
     chapters = read_chapters(result.folder / "audio" / "speech.mp3")
     assert [c[0] for c in chapters] == [s.title for s in result.speech.sections]
     assert result.soundtrack is not None
-    for (_, start, end), section, at in zip(chapters, result.soundtrack.sections, result.soundtrack.starts):
+    for (_, start, end), section, at in zip(
+        chapters, result.soundtrack.sections, result.soundtrack.starts, strict=True
+    ):
         assert start == pytest.approx(at, abs=0.002) and end - start == pytest.approx(section.duration, abs=0.002)
 
 
@@ -149,7 +152,7 @@ def test_the_timing_report_puts_narration_beside_the_estimate_and_adds_up(built:
     timing = json.loads((result.folder / "timing.json").read_text(encoding="utf-8"))
     rows = timing["sections"]
     assert all(r["narrated_seconds"] > 0 and r["seconds"] > 0 for r in rows)
-    for a, b in zip(rows, rows[1:]):  # a one-second pause, plus the mp3 frames' own delay and padding (< 0.15 s)
+    for a, b in itertools.pairwise(rows):  # a one-second pause, plus the mp3 frames' own delay and padding (< 0.15 s)
         assert 1.0 <= b["narrated_start"] - (a["narrated_start"] + a["narrated_seconds"]) < 1.15
     assert "narrated" in (result.folder / "timing.md").read_text(encoding="utf-8")
 
@@ -198,8 +201,9 @@ def test_libreoffice_reads_the_narration_and_the_advance_times(built: tuple[Buil
     result, _ = built
     source = tmp_path / "narrated.pptx"
     shutil.copy(result.folder / "deck-narrated.pptx", source)
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "odp", "--outdir", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=180)  # fmt: skip
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo"
+    convert = ["soffice", profile, "--headless", "--convert-to", "odp", "--outdir", str(tmp_path), str(source)]
+    subprocess.run(convert, check=True, capture_output=True, timeout=180)
     with zipfile.ZipFile(tmp_path / "narrated.odp") as odp:
         content = odp.read("content.xml").decode("utf-8")
         media = [n for n in odp.namelist() if n.endswith(".mp3")]
@@ -238,7 +242,7 @@ def test_sections_are_heard_in_the_whole_track_exactly_where_the_cues_say(tmp_pa
     raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(tmp_path / "whole.mp3"), "-f", "s16le", "-ac", "1", "-"],
                          capture_output=True, check=True).stdout  # fmt: skip
     samples = array.array("h", raw)
-    for start, q in zip(starts, quiet):
+    for start, q in zip(starts, quiet, strict=True):
         expected = round(start * FRAME_RATE) + q
         onset = next(x for x in range(expected - 2000, len(samples)) if abs(samples[x]) > 3000)
         assert abs(onset - expected) <= 2

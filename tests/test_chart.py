@@ -32,7 +32,7 @@ def test_each_section_gets_a_bar_as_long_as_its_estimate() -> None:
     drawn = bars(timing_svg(timing))
     assert len(drawn) == len(timing.sections)
     widths = [w for _, w in drawn]
-    ratios = [w / s.seconds for w, s in zip(widths, timing.sections)]
+    ratios = [w / s.seconds for w, s in zip(widths, timing.sections, strict=True)]
     assert max(ratios) == pytest.approx(min(ratios), rel=0.01)
 
 
@@ -44,7 +44,7 @@ def test_narration_adds_a_second_bar_per_section_and_a_target_adds_budget_ticks(
     drawn = bars(svg)
     assert len(drawn) == 2 * len(timing.sections)
     estimated, spoken = drawn[0::2], drawn[1::2]
-    assert all(n[1] == pytest.approx(e[1] * 1.1, rel=0.01) for e, n in zip(estimated, spoken))
+    assert all(n[1] == pytest.approx(e[1] * 1.1, rel=0.01) for e, n in zip(estimated, spoken, strict=True))
     dashed = [line for line in ET.fromstring(svg).iter(f"{SVG}line") if line.get("stroke-dasharray")]
     assert len(dashed) == len(timing.sections) + 1  # one per section and one in the legend
 

@@ -16,8 +16,8 @@ from deliver.model import Point, Section, Speech
 from deliver.slides import Deck, deck_to_dict, plan_deck
 from deliver.slides.fit import BULLET_INDENT, SAFETY
 from deliver.slides.layout import boxes, inner_size, role_style
-from deliver.speech.measure import line_height, text_em
 from deliver.slides.theme import Theme, list_themes, load_theme
+from deliver.speech.measure import line_height, text_em
 from deliver.speech.reading import read_source
 from deliver.speech.structure import parse
 
@@ -39,7 +39,9 @@ def test_a_chinese_speech_plans_title_agenda_dividers_points_and_closing() -> No
     assert kinds(deck) == expected and notices == ()
     agenda = deck.slides[1].block("agenda.body")
     assert agenda is not None
-    assert [p[0] for p in agenda.paragraphs] == [f"{n}、{s.title}" for n, s in zip("一二三四", speech.sections[1:5])]
+    assert [p[0] for p in agenda.paragraphs] == [
+        f"{n}、{s.title}" for n, s in zip("一二三四", speech.sections[1:5], strict=True)
+    ]
     assert [s.block("section.label").paragraphs[0][0] for s in deck.slides if s.kind == "section"] == [  # type: ignore[union-attr]
         "第一部分",
         "第二部分",

@@ -25,7 +25,7 @@ def make_template(path: Path, *, notes_body: bool = True) -> Path:
     prs = Presentation()
     shapes = [s for owner in [prs.slide_master, *prs.slide_layouts] for s in owner.placeholders]
     saved = [(s.left, s.top, s.width, s.height) for s in shapes]
-    for shape, (x, y, w, h) in zip(shapes, saved):
+    for shape, (x, y, w, h) in zip(shapes, saved, strict=True):
         shape.left, shape.top, shape.width, shape.height = Emu(x * 4 // 3), y, Emu(w * 4 // 3), h
     prs.slide_width = Emu(prs.slide_width * 4 // 3)
     slide = prs.slides.add_slide(prs.slide_layouts[1])
@@ -49,7 +49,7 @@ def slide_text(slide) -> str:
     return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame and s.text_frame.text)
 
 
-@pytest.fixture(params=THEMES + ["template"])
+@pytest.fixture(params=[*THEMES, "template"])
 def theme(request, tmp_path: Path) -> Theme:
     if request.param == "template":
         return load_theme(str(make_template(tmp_path / "org template.pptx")))
@@ -63,7 +63,7 @@ def test_the_reopened_deck_has_the_planned_slides_notes_and_east_asian_fonts(
     speech = speech_factory()
     deck, prs = render(speech, theme, tmp_path / "deck 字.pptx")
     assert len(prs.slides) == len(deck.slides)
-    for planned, slide in zip(deck.slides, prs.slides):
+    for planned, slide in zip(deck.slides, prs.slides, strict=True):
         for block in planned.blocks:
             for lines in block.paragraphs:
                 assert "\v".join(lines) in slide_text(slide)

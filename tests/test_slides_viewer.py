@@ -54,7 +54,7 @@ def make_template(path: Path) -> Path:
     prs.slide_width = Emu(int(prs.slide_width * scale))
     shapes = [shape for owner in [prs.slide_master, *prs.slide_layouts] for shape in owner.placeholders]
     boxes = [(shape.left, shape.top, shape.width, shape.height) for shape in shapes]  # before any change
-    for shape, (x, y, w, h) in zip(shapes, boxes):
+    for shape, (x, y, w, h) in zip(shapes, boxes, strict=True):
         shape.left, shape.top, shape.width, shape.height = Emu(int(x * scale)), y, Emu(int(w * scale)), h
     for text in ("TEMPLATE SLIDE ONE", "TEMPLATE SLIDE TWO"):
         slide = prs.slides.add_slide(prs.slide_layouts[0])
@@ -156,7 +156,7 @@ def overflows(pptx: Path, pdf: Path) -> list[str]:
     width, height = prs.slide_width / 12700, prs.slide_height / 12700
     with pdfplumber.open(str(pdf)) as doc:
         assert len(doc.pages) == len(prs.slides), f"{pdf.name}: {len(doc.pages)} pages for {len(prs.slides)} slides"
-        for number, (page, slide) in enumerate(zip(doc.pages, prs.slides), start=1):
+        for number, (page, slide) in enumerate(zip(doc.pages, prs.slides, strict=True), start=1):
             shapes = text_shapes(slide)
             for char in page.chars:
                 if not char["text"].strip():
@@ -180,7 +180,7 @@ def rewrapped(pptx: Path, pdf: Path) -> list[str]:
     problems = []
     prs = Presentation(str(pptx))
     with pdfplumber.open(str(pdf)) as doc:
-        for number, (page, slide) in enumerate(zip(doc.pages, prs.slides), start=1):
+        for number, (page, slide) in enumerate(zip(doc.pages, prs.slides, strict=True), start=1):
             for box, text in text_shapes(slide):
                 planned = len([line for line in text.replace("\v", "\n").split("\n") if line.strip()])
                 tops: defaultdict[int, int] = defaultdict(int)

@@ -6,6 +6,7 @@ policy), so these tests pin what edge's errors make of that policy."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import socket
 import time
@@ -93,7 +94,7 @@ def assert_whole(rendition: Rendition, text: str) -> None:
     assert rendition.duration == pytest.approx(len(rendition.audio) / 6000)
     cues = rendition.boundaries
     assert cues, "word boundaries expected"
-    for cue, following in zip(cues, cues[1:]):
+    for cue, following in itertools.pairwise(cues):
         assert cue.start <= cue.end <= following.start
         assert cue.text_end <= following.text_start
     assert all(0 <= c.text_start < c.text_end <= len(text) for c in cues)
@@ -281,7 +282,7 @@ def test_persistent_truncation_never_returns_partial_audio(server: EdgeServer, e
 def test_a_server_that_always_stalls_fails_in_bounded_time(server: EdgeServer, sleep: FakeSleep) -> None:
     server.script("stall", "stall")
     began = time.monotonic()
-    with pytest.raises(SynthesisError, match="did not finish within 0.3 s"):
+    with pytest.raises(SynthesisError, match=r"did not finish within 0\.3 s"):
         speak(EdgeEngine(timeout=0.3), ZH, sleep=sleep, policy=RetryPolicy(attempts=2))
     assert time.monotonic() - began < 2
 
@@ -388,6 +389,6 @@ def test_align_clamps_each_end_to_the_next_start_and_to_the_audio() -> None:
 def test_align_always_gives_ordered_cues_inside_the_text(text: str, spoken: list[str]) -> None:
     cues, covered, total = align(text, marks(*spoken), 30.0)
     assert 0 <= covered <= total
-    for cue, following in zip(cues, cues[1:]):
+    for cue, following in itertools.pairwise(cues):
         assert cue.text_end <= following.text_start and cue.start <= cue.end <= following.start
     assert all(0 <= c.text_start < c.text_end <= len(text) for c in cues)

@@ -283,7 +283,7 @@ def test_a_voice_file_brings_its_language(tmp_path: Path) -> None:
 
 
 def test_voice_files_without_config_or_in_other_languages_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(OptionError, match="cannot read its config zh_CN-test-medium.onnx.json"):
+    with pytest.raises(OptionError, match=r"cannot read its config zh_CN-test-medium\.onnx\.json"):
         PiperEngine(voice_files=(_voice_copy(tmp_path, None),))
     german = _voice_copy(tmp_path, {"espeak": {"voice": "de"}, "language": {"code": "de_DE"}}, "de_DE-test.onnx")
     with pytest.raises(OptionError, match="speaks de_DE"):

@@ -81,7 +81,7 @@ def test_delays_grow_exponentially_within_full_jitter_bounds() -> None:
     attempt, sleep = Script(*errors), FakeSleep()
     assert run(attempt, sleep, attempts=6, base=0.5, cap=3.0) == "ok"
     bounds = [0.5, 1.0, 2.0, 3.0, 3.0]
-    assert all(0.0 <= delay <= bound for delay, bound in zip(sleep.delays, bounds))
+    assert all(0.0 <= delay <= bound for delay, bound in zip(sleep.delays, bounds, strict=True))
 
 
 def test_it_refuses_fewer_than_one_attempt() -> None:

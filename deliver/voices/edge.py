@@ -49,14 +49,20 @@ COVERAGE_SLACK: Final = (3, 0.02)
 UPGRADE: Final = "upgrade edge-tts (pip install -U edge-tts)"
 _VOICE_NAME: Final = re.compile(r"^[a-z]{2,3}-[A-Z]{2}(?:-[A-Za-z]+)?-[A-Z][A-Za-z0-9]*Neural$")
 _BUILTIN: Final = (
-    ("zh-CN-XiaoxiaoNeural", "Female, News, Novel; Warm"), ("zh-CN-XiaoyiNeural", "Female, Cartoon, Novel; Lively"),
-    ("zh-CN-YunjianNeural", "Male, Sports, Novel; Passion"), ("zh-CN-YunxiNeural", "Male, Novel; Lively, Sunshine"),
-    ("zh-CN-YunyangNeural", "Male, News; Professional, Reliable"), ("en-US-AndrewNeural", "Male, Conversation; Warm, Confident"),
-    ("en-US-AriaNeural", "Female, News, Novel; Positive, Confident"), ("en-US-AvaNeural", "Female, Conversation; Expressive, Caring"),
-    ("en-US-BrianNeural", "Male, Conversation; Approachable, Casual"), ("en-US-ChristopherNeural", "Male, News, Novel; Reliable, Authority"),
-    ("en-US-EmmaNeural", "Female, Conversation; Cheerful, Clear"), ("en-US-GuyNeural", "Male, News, Novel; Passion"),
+    ("zh-CN-XiaoxiaoNeural", "Female, News, Novel; Warm"),
+    ("zh-CN-XiaoyiNeural", "Female, Cartoon, Novel; Lively"),
+    ("zh-CN-YunjianNeural", "Male, Sports, Novel; Passion"),
+    ("zh-CN-YunxiNeural", "Male, Novel; Lively, Sunshine"),
+    ("zh-CN-YunyangNeural", "Male, News; Professional, Reliable"),
+    ("en-US-AndrewNeural", "Male, Conversation; Warm, Confident"),
+    ("en-US-AriaNeural", "Female, News, Novel; Positive, Confident"),
+    ("en-US-AvaNeural", "Female, Conversation; Expressive, Caring"),
+    ("en-US-BrianNeural", "Male, Conversation; Approachable, Casual"),
+    ("en-US-ChristopherNeural", "Male, News, Novel; Reliable, Authority"),
+    ("en-US-EmmaNeural", "Female, Conversation; Cheerful, Clear"),
+    ("en-US-GuyNeural", "Male, News, Novel; Passion"),
     ("en-US-JennyNeural", "Female, General; Friendly, Considerate"),
-)  # fmt: skip
+)
 """Well-known voices offered when the voice list cannot be fetched."""
 
 

@@ -222,9 +222,10 @@ def word_boundaries(words: list[tuple[int, int]], text: str, duration: float) ->
     if not marks:
         return (Boundary(0.0, duration, 0, len(text)),) if text else ()
     marks[0] = (0, marks[0][1])
-    ends = marks[1:] + [(len(text), duration)]
+    ends = [*marks[1:], (len(text), duration)]
     return tuple(
-        Boundary(start, end, text_start, text_end) for (text_start, start), (text_end, end) in zip(marks, ends)
+        Boundary(start, end, text_start, text_end)
+        for (text_start, start), (text_end, end) in zip(marks, ends, strict=True)
     )
 
 

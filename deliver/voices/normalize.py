@@ -58,10 +58,7 @@ class Spoken:
 def number(text: str) -> str:
     """ "1,234.50" → 一千二百三十四点五零; a leading zero or more than 16 digits: digit by digit."""
     whole, _, fraction = text.replace(",", "").partition(".")
-    if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 16:
-        spoken = digitwise(whole)
-    else:
-        spoken = cardinal(int(whole))
+    spoken = digitwise(whole) if (len(whole) > 1 and whole.startswith("0")) or len(whole) > 16 else cardinal(int(whole))
     return spoken + ("点" + digitwise(fraction) if fraction else "")
 
 
