@@ -1,0 +1,83 @@
+"""Sections of a speech with no marked structure: cut at cue phrases and paragraph openers first,
+length second.
+
+The opening is the text up to the paragraph that announces the talk (今天我要讲… / I want to talk
+to you today about…), else the first paragraph; the closing starts at a cued paragraph near the
+end (对于这样的… 总之 / In closing / We face…). The body is cut where a paragraph opens with a turn
+(然而 / 但是 / 如果 / 现在再讲 / In the field of …) nearest to an even share of the length.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deliver.model import Language, Section
+from deliver.speech import cues
+from deliver.speech.families import Tagged
+from deliver.speech.points import MIN_UNITS, points_of
+from deliver.speech.text import spoken_units
+from deliver.speech.units import units_of
+
+_LABELS = {"zh": {"opening": "开场", "closing": "结束语"}, "en": {"opening": "Opening", "closing": "Closing"}}
+_TURN = re.compile(
+    r"^(?:然而|但是|可是|不过|如果|假如|倘若|现在再|现在我|下面|接下来|其次|再说|至于|另外|此外|其实|而这里|因为|所以说)"
+    r"|^(?:but|yet|now|next|if|in the field|our (?:greatest|first|next)|turning|another|beyond|so let)\b",
+    re.IGNORECASE,
+)
+_TALK_ANNOUNCED = re.compile(
+    r"(?:今天|今天我|我今天|这次|下面)[^。！？]{0,12}(?:要讲|讲讲|想讲|谈谈|想谈|说说|讲的是|谈的是)"
+    r"|\b(?:I want to talk|I (?:would like|wish) to (?:talk|speak|discuss)|let me talk)\b",
+    re.IGNORECASE,
+)
+_SECTION_UNITS = {"zh": 900, "en": 450}
+"""About three slides' worth of speech per body section (zh 字, en words)."""
+
+
+def plain_sections(tagged: list[Tagged], language: Language) -> tuple[Section, ...]:
+    """Opening, body sections cut at turns, closing."""
+    labels = _LABELS[language]
+    opening: list[Tagged] = []
+    closing: list[Tagged] = []
+    body = tagged
+    if len(tagged) >= 3:
+        cut = _opening_end(tagged)
+        opening, body = tagged[:cut], tagged[cut:]
+        if len(body) > 2 and cues.closing_cue(body[-1].block.text):
+            body, closing = body[:-1], body[-1:]
+    sections: list[Section] = []
+    if opening:
+        sections.append(Section(labels["opening"], "opening", points_of(units_of(opening, language), language)))
+    for group in _cut(body, language):
+        points = points_of(units_of(group, language), language)
+        if points:
+            sections.append(Section(title=points[0].headline, kind="body", points=points))
+    if closing:
+        sections.append(Section(labels["closing"], "closing", points_of(units_of(closing, language), language)))
+    return tuple(s for s in sections if s.points)
+
+
+def _opening_end(tagged: list[Tagged]) -> int:
+    """After the paragraph that announces the talk, when it comes early; else after the first paragraph."""
+    limit = max(1, len(tagged) // 4)
+    for i, t in enumerate(tagged[:limit]):
+        if _TALK_ANNOUNCED.search(t.block.text) and i + 1 < len(tagged):
+            return i + 1
+    return 1
+
+
+def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
+    """Groups of paragraphs: a new group at a turn once the group has its share, or when it is far too long."""
+    sizes = [spoken_units(t.block.text, language) for t in tagged]
+    total = sum(sizes)
+    count = max(1, round(total / _SECTION_UNITS[language]))
+    share = total / count
+    groups: list[list[Tagged]] = [[]]
+    size = 0
+    for t, units in zip(tagged, sizes, strict=True):
+        turn = bool(_TURN.match(t.block.text.strip())) and units >= MIN_UNITS[language]
+        if groups[-1] and ((turn and size >= 0.6 * share) or size + units > 1.6 * share):
+            groups.append([])
+            size = 0
+        groups[-1].append(t)
+        size += units
+    return [g for g in groups if g]

@@ -1,0 +1,137 @@
+"""The body's blocks → sections: opening, body sections at the top-level family, closing.
+
+The top level comes from `families.top_family`. Around it: a bare heading line before the first
+item (首先报告２００１年的工作) opens a section of its own; a missing first item ("A second place…"
+with no "first") starts after the paragraph that announced the parts; a divider that repeats the
+talk's title stays in the opening; speaker turns after the last section that begin with a
+question are a Q&A section; the last section ends at a closing label (结束语), at a closing cue
+(同志们，… / In closing) or where its siblings' shape ends. Unmarked speeches go to `plain.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deliver.model import Language, Section, SectionKind
+from deliver.speech import cues
+from deliver.speech.families import Family, Tagged, tag, top_family
+from deliver.speech.markers import CLOSING_ORDINAL
+from deliver.speech.plain import plain_sections
+from deliver.speech.points import Unit, points_of
+from deliver.speech.reading import Block
+from deliver.speech.text import bare, spoken_units
+from deliver.speech.units import groups_of, heading_parts, shape_cut, units_of
+
+LABELS = {
+    "zh": {"opening": "开场", "closing": "结束语", "qa": "问答"},
+    "en": {"opening": "Opening", "closing": "Closing", "qa": "Questions and answers"},
+}
+_PARAGRAPHS = re.compile(r"(?<=[。！？!?”」])[ \t\u3000]{2,}(?=\S)")
+
+
+def split_paragraphs(blocks: list[Block]) -> list[Block]:
+    """A line holding several paragraphs (separated by runs of spaces after a sentence end) is split."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.heading is not None or not _PARAGRAPHS.search(block.text):
+            out.append(block)
+            continue
+        pieces = [p for p in _PARAGRAPHS.split(block.text) if p.strip()]
+        out.extend(Block(p, list_item=block.list_item) for p in pieces)
+    return out
+
+
+def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Section, ...]:
+    """The speech's sections in speaking order (the header zone already taken off)."""
+    tagged = tag(split_paragraphs(blocks), language)
+    family = top_family(tagged)
+    if family is None or (family.kind == "vocative" and len(family.main) < 3):
+        return plain_sections(tagged, language)
+    starts = _starts(tagged, family, title)
+    if not starts:
+        return plain_sections(tagged, language)
+    starts = _with_qa(tagged, starts)
+    groups, after = shape_cut(groups_of(tagged, starts))
+    groups[-1], closing = _split_closing(groups[-1], family)
+    closing = closing + after
+    labels = LABELS[language]
+    sections: list[Section] = []
+    if starts[0] > 0:
+        sections.append(_make(labels["opening"], "opening", units_of(tagged[: starts[0]], language), language))
+    for group in groups:
+        title_of, units = _body_units(group, language)
+        sections.append(_make(title_of or labels["qa"], "body", units, language))
+    if closing:
+        sections.append(_make(labels["closing"], "closing", units_of(closing, language), language))
+    return tuple(s for s in sections if s.points)
+
+
+def _make(title: str, kind: SectionKind, units: list[Unit], language: Language) -> Section:
+    return Section(title=title, kind=kind, points=points_of(units, language) if units else ())
+
+
+def _starts(tagged: list[Tagged], family: Family, title: str) -> list[int]:
+    starts = list(family.main)
+    if family.kind == "divider" and cues.echoes(title, tagged[starts[0]].title or ""):
+        starts = starts[1:]
+    if family.kind == "numbered" and family.first_ordinal == 2:
+        starts = [_inferred_first(tagged, starts[0]), *starts]
+    if family.kind != "bare":
+        starts = _lead_headings(tagged, starts) + starts
+    return sorted(set(starts))
+
+
+def _inferred_first(tagged: list[Tagged], second: int) -> int:
+    """Where an unmarked first item starts: after the paragraph announcing the parts, else after the first one."""
+    for i in range(second - 1, 0, -1):
+        if cues.announces(tagged[i].block.text) and i + 1 < second:
+            return i + 1
+    return min(1, second - 1)
+
+
+def _lead_headings(tagged: list[Tagged], starts: list[int]) -> list[int]:
+    """Bare heading lines after the opening has begun and before the first item: sections of their own."""
+    found: list[int] = []
+    for i in range(1, starts[0] if starts else 0):
+        prose = any(spoken_units(t.block.text, "zh") > 30 and t.sign is None for t in tagged[:i])
+        if tagged[i].sign == "bare" and prose:
+            found.append(i)
+    return found
+
+
+def _with_qa(tagged: list[Tagged], starts: list[int]) -> list[int]:
+    """A question label after the last section, once the talk has been given, opens a Q&A section."""
+    last = starts[-1]
+    for i in range(last + 2, len(tagged)):
+        if tagged[i].sign == "question":
+            return [*starts, i]
+    return starts
+
+
+def _split_closing(group: list[Tagged], family: Family) -> tuple[list[Tagged], list[Tagged]]:
+    """The last section's closing: a 结束语 line, or a cued paragraph that is no sub-point."""
+    for i in range(1, len(group)):
+        t = group[i]
+        if t.sign == "closing_label":
+            return group[:i], group[i:]
+        if t.block.heading is None and t.sign in (None, "vocative") and cues.closing_cue(t.block.text):
+            closing_item = t.marker is not None and t.marker.ordinal == CLOSING_ORDINAL
+            if t.marker is None or (closing_item and t.marker.family != family.name):
+                return group[:i], group[i:]
+    return group, []
+
+
+def _body_units(group: list[Tagged], language: Language) -> tuple[str | None, list[Unit]]:
+    """A body section's title and units: its heading is spoken with the passage that follows it."""
+    first = group[0]
+    stated, heading_len = heading_parts(first, language)
+    title = stated or (bare(first.block.text)[:40] if first.sign != "question" else None)
+    head = Unit(first.block.text, None, heading_len, title=title)
+    rest = units_of(group[1:], language)
+    if rest and heading_len >= len(first.block.text):
+        nxt = rest[0]
+        merged = Unit(
+            head.text + "\n" + nxt.text, nxt.stated, len(head.text) + 1 + nxt.heading_len, nxt.items, nxt.title or title
+        )
+        return title, [merged, *rest[1:]]
+    return title, [head, *rest]
