@@ -200,3 +200,189 @@ def test_any_text_parses_and_keeps_every_word_in_order(text: str) -> None:
     spoken = _norm("".join(p.text for p in speech.points))
     assert _norm(source.text).endswith(spoken)
     assert all(p.text.strip() and p.headline.strip() for p in speech.points)
+
+
+# ---- conventions: the top level chosen by evidence -------------------------------------------
+
+
+def _kinds(speech: Speech) -> list[str]:
+    return [s.kind for s in speech.sections]
+
+
+def test_yishi_paragraphs_are_the_top_level_of_a_whole_speech() -> None:
+    speech = _parse(SPEECHES / "zh-yishi-top.txt")
+    assert _bodies(speech) == [
+        "抓好秋粮收储，确保颗粒归仓",
+        "抓好冬季农田水利建设，夯实发展基础",
+        "抓好冬种扩面，稳住明年粮油生产",
+        "抓好防灾减灾，守住安全底线",
+    ]
+    assert _kinds(speech)[0] == "opening" and _kinds(speech)[-1] == "closing"
+
+
+def test_shouxian_qici_zuihou_top_level_survives_a_stray_shouxian_greeting() -> None:
+    speech = _parse(SPEECHES / "zh-shouxian-top.txt")
+    assert _bodies(speech) == ["要把群众装在心里", "要把本领练在手上", "要把规矩立在前头"]
+    opening = speech.sections[0]
+    assert opening.kind == "opening" and opening.points[0].text.startswith("首先，我代表区委组织部")
+
+
+def test_di_yi_bu_fen_parts_contain_three_levels_of_numbering() -> None:
+    speech = _parse(SPEECHES / "zh-part-levels.txt")
+    assert _bodies(speech) == ["过去一年的工作回顾", "今年的主要任务"]
+    texts = [p.text for p in speech.sections[1].points]
+    # 1．/2．/3． under （一） under 一、: the last sub-point ends where its one-paragraph siblings end,
+    # so the paragraph after it is not swallowed into 3．资金监管.
+    last = next(t for t in texts if "3．资金监管" in t)
+    assert "各区县在经费保障上" not in last
+    assert any(t.lstrip().startswith("各区县在经费保障上") for t in texts)
+    assert _kinds(speech)[-1] == "closing"
+
+
+def test_bare_heading_lines_are_sections_and_torn_fragments_are_not() -> None:
+    speech = _parse(SPEECHES / "zh-bare-headings.txt")
+    assert _bodies(speech) == ["关于过去一年的工作", "关于今年的主要任务"]
+    closing = speech.sections[-1]
+    assert closing.kind == "closing" and closing.points[0].text.startswith("结束语")
+    first = "".join(p.text for p in speech.sections[1].points)
+    assert "关于进一步优化营商环境的意见" in first  # the fragment stays in its sentence's section
+
+
+def test_repeated_vocative_lines_divide_a_speech_without_numbering() -> None:
+    speech = _parse(SPEECHES / "zh-vocative-dividers.txt")
+    bodies = [s for s in speech.sections if s.kind == "body"]
+    assert len(bodies) == 3
+    assert all(s.points[0].text.startswith("青年朋友们、同志们！") for s in bodies)
+    assert all("同志们" not in s.title for s in bodies)
+
+
+def test_a_diyi_to_diliu_run_inside_one_section_is_not_the_top_level() -> None:
+    speech = _parse(SPEECHES / "zh-nested-diyi.txt")
+    assert _bodies(speech) == ["充分肯定去年的成绩", "准确把握今年的重点", "切实加强组织保障"]
+    inside = "".join(p.text for p in speech.sections[2].points)
+    assert "第一，做强景区品牌" in inside and "第六，做好宣传推广" in inside
+
+
+def test_finally_opens_the_last_section_not_the_closing() -> None:
+    speech = _parse(SPEECHES / "en-finally.txt")
+    assert _bodies(speech) == ["the building itself", "the collection", "the people"]
+    assert speech.sections[-1].kind == "closing"
+    assert speech.sections[-1].points[0].text.startswith("In closing")
+
+
+def test_dividers_speaker_labels_and_a_qa_section() -> None:
+    speech = _parse(SPEECHES / "en-dividers-qa.md")
+    bodies = _bodies(speech)
+    # The first divider repeats the talk's title: it stays in the opening.
+    assert bodies[:3] == ["Where the Idea Came From", "What We Learned", "Where We Go Next"]
+    assert len(bodies) == 4 and bodies[3].startswith("Question")
+    qa = speech.sections[-1]
+    assert "How do you keep the reports" in qa.points[0].text
+    headlines = [p.headline for s in speech.sections for p in s.points]
+    assert not any(h.rstrip(":：") in ("Jordan Lee", "Question") for h in headlines)
+    assert all(s.title != "Jordan Lee" for s in speech.sections)
+
+
+def test_a_line_holding_several_paragraphs_is_split() -> None:
+    one = "一、总体要求" + "\n" + "今年要稳中求进，抓好各项工作。　　二是要加强队伍建设，提升能力。" * 3
+    speech = parse(_source("标题\n同志们：\n开场的话，讲三点。\n" + one + "\n二、保障措施\n要加强组织领导。"))
+    assert _bodies(speech) == ["总体要求", "保障措施"]
+
+
+def test_roman_numerals_past_twelve_and_one_paragraph_points_end_before_the_closing() -> None:
+    points = "\n".join(f"{r}. Point number {i} should be settled by agreement among the parties concerned."
+                       for i, r in enumerate(["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X",
+                                              "XI", "XII", "XIII", "XIV"], 1))  # fmt: skip
+    text = (
+        "Gentlemen:\nWe have come together to state the terms we think just. The program is this:\n"
+        + points
+        + "\nFor such arrangements we are willing to work until they are achieved. We ask nothing more."
+    )
+    speech = parse(_source(text))
+    assert len(_bodies(speech)) == 14
+    assert speech.sections[-1].kind == "closing"
+
+
+def test_an_unmarked_first_item_starts_after_the_announcement() -> None:
+    para = "It is a place where people can live and work in peace, and where every child can learn. " * 2
+    text = (
+        "Friends:\nThank you for coming today. I am glad to be here.\n"
+        "I want to talk about three places where we can begin.\n"
+        "Many of you will live to see our cities grow. " + para + "\n"
+        "A second place where we can begin is the countryside. " + para + "\n"
+        "A third place where we can begin is the classroom. " + para + "\n"
+        "These are three of the central issues. Thank you."
+    )
+    speech = parse(_source(text))
+    bodies = [s for s in speech.sections if s.kind == "body"]
+    assert len(bodies) == 3 and bodies[0].points[0].text.startswith("Many of you")
+    assert speech.sections[-1].kind == "closing"
+
+
+# ---- points ------------------------------------------------------------------------------------
+
+
+def test_a_short_greeting_merged_into_the_next_point_keeps_its_first_character() -> None:
+    speech = parse(
+        _source(
+            "关于几点工作的讲话\n同志们：\n大家好！\n今天召开会议，主要研究部署下半年的重点工作任务，请大家认真领会。"
+        )
+    )
+    headlines = [p.headline for p in speech.points] + [s.title for s in speech.sections]
+    assert not any(h.startswith(("家好", "好！")) for h in headlines)
+    assert speech.points[0].text.startswith("大家好！")
+
+
+def test_an_outer_yishi_list_survives_an_item_that_holds_its_own_list() -> None:
+    items = (
+        "一是农村教育均衡发展。全面完成消债任务。\n二是学前教育加快发展。新建幼儿园二十所。\n"
+        "三是职业教育提质增效。跨地域招生三千人。\n四是高等教育扩容提质。（1）大学生达五万人。（2）高校增加到六所。"
+    )
+    speech = parse(
+        _source(
+            "讲话\n同志们：\n一、工作回顾\n（一）实施重点突破工程\n"
+            + items
+            + "\n二、工作安排\n今年要继续抓好各项工作。"
+        )
+    )
+    point = next(p for p in speech.points if "四是" in p.text)
+    assert point.text.count("是") >= 4 and "一是农村教育" in point.text
+    assert all(not b.startswith("是") for p in speech.points for b in p.bullets)
+    assert all(not p.headline.startswith("是") for p in speech.points)
+
+
+def test_a_heading_line_is_spoken_with_what_follows_it() -> None:
+    speech = _parse(SPEECHES / "zh-part-levels.txt")
+    for point in speech.points:
+        lines = [line for line in point.text.split("\n") if line.strip()]
+        assert len(lines) > 1 or len(point.text) > 20, point.text
+
+
+def test_points_carry_between_twenty_and_ninety_seconds_where_the_text_allows() -> None:
+    sentence = "我们要坚持以人民为中心的发展思想，把群众的急难愁盼作为工作的出发点和落脚点。"
+    short = "\n".join(f"{n}是要抓好这项工作。" for n in "一二三四五")
+    speech = parse(
+        _source("标题\n同志们：\n一、总体要求\n" + sentence * 30 + "\n" + short + "\n二、工作措施\n" + sentence)
+    )
+    sizes = [len(re.findall(r"[\u4e00-\u9fff]", p.text)) for p in speech.sections[1].points]
+    assert max(sizes) <= 300  # 90 s at 200 字/min
+    assert min(sizes) >= 60 or len(sizes) == 1  # slivers under 20 s joined a neighbour
+
+
+def test_a_25000_character_report_outlines_in_under_half_a_second() -> None:
+    import time
+
+    para = "各地区各部门要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，加快构建新发展格局，着力推动高质量发展。"
+    parts = []
+    for i, n in enumerate("一二三四五六七八", 1):
+        parts.append(f"{n}、第{n}方面的工作任务")
+        for j, m in enumerate("一二三四", 1):
+            parts.append(f"（{m}）第{i}.{j}项重点工作")
+            parts.extend(f"{k}是{para}" for k in "一二三")
+    text = "政府工作报告\n各位代表：\n" + "\n".join(parts)
+    text = text + ("\n" + para) * max(0, (25000 - len(text)) // len(para))
+    source = _source(text)
+    start = time.perf_counter()
+    speech = parse(source)
+    assert time.perf_counter() - start < 0.5
+    assert len(_bodies(speech)) == 8

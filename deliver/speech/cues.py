@@ -17,7 +17,7 @@ from deliver.speech.text import han_count, latin_words
 
 _END_PUNCT = "。！？!?；;，,、：:…"
 _SENTENCE_END = re.compile(r"[。！？!?；;：:….][”’」』）)\]】\"']*$")
-_TORN_START = re.compile(r"^[》〉」』”’）)\]】，,、。；;：:！？!?的之地得了着过和与及并而或]")
+_TORN_START = re.compile(r"^[》〉」』”’）)\]】，,、。；;：:！？!?的之]")
 _SPEAKER = re.compile(r"^(?!.*[。！？!?，,；;])(.{1,20}?)\s*[：:]{1,2}$")
 _QUESTION_NAME = re.compile(
     r"^(?:questions?|q|audience(?: member)?|participant|moderator question|提问|提問|问|問|观众|觀眾|听众|聽眾"
@@ -26,10 +26,9 @@ _QUESTION_NAME = re.compile(
 )
 _DIVIDER = re.compile(r"^(?:>\s*)?[（(]([^（()）]{1,40}(?:[（(][^()（）]{1,20}[)）][^()（）]{0,20})?)[)）]\s*$")
 _QUOTE_LINE = re.compile(r"^>\s*(\S.{0,60})$")
-_VOCATIVE = re.compile(
-    r"^(?:尊敬的)?(?:[^，,。！？!?]{0,12}(?:同志们|朋友们|代表们|委员们|来宾们|同学们|老师们|女士们|先生们|各位|青年们|乡亲们)"
-    r"[、，,和及与]?)+[！!：:，,]$"
-    r"|^(?:(?:my )?(?:fellow )?(?:americans|citizens|friends|colleagues)|ladies and gentlemen)[!,:]$",
+_VOCATIVE_PIECE = re.compile(
+    r"^(?:尊敬的)?(?:各位.{0,6}|.{0,10}(?:们|领导|嘉宾|来宾|代表|委员|朋友|同学|老师|乡亲)|(?:my )?(?:fellow )?"
+    r"(?:americans|citizens|friends|colleagues|delegates)|ladies and gentlemen)$",
     re.IGNORECASE,
 )
 _CLOSING_LABEL = re.compile(
@@ -86,7 +85,11 @@ def divider_title(block: Block) -> str | None:
 
 def vocative_line(text: str) -> bool:
     """A line that only addresses the audience: 各位代表！ / 青年朋友们、同志们！ / My fellow Americans:."""
-    return len(text.strip()) <= 30 and bool(_VOCATIVE.match(text.strip()))
+    line = text.strip()
+    if len(line) > 30 or not line.endswith(("！", "!", "：", ":")):
+        return False
+    pieces = [p for p in re.split(r"[、，,]|和|及|与|\band\b", line.rstrip("！!：: ")) if p.strip()]
+    return bool(pieces) and all(_VOCATIVE_PIECE.match(p.strip()) for p in pieces)
 
 
 def closing_label(text: str) -> bool:

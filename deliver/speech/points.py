@@ -104,14 +104,14 @@ def _drafts_of(unit: Unit, index: int, language: Language) -> list[_Draft]:
     for i, enum in enumerate(enums):
         if enum.starts[0] < cursor or i < skip_until:
             continue
-        lead, end, nested = _enum_span(text, enum, cursor, enums[i + 1 :], language)
+        start, end, nested = _enum_span(text, enum, cursor, enums[i + 1 :], language)
         skip_until = i + 1 + nested
-        if bare(text[cursor:lead]):
-            drafts.append(_Draft(text[cursor:lead], index))
+        if bare(text[cursor:start]):
+            drafts.append(_Draft(text[cursor:start], index))
         else:
-            lead = cursor
+            start = cursor
         items = tuple(text[b:e] for b, e in zip(enum.bodies, (*enum.starts[1:], end), strict=True))
-        drafts.append(_Draft(text[lead:end], index, lead=text[lead : enum.starts[0]], items=items))
+        drafts.append(_Draft(text[start:end], index, lead=text[start : enum.starts[0]], items=items))
         cursor = end
     if cursor < len(text):
         drafts.append(_Draft(text[cursor:], index))

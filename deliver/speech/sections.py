@@ -60,7 +60,10 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
         sections.append(_make(labels["opening"], "opening", units_of(tagged[: starts[0]], language), language))
     for group in groups:
         title_of, units = _body_units(group, language)
-        sections.append(_make(title_of or labels["qa"], "body", units, language))
+        section = _make(title_of or labels["qa"], "body", units, language)
+        if title_of is None and group[0].sign != "question" and section.points:
+            section = Section(section.points[0].headline, "body", section.points)  # a vocative divider
+        sections.append(section)
     if closing:
         sections.append(_make(labels["closing"], "closing", units_of(closing, language), language))
     return tuple(s for s in sections if s.points)
@@ -125,7 +128,7 @@ def _body_units(group: list[Tagged], language: Language) -> tuple[str | None, li
     """A body section's title and units: its heading is spoken with the passage that follows it."""
     first = group[0]
     stated, heading_len = heading_parts(first, language)
-    title = stated or (bare(first.block.text)[:40] if first.sign != "question" else None)
+    title = stated or (bare(first.block.text)[:40] if first.sign not in ("question", "vocative") else None)
     head = Unit(first.block.text, None, heading_len, title=title)
     rest = units_of(group[1:], language)
     if rest and heading_len >= len(first.block.text):

@@ -12,18 +12,20 @@ from __future__ import annotations
 from deliver.model import Language
 from deliver.speech.condense import HEADLINE_MAX, phrase_of, truncate
 from deliver.speech.families import Family, Tagged, top_family
-from deliver.speech.points import MAX_UNITS, MIN_UNITS, Unit
+from deliver.speech.points import MAX_UNITS, MIN_UNITS, SLIVER_UNITS, Unit
 from deliver.speech.text import bare, sentences, spoken_units
 
 _DEPTH = 4
 """Levels below the top that are cut into sub-points (一、 > （一） > 1． > （1） > ①)."""
 _LISTED = ("arabic", "arabic_paren", "circled")
+_RUN_ON = ("yi_", "zh_seq", "en_ordinal", "di", "arabic_paren", "circled")
+"""Families that number sentences rather than head passages: a run of short ones is one list."""
 
 
 def heading_parts(t: Tagged, language: Language) -> tuple[str | None, int]:
     """(the heading a block states, how many leading characters of it are heading)."""
     text = t.block.text
-    if t.sign == "speaker" or t.sign == "question":
+    if t.sign in ("speaker", "question", "vocative"):
         return None, len(text)
     if t.title is not None:
         return bare(t.title) or None, len(text)
@@ -71,6 +73,9 @@ def units_of(tagged: list[Tagged], language: Language, depth: int = 0) -> list[U
     units = _plain_units(tagged[: starts[0]], language)
     if _short_list(groups, family, language):
         units.extend(_plain_units([t for g in groups for t in g], language, listed=True))
+    elif family.name.startswith(_RUN_ON) and _slivers(groups, language):
+        # Sub-points of a few seconds each share one slide: their markers make it a list there.
+        units.append(Unit("\n".join(t.block.text for g in groups for t in g)))
     else:
         for group in groups:
             units.extend(_group_units(group, language, depth))
@@ -81,6 +86,11 @@ def units_of(tagged: list[Tagged], language: Language, depth: int = 0) -> list[U
 def _short_list(groups: list[list[Tagged]], family: Family, language: Language) -> bool:
     short = all(len(g) == 1 and spoken_units(g[0].block.text, language) < MIN_UNITS[language] * 1.5 for g in groups)
     return short and family.name in _LISTED
+
+
+def _slivers(groups: list[list[Tagged]], language: Language) -> bool:
+    sizes = [spoken_units("".join(t.block.text for t in g), language) for g in groups]
+    return max(sizes) < SLIVER_UNITS[language] and sum(sizes) <= MAX_UNITS[language]
 
 
 def _group_units(group: list[Tagged], language: Language, depth: int) -> list[Unit]:
