@@ -9,6 +9,7 @@ end (对于这样的… 总之 / In closing / We face…). The body is cut where
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from deliver.model import Language, Section
@@ -66,16 +67,58 @@ def _opening_end(tagged: list[Tagged]) -> int:
 
 
 def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
-    """Groups of paragraphs: a new group at a turn once the group has its share, or when it is far too long."""
+    """Groups of paragraphs cut at turns, the cuts chosen so that the groups come out nearest to even.
+
+    Where the turns cannot give groups within 1.6 shares, the length alone decides.
+    """
     sizes = [spoken_units(t.block.text, language) for t in tagged]
     total = sum(sizes)
     count = max(1, round(total / _SECTION_UNITS[language]))
-    share = total / count
+    turns = [
+        i for i, t in enumerate(tagged) if i and _TURN.match(t.block.text.strip()) and sizes[i] >= MIN_UNITS[language]
+    ]
+    cuts = _even_cuts(sizes, turns, count) if count > 1 else []
+    if cuts is None:
+        return _by_length(tagged, sizes, total / count)
+    bounds = [0, *cuts, len(tagged)]
+    return [tagged[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _even_cuts(sizes: list[int], turns: list[int], count: int) -> list[int] | None:
+    """count - 1 cut positions among `turns` minimising the squared deviation from an even share."""
+    prefix = [0, *itertools.accumulate(sizes)]
+    share = prefix[-1] / count
+    points = [0, *turns, len(sizes)]
+    # best[k][j]: least cost of k groups ending just before points[j]; a DP over the turn positions only.
+    inf = float("inf")
+    best = [[inf] * len(points) for _ in range(count + 1)]
+    back = [[0] * len(points) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for k in range(1, count + 1):
+        for j in range(1, len(points)):
+            for i in range(j):
+                if best[k - 1][i] == inf:
+                    continue
+                size = prefix[points[j]] - prefix[points[i]]
+                cost = best[k - 1][i] + (size - share) ** 2 + (inf if size > 1.6 * share else 0)
+                if cost < best[k][j]:
+                    best[k][j], back[k][j] = cost, i
+    last = len(points) - 1
+    if best[count][last] == inf:
+        return None
+    cuts: list[int] = []
+    j = last
+    for k in range(count, 1, -1):
+        j = back[k][j]
+        cuts.append(points[j])
+    return sorted(cuts)
+
+
+def _by_length(tagged: list[Tagged], sizes: list[int], share: float) -> list[list[Tagged]]:
     groups: list[list[Tagged]] = [[]]
     size = 0
     for t, units in zip(tagged, sizes, strict=True):
-        turn = bool(_TURN.match(t.block.text.strip())) and units >= MIN_UNITS[language]
-        if groups[-1] and ((turn and size >= 0.6 * share) or size + units > 1.6 * share):
+        if groups[-1] and size + units > 1.6 * share:
             groups.append([])
             size = 0
         groups[-1].append(t)
