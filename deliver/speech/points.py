@@ -137,8 +137,10 @@ def _heading_with_next(drafts: list[_Draft]) -> list[_Draft]:
 def _split_long(draft: _Draft, language: Language) -> list[_Draft]:
     """Break a draft longer than a point into balanced runs of whole sentences."""
     total = spoken_units(draft.text, language)
-    if total <= MAX_UNITS[language] or draft.items:
+    if total <= MAX_UNITS[language]:
         return [draft]
+    if draft.items:
+        return _split_items(draft, language)
     pieces = pieces_within(draft.text, MAX_UNITS[language], lambda t: spoken_units(t, language))
     target = total / math.ceil(total / MAX_UNITS[language])
     chunks: list[str] = [""]
@@ -148,6 +150,32 @@ def _split_long(draft: _Draft, language: Language) -> list[_Draft]:
         chunks[-1] += piece
     first = replace(draft, text=chunks[0])
     rest = [_Draft(c, draft.unit, draft.stated, continued=draft.stated is not None) for c in chunks[1:]]
+    return [first, *rest]
+
+
+def _split_items(draft: _Draft, language: Language) -> list[_Draft]:
+    """A list longer than a point is cut between its items, into runs that each fit a slide."""
+    ends: list[int] = []
+    cursor = 0
+    for item in draft.items:
+        at = draft.text.find(item, cursor)
+        if at < 0:
+            return [draft]
+        cursor = at + len(item)
+        ends.append(cursor)
+    chunks: list[tuple[int, int, list[str]]] = [(0, 0, [])]
+    for item, end in zip(draft.items, ends, strict=True):
+        start, _, items = chunks[-1]
+        if items and spoken_units(draft.text[start:end], language) > MAX_UNITS[language]:
+            chunks.append((chunks[-1][1], end, [item]))
+        else:
+            chunks[-1] = (start, end, [*items, item])
+    chunks[-1] = (chunks[-1][0], len(draft.text), chunks[-1][2])
+    first = replace(draft, text=draft.text[: chunks[0][1]], items=tuple(chunks[0][2]))
+    rest = [
+        _Draft(draft.text[a:b], draft.unit, draft.stated, lead="", items=tuple(items), continued=True)
+        for a, b, items in chunks[1:]
+    ]
     return [first, *rest]
 
 
