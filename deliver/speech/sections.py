@@ -129,8 +129,10 @@ def _body_units(group: list[Tagged], language: Language) -> tuple[str | None, li
     first = group[0]
     stated, heading_len = heading_parts(first, language)
     title = stated or (bare(first.block.text)[:40] if first.sign not in ("question", "vocative") else None)
-    head = Unit(first.block.text, None, heading_len, title=title)
     rest = units_of(group[1:], language)
+    if not rest and first.marker is not None and heading_len >= len(first.block.text.rstrip()):
+        heading_len = first.marker.end  # a one-sentence section: its slide shows that sentence, less the numeral
+    head = Unit(first.block.text, None, heading_len, title=title)
     if rest and heading_len >= len(first.block.text):
         nxt = rest[0]
         merged = Unit(

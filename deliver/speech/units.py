@@ -10,10 +10,11 @@ it. A run of short list items is one point with the items as bullets.
 from __future__ import annotations
 
 from deliver.model import Language
-from deliver.speech.condense import HEADLINE_MAX, phrase_of, truncate
+from deliver.speech.condense import HEADLINE_MAX, headline_of, phrase_of
+from deliver.speech.cues import vocative_line
 from deliver.speech.families import Family, Tagged, top_family
 from deliver.speech.points import MAX_UNITS, MIN_UNITS, SLIVER_UNITS, Unit
-from deliver.speech.text import bare, sentences, spoken_units
+from deliver.speech.text import bare, clauses, sentences, spoken_units
 
 _DEPTH = 4
 """Levels below the top that are cut into sub-points (一、 > （一） > 1． > （1） > ①)."""
@@ -37,8 +38,25 @@ def heading_parts(t: Tagged, language: Language) -> tuple[str | None, int]:
     title = bare(first)
     limit = HEADLINE_MAX[language] * 2
     if spoken_units(title, language) > limit:
-        title = phrase_of(first, language, limit, 2) or truncate(first, language, limit)
+        # A stated heading too long for a title: a whole phrase of it, never a cut one (headline_of's choice).
+        opening = ""
+        for clause in clauses(first):
+            if spoken_units(opening + clause, language) > limit:
+                break
+            opening += clause
+        opening = bare(opening)
+        fits = spoken_units(opening, language) >= HEADLINE_MAX[language] // 2
+        title = opening if fits else (phrase_of(first, language, limit, 2) or headline_of(first, language))
     return title or None, heading_len
+
+
+def lead_len(t: Tagged, language: Language) -> int:
+    """Leading characters of a paragraph that are not its topic: an opening vocative (各位代表！)."""
+    text = t.block.text
+    if t.marker is not None:
+        return 0  # its numeral may open an inline enumeration (First, … Second, …): points.py needs it
+    first = sentences(text)[0] if text else ""
+    return len(first) if len(first) < len(text) and vocative_line(first.strip()) else 0
 
 
 def groups_of(tagged: list[Tagged], starts: list[int]) -> list[list[Tagged]]:
@@ -119,7 +137,8 @@ def _plain_units(tagged: list[Tagged], language: Language, listed: bool = False)
         t = tagged[i]
         stated, heading_len = heading_parts(t, language) if (t.sign or t.marker) else (None, 0)
         heading = t.sign is not None or (t.marker is not None and heading_len >= len(t.block.text))
-        units.append(Unit(t.block.text, stated if heading else None, heading_len if heading else 0))
+        skip = heading_len if heading else lead_len(t, language)
+        units.append(Unit(t.block.text, stated if heading else None, skip))
         i += 1
     return _attach_headings(units)
 
