@@ -386,3 +386,15 @@ def test_a_25000_character_report_outlines_in_under_half_a_second() -> None:
     speech = parse(source)
     assert time.perf_counter() - start < 0.5
     assert len(_bodies(speech)) == 8
+
+
+def test_traditional_chinese_markers_and_cues_count_like_simplified_ones() -> None:
+    body = "這件事需要大家一起努力，我們會持續公開進度，也請各位隨時提供意見，讓整個計畫走得更穩。"
+    text = (
+        "數位發展座談會致詞\n各位朋友：\n今天想跟大家談三點。\n"
+        f"首先，關於資料開放。{body}\n其次，關於人才培育。{body}\n最後，關於國際合作。{body}\n"
+        "謝謝各位。"
+    )
+    speech = parse(_source(text))
+    assert _bodies(speech) == ["關於資料開放", "關於人才培育", "關於國際合作"]
+    assert speech.sections[-1].kind == "closing"

@@ -27,23 +27,25 @@ _QUESTION_NAME = re.compile(
 _DIVIDER = re.compile(r"^(?:>\s*)?[（(]([^（()）]{1,40}(?:[（(][^()（）]{1,20}[)）][^()（）]{0,20})?)[)）]\s*$")
 _QUOTE_LINE = re.compile(r"^>\s*(\S.{0,60})$")
 _VOCATIVE_PIECE = re.compile(
-    r"^(?:尊敬的)?(?:各位.{0,6}|.{0,10}(?:们|领导|嘉宾|来宾|代表|委员|朋友|同学|老师|乡亲)|(?:my )?(?:fellow )?"
+    r"^(?:尊敬的)?(?:各位.{0,6}|.{0,10}(?:们|們|领导|領導|嘉宾|嘉賓|来宾|來賓|代表|委员|委員|朋友|同学|同學|老师|老師|乡亲|鄉親)"
+    r"|(?:my )?(?:fellow )?"
     r"(?:americans|citizens|friends|colleagues|delegates)|ladies and gentlemen)$",
     re.IGNORECASE,
 )
 _CLOSING_LABEL = re.compile(
-    r"^(?:结束语|結束語|结语|結語|结束|尾声|尾聲|conclusion|closing|closing remarks|in closing|final thoughts?)$",
+    r"^(?:结束语|結束語|结语|結語|结束|結束|尾声|尾聲|conclusion|closing|closing remarks|in closing|final thoughts?)$",
     re.IGNORECASE,
 )
 _CLOSING_CUE = re.compile(
-    r"^(?:同志们|各位|总之|总而言之|综上所述|最后|让我们|我相信|我坚信|谢谢|以上|上述)"
+    r"^(?:同志们|同志們|各位|总之|總之|总而言之|總而言之|综上所述|綜上所述|最后|最後|让我们|讓我們|我相信|我坚信|我堅信"
+    r"|谢谢|謝謝|以上|上述)"
     r"|^(?:in closing|in conclusion|to conclude|to sum up|let us|let's|thank you)\b"
     r"|^(?:these|those) (?:are|were) (?:the )?(?:two|three|four|five|six|seven|eight|nine|ten)\b",
     re.IGNORECASE,
 )
 _ANNOUNCES = re.compile(
-    r"[两二三四五六七八九十几]+(?:点|个方面|方面|个问题|个部分|部分|件事|项|条|句话)"
-    r"|以下|如下|下面[，,]?[我再]*(?:讲|谈|说)"
+    r"[两兩二三四五六七八九十几幾]+(?:点|點|个方面|個方面|方面|个问题|個問題|个部分|個部分|部分|件事|项|項|条|條|句话|句話)"
+    r"|以下|如下|下面[，,]?[我再]*(?:讲|講|谈|談|说|說)"
     r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|several|a few) (?:[a-z]+ ){0,2}"
     r"(?:places|things|points|parts|ways|areas|questions|issues|steps|lessons|ideas|reasons|goals|principles)\b"
     r"|\bthe following\b",

@@ -31,7 +31,7 @@ _EN_ORDINALS = {
     "fourthly": 4, "fifth": 5, "fifthly": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
     "finally": 99, "lastly": 99,
 }  # fmt: skip
-_ZH_SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "再者": 3, "第三": 3, "最后": 99}
+_ZH_SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "再者": 3, "第三": 3, "最后": 99, "最後": 99}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CLOSING_ORDINAL = 99
 """Ordinal of a closing item (最后 / Finally): it may end any run."""
@@ -76,16 +76,16 @@ _EN_WORDS = (
 # (第一部分 > 一、 > 第一， > （一） > 1. > （1） > ①) plus the English ones; it only breaks ties:
 # which family is the top level of a speech is decided by `families.py` from where they occur.
 _BLOCK_RECOGNISERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
-    ("part", re.compile(rf"^第({_CN_NUM})部分[\s、，,：:.．]*"), "cn"),
+    ("part", re.compile(rf"^第({_CN_NUM})(?:部分|篇|章)[\s、，,：:.．]*"), "cn"),
     ("cn_dun", re.compile(rf"^({_CN_NUM})\s*[、.．]\s*"), "cn"),
-    ("di_dian", re.compile(rf"^第({_CN_NUM})(?:点|个方面|方面|条)\s*[，,、：:.．]?\s*"), "cn"),
+    ("di_dian", re.compile(rf"^第({_CN_NUM})(?:点|點|个方面|個方面|方面|条|條)\s*[，,、：:.．]?\s*"), "cn"),
     ("di", re.compile(rf"^第({_CN_NUM})\s*[，,、：:.．]\s*"), "cn"),
     ("roman", re.compile(r"^([IVX]{1,6})\s*[.、．)]\s*(?=\S)"), "roman"),
     ("cn_paren", re.compile(rf"^[（(]({_CN_NUM})[）)]\s*[、，,]?\s*"), "cn"),
     ("arabic", re.compile(r"^([0-9０-９]{1,3})\s*[.、．](?![0-9０-９])\s*"), "int"),
     ("en_ordinal", re.compile(rf"^({_EN_WORDS})\s*[,:]\s*", re.IGNORECASE), "en"),
-    ("zh_seq", re.compile(r"^(首先|其次|再次|再者|最后)\s*[，,：:]\s*"), "zhseq"),
-    ("yi", re.compile(rf"^({_CN_NUM})(是|要|则|抓|靠|在于|方面)(?![一二三四五六七八九十])[，,：:]?\s*"), "cn"),
+    ("zh_seq", re.compile(r"^(首先|其次|再次|再者|最后|最後)\s*[，,：:]\s*"), "zhseq"),
+    ("yi", re.compile(rf"^({_CN_NUM})(是|要|则|則|抓|靠|在于|在於|方面)(?![一二三四五六七八九十])[，,：:]?\s*"), "cn"),
     ("arabic_paren", re.compile(r"^[（(]([0-9０-９]{1,3})[）)]\s*"), "int"),
     ("circled", re.compile(rf"^([{_CIRCLED}])\s*"), "circled"),
 )  # fmt: skip
@@ -169,10 +169,10 @@ def runs_of(ordinals: list[int]) -> list[list[int]]:
 
 _BOUNDARY = r"(?:^|(?<=[，,。；;：:、！？!?\s]))"
 _INLINE = (
-    re.compile(rf"{_BOUNDARY}([一二三四五六七八九十])(是|要|则|抓|靠|看|在于|方面)"),
+    re.compile(rf"{_BOUNDARY}([一二三四五六七八九十])(是|要|则|則|抓|靠|看|在于|在於|方面)"),
     re.compile(rf"{_BOUNDARY}第([一二三四五六七八九十])(?=[，,、：:])"),
     re.compile(rf"{_BOUNDARY}其([一二三四五六七八九十])(?=[，,、：:])"),
-    re.compile(rf"{_BOUNDARY}(首先|其次|再次|最后)(?=[，,、：:])"),
+    re.compile(rf"{_BOUNDARY}(首先|其次|再次|最后|最後)(?=[，,、：:])"),
     re.compile(rf"{_BOUNDARY}[（(]([1-9])[）)]"),
     re.compile(rf"([{_CIRCLED[:10]}])"),
     re.compile(rf"{_BOUNDARY}(First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?|Finally)(?=,)"),

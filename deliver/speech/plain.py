@@ -21,12 +21,14 @@ from deliver.speech.units import units_of
 
 _LABELS = {"zh": {"opening": "开场", "closing": "结束语"}, "en": {"opening": "Opening", "closing": "Closing"}}
 _TURN = re.compile(
-    r"^(?:然而|但是|可是|不过|如果|假如|倘若|现在再|现在我|下面|接下来|其次|再说|至于|另外|此外|其实|而这里|因为|所以说)"
+    r"^(?:然而|但是|可是|不过|不過|如果|假如|倘若|现在再|現在再|现在我|現在我|下面|接下来|接下來|其次|再说|再說|至于|至於"
+    r"|另外|此外|其实|其實|而这里|而這裡|因为|因為|所以说|所以說)"
     r"|^(?:but|yet|now|next|if|in the field|our (?:greatest|first|next)|turning|another|beyond|so let)\b",
     re.IGNORECASE,
 )
 _TALK_ANNOUNCED = re.compile(
-    r"(?:今天|今天我|我今天|这次|下面)[^。！？]{0,12}(?:要讲|讲讲|想讲|谈谈|想谈|说说|讲的是|谈的是)"
+    r"(?:今天|今天我|我今天|这次|這次|下面)[^。！？]{0,12}"
+    r"(?:要讲|要講|讲讲|講講|想讲|想講|谈谈|談談|想谈|想談|说说|說說|讲的是|講的是|谈的是|談的是)"
     r"|\b(?:I want to talk|I (?:would like|wish) to (?:talk|speak|discuss)|let me talk)\b",
     re.IGNORECASE,
 )
