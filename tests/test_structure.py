@@ -398,3 +398,20 @@ def test_traditional_chinese_markers_and_cues_count_like_simplified_ones() -> No
     speech = parse(_source(text))
     assert _bodies(speech) == ["關於資料開放", "關於人才培育", "關於國際合作"]
     assert speech.sections[-1].kind == "closing"
+
+
+@pytest.mark.parametrize("path", ALL_SPEECHES, ids=lambda p: p.name)
+def test_no_point_carries_more_than_ninety_seconds(path: Path) -> None:
+    from deliver.speech.points import MAX_UNITS
+    from deliver.speech.text import spoken_units
+
+    speech = _parse(path)
+    assert all(spoken_units(p.text, speech.language) <= MAX_UNITS[speech.language] for p in speech.points)
+
+
+def test_a_list_whose_items_are_long_is_cut_between_and_inside_its_items() -> None:
+    item = "要把这项工作抓紧抓实，明确责任分工，细化时间节点，定期调度推进，确保按期保质完成各项任务。"
+    text = "讲话\n同志们：\n今年重点抓好三项工作：一是" + item * 6 + "二是" + item * 2 + "三是" + item * 2
+    speech = parse(_source(text))
+    assert all(len(p.text) <= 320 for p in speech.points)
+    assert _norm("".join(p.text for p in speech.points)) == _norm(text.split("\n", 2)[2])

@@ -145,7 +145,7 @@ def _split_long(draft: _Draft, language: Language) -> list[_Draft]:
     target = total / math.ceil(total / MAX_UNITS[language])
     chunks: list[str] = [""]
     for piece in pieces:
-        if chunks[-1] and spoken_units(chunks[-1] + piece, language) > max(target, 1) * 1.15:
+        if chunks[-1] and spoken_units(chunks[-1] + piece, language) > min(max(target, 1) * 1.15, MAX_UNITS[language]):
             chunks.append("")
         chunks[-1] += piece
     first = replace(draft, text=chunks[0])
@@ -176,7 +176,16 @@ def _split_items(draft: _Draft, language: Language) -> list[_Draft]:
         _Draft(draft.text[a:b], draft.unit, draft.stated, lead="", items=tuple(items), continued=True)
         for a, b, items in chunks[1:]
     ]
-    return [first, *rest]
+    # One item longer than a slide is cut at its sentences like any passage.
+    return [
+        piece
+        for chunk in (first, *rest)
+        for piece in (
+            _split_long(replace(chunk, items=(), lead=None), language)
+            if len(chunk.items) == 1 and spoken_units(chunk.text, language) > MAX_UNITS[language]
+            else [chunk]
+        )
+    ]
 
 
 def _brief(text: str, language: Language) -> bool:
