@@ -415,3 +415,17 @@ def test_a_list_whose_items_are_long_is_cut_between_and_inside_its_items() -> No
     speech = parse(_source(text))
     assert all(len(p.text) <= 320 for p in speech.points)
     assert _norm("".join(p.text for p in speech.points)) == _norm(text.split("\n", 2)[2])
+
+
+def test_questions_after_an_unmarked_talk_are_a_section_of_their_own() -> None:
+    talk = "We built a small tool for our city and people used it every day for things we never planned. "
+    text = (
+        "# A Small Tool\n\nGood morning, everyone.\n\n"
+        + (talk * 3 + "\n\n") * 4
+        + "### Question:\n\nWill it work in other cities?\n\n### Speaker:\n\nYes, the code is open and any city can run it.\n"
+    )
+    speech = parse(read_source("-", __import__("io").BytesIO(text.encode())))
+    last = speech.sections[-1]
+    assert last.kind == "body" and last.title == "Questions and answers"
+    assert "Will it work in other cities?" in last.points[0].text
+    assert all("Will it work" not in p.text for s in speech.sections[:-1] for p in s.points)

@@ -46,10 +46,10 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
     tagged = tag(split_paragraphs(blocks), language)
     family = top_family(tagged)
     if family is None or (family.kind == "vocative" and len(family.main) < 3):
-        return plain_sections(tagged, language)
+        return _plain_with_qa(tagged, language)
     starts = _starts(tagged, family, title)
     if not starts:
-        return plain_sections(tagged, language)
+        return _plain_with_qa(tagged, language)
     starts = _with_qa(tagged, starts)
     groups, after = shape_cut(groups_of(tagged, starts))
     groups[-1], closing = _split_closing(groups[-1], family)
@@ -67,6 +67,15 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
     if closing:
         sections.append(_make(labels["closing"], "closing", units_of(closing, language), language))
     return tuple(s for s in sections if s.points)
+
+
+def _plain_with_qa(tagged: list[Tagged], language: Language) -> tuple[Section, ...]:
+    """An unmarked talk, and the questions after it as a section of their own."""
+    asked = next((i for i, t in enumerate(tagged) if t.sign == "question" and i > 1), None)
+    if asked is None:
+        return plain_sections(tagged, language)
+    qa = _make(LABELS[language]["qa"], "body", units_of(tagged[asked:], language), language)
+    return tuple(s for s in (*plain_sections(tagged[:asked], language), qa) if s.points)
 
 
 def _make(title: str, kind: SectionKind, units: list[Unit], language: Language) -> Section:
