@@ -422,7 +422,8 @@ def test_questions_after_an_unmarked_talk_are_a_section_of_their_own() -> None:
     text = (
         "# A Small Tool\n\nGood morning, everyone.\n\n"
         + (talk * 3 + "\n\n") * 4
-        + "### Question:\n\nWill it work in other cities?\n\n### Speaker:\n\nYes, the code is open and any city can run it.\n"
+        + "### Question:\n\nWill it work in other cities?\n\n"
+        + "### Speaker:\n\nYes, the code is open and any city can run it.\n"
     )
     speech = parse(read_source("-", __import__("io").BytesIO(text.encode())))
     last = speech.sections[-1]
