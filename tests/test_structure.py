@@ -382,9 +382,9 @@ def test_a_25000_character_report_outlines_in_under_half_a_second() -> None:
     text = "政府工作报告\n各位代表：\n" + "\n".join(parts)
     text = text + ("\n" + para) * max(0, (25000 - len(text)) // len(para))
     source = _source(text)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the machine may be shared, the work is what is measured
     speech = parse(source)
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert len(_bodies(speech)) == 8
 
 
@@ -430,3 +430,12 @@ def test_questions_after_an_unmarked_talk_are_a_section_of_their_own() -> None:
     assert last.kind == "body" and last.title == "Questions and answers"
     assert "Will it work in other cities?" in last.points[0].text
     assert all("Will it work" not in p.text for s in speech.sections[:-1] for p in s.points)
+
+
+def test_numbered_sub_points_of_a_slide_sized_sub_point_are_its_bullets() -> None:
+    speech = _parse(SPEECHES / "zh-sub-points.txt")
+    assert _bodies(speech) == ["建立三个体系", "加强组织领导"]
+    system = speech.sections[1].points
+    assert [p.headline for p in system] == ["完善制度安排", "强化结果运用"]
+    assert [b[:4] for b in system[0].bullets] == ["目标体系", "工作体系", "考核体系"]
+    assert "（二）" not in system[0].text  # the last sub-point stops where its siblings' shape ends

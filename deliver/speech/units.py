@@ -116,9 +116,31 @@ def _group_units(group: list[Tagged], language: Language, depth: int) -> list[Un
     stated, heading_len = heading_parts(group[0], language)
     text = "\n".join(t.block.text for t in group)
     if spoken_units(text, language) <= MAX_UNITS[language] or len(group) == 1:
-        return [Unit(text, stated, heading_len)]
+        return [Unit(text, stated, heading_len, _sub_items(group, language))]
     head = Unit(group[0].block.text, stated, heading_len)
     return _attach_headings([head, *units_of(group[1:], language, depth + 1)])
+
+
+def _sub_items(group: list[Tagged], language: Language) -> tuple[str, ...]:
+    """The numbered sub-points of a sub-point that fits one slide (1．目标体系。… 2．…): its bullets.
+
+    Only when they are the whole of it after its heading line; otherwise the passage is bulleted as prose.
+    """
+    if len(group) < 3 or heading_parts(group[0], language)[1] < len(group[0].block.text):
+        return ()
+    family = top_family(group[1:])
+    if family is None or family.kind != "numbered" or family.main[0] != 0 or len(family.main) < 2:
+        return ()
+    inner = group[1:]
+    bodies = groups_of(inner, list(family.main))
+    if sum(len(b) for b in bodies) != len(inner):
+        return ()
+    return tuple(
+        "\n".join(
+            [b[0].block.text[b[0].marker.end :] if b[0].marker else b[0].block.text, *(t.block.text for t in b[1:])]
+        )
+        for b in bodies
+    )
 
 
 def _plain_units(tagged: list[Tagged], language: Language, listed: bool = False) -> list[Unit]:
