@@ -18,6 +18,8 @@ from deliver.speech import cues
 from deliver.speech.markers import CLOSING_ORDINAL, NESTING, Marker, block_marker, runs_of
 from deliver.speech.reading import Block
 
+_MOST = 0.9
+"""Share of the text after its first item that one section of a top-level family may hold at most."""
 _KIND_ORDER = {"heading": 0, "numbered": 1, "divider": 2, "bare": 3, "vocative": 4}
 
 
@@ -110,6 +112,20 @@ def _sequence(family: Family) -> bool:
     return len(family.main) >= 2 and family.first_ordinal in (1, 2) and family.first_ordinal != CLOSING_ORDINAL
 
 
+def _spans(family: Family, tagged: list[Tagged]) -> bool:
+    """Unnumbered signs must share out the text after the first one: no section may hold nearly all of it.
+
+    (Two stage directions at the top of a transcript would make one section of the whole speech.)
+    Numbering and format headings are explicit enough to stand with a short section.
+    """
+    if family.kind in ("heading", "numbered"):
+        return True
+    sizes = [len(t.block.text) for t in tagged]
+    starts = list(family.main)
+    parts = [sum(sizes[a:b]) for a, b in zip(starts, [*starts[1:], len(sizes)], strict=True)]
+    return max(parts) <= _MOST * sum(parts)
+
+
 def _nested(inner: Family, outer: Family) -> bool:
     """Each run of `inner` (of two or more items) lies inside one section of `outer`."""
     starts = outer.main
@@ -134,7 +150,7 @@ def _preference(family: Family) -> tuple[int, int, int]:
 
 def top_family(tagged: list[Tagged]) -> Family | None:
     """The family that is the top level of `tagged`, or None when nothing forms a sequence."""
-    candidates = [f for f in families(tagged) if _sequence(f)]
+    candidates = [f for f in families(tagged) if _sequence(f) and _spans(f, tagged)]
     free = [f for f in candidates if not any(g is not f and _nested(f, g) for g in candidates)]
     pool = free or candidates
     return min(pool, key=_preference) if pool else None

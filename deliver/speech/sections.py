@@ -121,16 +121,34 @@ def _with_qa(tagged: list[Tagged], starts: list[int]) -> list[int]:
 
 
 def _split_closing(group: list[Tagged], family: Family) -> tuple[list[Tagged], list[Tagged]]:
-    """The last section's closing: a 结束语 line, or a cued paragraph that is no sub-point."""
-    for i in range(1, len(group)):
+    """The last section's closing: at a 结束语 line, else at a cued paragraph after which nothing is numbered.
+
+    (各位代表！…在以下一些重要的问题上… followed by 第一、…第五、 announces sub-points: no closing there.)
+    """
+    labelled = next((i for i in range(1, len(group)) if group[i].sign == "closing_label"), None)
+    if labelled is not None:
+        return group[:labelled], group[labelled:]
+    last_marked = max(
+        (i for i, t in enumerate(group) if t.marker is not None and not _closing_item(t, family)), default=0
+    )
+    for i in range(max(1, last_marked + 1), len(group)):
         t = group[i]
-        if t.sign == "closing_label":
-            return group[:i], group[i:]
         if t.block.heading is None and t.sign in (None, "vocative") and cues.closing_cue(t.block.text):
-            closing_item = t.marker is not None and t.marker.ordinal == CLOSING_ORDINAL
-            if t.marker is None or (closing_item and t.marker.family != family.name):
-                return group[:i], group[i:]
+            return group[:i], group[i:]
+        if _closing_item(t, family):
+            return group[:i], group[i:]
     return group, []
+
+
+def _closing_item(t: Tagged, family: Family) -> bool:
+    """最后，… / Finally, … of another family than the top one (the top's own opens its last section)."""
+    marker = t.marker
+    return (
+        marker is not None
+        and marker.ordinal == CLOSING_ORDINAL
+        and marker.family != family.name
+        and (cues.closing_cue(t.block.text))
+    )
 
 
 def _body_units(group: list[Tagged], language: Language) -> tuple[str | None, list[Unit]]:

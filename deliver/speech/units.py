@@ -26,7 +26,7 @@ _RUN_ON = ("yi_", "zh_seq", "en_ordinal", "di", "arabic_paren", "circled")
 def heading_parts(t: Tagged, language: Language) -> tuple[str | None, int]:
     """(the heading a block states, how many leading characters of it are heading)."""
     text = t.block.text
-    if t.sign in ("speaker", "question", "vocative"):
+    if t.sign in ("speaker", "question", "vocative", "closing_label"):
         return None, len(text)
     if t.title is not None:
         return bare(t.title) or None, len(text)
@@ -192,7 +192,8 @@ def _attach_headings(units: list[Unit]) -> list[Unit]:
         if out and unit.heading_len >= len(unit.text) and not unit.items:
             nxt = out.pop()
             stated = unit.stated or nxt.stated
-            heading_len = len(unit.text) + 1 + (nxt.heading_len if unit.stated is None else 0)
+            keep = unit.stated is not None and nxt.stated is not None  # its heading becomes a line of the body
+            heading_len = len(unit.text) + 1 + (0 if keep else nxt.heading_len)
             merged = Unit(unit.text + "\n" + nxt.text, stated, heading_len, nxt.items, nxt.title)
             out.append(merged)
         else:
