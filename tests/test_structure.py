@@ -439,3 +439,30 @@ def test_numbered_sub_points_of_a_slide_sized_sub_point_are_its_bullets() -> Non
     assert [p.headline for p in system] == ["完善制度安排", "强化结果运用"]
     assert [b[:4] for b in system[0].bullets] == ["目标体系", "工作体系", "考核体系"]
     assert "（二）" not in system[0].text  # the last sub-point stops where its siblings' shape ends
+
+
+def test_a_cued_paragraph_that_announces_numbered_points_is_not_the_closing() -> None:
+    body = "这项工作关系全局，必须统一认识，统一步调，确保各项改革措施落到实处，取得实效。"
+    text = (
+        "报告\n各位代表：\n现在我作报告。\n（一）关于经济形势\n"
+        + body * 2
+        + "\n（二）关于改革\n"
+        + body
+        + "\n各位代表！根据当前的情况，有必要在以下几个问题上统一认识。\n第一、必须坚持稳步前进\n"
+        + body
+        + "\n第二、必须加强全局观念\n"
+        + body
+        + "\n结束语\n各位代表！\n让我们团结一致，为完成今年的任务而奋斗！"
+    )
+    speech = parse(_source(text))
+    assert _bodies(speech) == ["关于经济形势", "关于改革"]
+    reform = "".join(p.text for p in speech.sections[2].points)
+    assert "第一、必须坚持稳步前进" in reform and "第二、必须加强全局观念" in reform
+    assert speech.sections[-1].kind == "closing" and speech.sections[-1].points[0].text.startswith("结束语")
+
+
+def test_stage_directions_at_the_top_of_a_transcript_are_not_its_top_level() -> None:
+    talk = "我們今天想談的是數位韌性，也就是在災害發生時，每個人都還能取得資訊、彼此聯繫。"
+    text = "座談紀錄\n（以下開始記錄）\n（大合照）\n### 主講人：\n" + "\n".join(talk * 2 for _ in range(8))
+    speech = parse(_source(text))
+    assert all(s.title not in ("以下開始記錄", "大合照") for s in speech.sections)

@@ -160,7 +160,9 @@ def _plain_units(tagged: list[Tagged], language: Language, listed: bool = False)
         stated, heading_len = heading_parts(t, language) if (t.sign or t.marker) else (None, 0)
         heading = t.sign is not None or (t.marker is not None and heading_len >= len(t.block.text))
         skip = heading_len if heading else lead_len(t, language)
-        units.append(Unit(t.block.text, stated if heading else None, skip))
+        # A divider outside a chosen family is a stage direction (（大合照）): spoken on, never a headline.
+        stated = stated if heading and t.sign != "divider" else None
+        units.append(Unit(t.block.text, stated, skip))
         i += 1
     return _attach_headings(units)
 
