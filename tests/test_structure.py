@@ -466,3 +466,45 @@ def test_stage_directions_at_the_top_of_a_transcript_are_not_its_top_level() -> 
     text = "座談紀錄\n（以下開始記錄）\n（大合照）\n### 主講人：\n" + "\n".join(talk * 2 for _ in range(8))
     speech = parse(_source(text))
     assert all(s.title not in ("以下開始記錄", "大合照") for s in speech.sections)
+
+
+_PARA = "這項工作要持續推動，讓每一位同仁都清楚目標、分工與時程，並且定期檢討成效。"
+
+
+@pytest.mark.parametrize(
+    ("markers", "expected"),
+    [
+        (
+            ("壹、推動數位轉型", "貳、強化資訊安全", "參、培育數位人才"),
+            ["推動數位轉型", "強化資訊安全", "培育數位人才"],
+        ),
+        (("其一，要抓住机遇", "其二，要守住底线", "其三，要练好内功"), ["要抓住机遇", "要守住底线", "要练好内功"]),
+        (("第一个问题，关于发展", "第二个问题，关于安全"), ["关于发展", "关于安全"]),
+        (("第一点，统一思想", "第二点，明确任务", "第三点，压实责任"), ["统一思想", "明确任务", "压实责任"]),
+    ],
+)
+def test_more_chinese_numbering_conventions_open_sections(markers: tuple[str, ...], expected: list[str]) -> None:
+    lines = ["講話", "各位同仁：", "今天跟大家談幾件事。"]
+    for marker in markers:
+        lines += [f"{marker}。{_PARA}", _PARA]
+    speech = parse(_source("\n".join(lines)))
+    assert _bodies(speech) == expected
+
+
+def test_formal_numerals_hold_yi_dun_and_paren_levels_below_them() -> None:
+    lines = ["報告", "各位委員：", "以下報告。", "壹、過去一年的成果", "一、數位建設", "（一）網路普及", _PARA, "（二）服務上線", _PARA,
+             "二、人才培育", _PARA, "貳、今年的重點", "一、資訊安全", _PARA, "二、開放資料", _PARA]  # fmt: skip
+    speech = parse(_source("\n".join(lines)))
+    assert _bodies(speech) == ["過去一年的成果", "今年的重點"]
+
+
+def test_english_parts_and_first_of_all_open_sections() -> None:
+    para = "We will measure what we do, publish it every month, and ask the people we serve whether it helped them. "
+    text = "A Plan\nFriends,\nThank you all for coming tonight.\n" + "\n".join(
+        f"{head} {para * 2}" for head in ("First of all, we fix the roads.", "Second, we fix the schools.",
+                                          "Last but not least, we fix the budget.")
+    )  # fmt: skip
+    speech = parse(_source(text))
+    assert _bodies(speech) == ["we fix the roads", "we fix the schools", "we fix the budget"]
+    parts = "Report\n" + "\n".join(f"Part {n}: {t}\n{para * 2}" for n, t in (("One", "Roads"), ("Two", "Schools")))
+    assert _bodies(parse(_source(parts))) == ["Roads", "Schools"]

@@ -25,11 +25,29 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
+_FORMAL_DIGITS = {
+    "壹": 1,
+    "贰": 2,
+    "貳": 2,
+    "叁": 3,
+    "參": 3,
+    "叄": 3,
+    "肆": 4,
+    "伍": 5,
+    "陆": 6,
+    "陸": 6,
+    "柒": 7,
+    "捌": 8,
+    "玖": 9,
+    "拾": 10,
+}
+"""壹、貳、參 … (the top level of many Traditional-Chinese official documents, above 一、)."""
 _CN_NUM = "[一二三四五六七八九十]{1,3}"
 _EN_ORDINALS = {
     "first": 1, "firstly": 1, "second": 2, "secondly": 2, "third": 3, "thirdly": 3, "fourth": 4,
     "fourthly": 4, "fifth": 5, "fifthly": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
-    "finally": 99, "lastly": 99,
+    "finally": 99, "lastly": 99, "first of all": 1, "last but not least": 99, "last of all": 99,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
 _ZH_SEQUENCE = {"首先": 1, "其次": 2, "再次": 3, "再者": 3, "第三": 3, "最后": 99, "最後": 99}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -67,8 +85,10 @@ class Marker:
     """Index in the paragraph where the marker ends and its content begins (= len when the line is only a marker)."""
 
 
+_EN_NUM = r"One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|[IVX]{1,5}|\d{1,2}"
+_ZH_UNITS = "点|點|个方面|個方面|方面|个问题|個問題|条|條|项|項|件事"
 _EN_WORDS = (
-    r"First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?"
+    r"First of all|Last but not least|Last of all|First(?:ly)?|Second(?:ly)?|Third(?:ly)?|Fourth(?:ly)?|Fifth(?:ly)?"
     r"|Sixth|Seventh|Eighth|Ninth|Tenth|Finally|Lastly"
 )
 
@@ -76,13 +96,17 @@ _EN_WORDS = (
 # (第一部分 > 一、 > 第一， > （一） > 1. > （1） > ①) plus the English ones; it only breaks ties:
 # which family is the top level of a speech is decided by `families.py` from where they occur.
 _BLOCK_RECOGNISERS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("formal", re.compile(rf"^([{''.join(_FORMAL_DIGITS)}])\s*[、.．]\s*"), "formal"),
     ("part", re.compile(rf"^第({_CN_NUM})(?:部分|篇|章)[\s、，,：:.．]*"), "cn"),
+    ("en_part", re.compile(rf"^(?:Part|PART|Chapter|CHAPTER)\s+({_EN_NUM})\b[.:,—–-]?\s*", re.IGNORECASE), "part"),
     ("cn_dun", re.compile(rf"^({_CN_NUM})\s*[、.．]\s*"), "cn"),
-    ("di_dian", re.compile(rf"^第({_CN_NUM})(?:点|點|个方面|個方面|方面|条|條)\s*[，,、：:.．]?\s*"), "cn"),
+    ("di_dian", re.compile(rf"^第({_CN_NUM})(?:{_ZH_UNITS})\s*[，,、：:.．]?\s*"), "cn"),
+    ("qi", re.compile(rf"^其({_CN_NUM})\s*[，,、：:.．]\s*"), "cn"),
     ("di", re.compile(rf"^第({_CN_NUM})\s*[，,、：:.．]\s*"), "cn"),
     ("roman", re.compile(r"^([IVX]{1,6})\s*[.、．)]\s*(?=\S)"), "roman"),
     ("cn_paren", re.compile(rf"^[（(]({_CN_NUM})[）)]\s*[、，,]?\s*"), "cn"),
     ("arabic", re.compile(r"^([0-9０-９]{1,3})\s*[.、．](?![0-9０-９])\s*"), "int"),
+    ("arabic_close", re.compile(r"^([0-9０-９]{1,3})[)）]\s*"), "int"),
     ("en_ordinal", re.compile(rf"^({_EN_WORDS})\s*[,:]\s*", re.IGNORECASE), "en"),
     ("zh_seq", re.compile(r"^(首先|其次|再次|再者|最后|最後)\s*[，,：:]\s*"), "zhseq"),
     ("yi", re.compile(rf"^({_CN_NUM})(是|要|则|則|抓|靠|在于|在於|方面)(?![一二三四五六七八九十])[，,：:]?\s*"), "cn"),
@@ -109,7 +133,19 @@ def _ordinal(kind: str, token: str) -> int:
         return _EN_ORDINALS.get(token.lower(), 0)
     if kind == "zhseq":
         return _ZH_SEQUENCE[token]
+    if kind == "formal":
+        return _FORMAL_DIGITS[token]
+    if kind == "part":
+        return _part_number(token)
     return _CIRCLED.index(token) + 1
+
+
+def _part_number(token: str) -> int:
+    if token.isdigit():
+        return int(token)
+    if _is_roman(token.upper()):
+        return roman_number(token.upper())
+    return _EN_ORDINALS.get(token.lower(), 0)
 
 
 def _is_roman(token: str) -> bool:

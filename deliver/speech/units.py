@@ -18,8 +18,8 @@ from deliver.speech.text import bare, clauses, sentences, spoken_units
 
 _DEPTH = 4
 """Levels below the top that are cut into sub-points (一、 > （一） > 1． > （1） > ①)."""
-_LISTED = ("arabic", "arabic_paren", "circled")
-_RUN_ON = ("yi_", "zh_seq", "en_ordinal", "di", "arabic_paren", "circled")
+_LISTED = ("arabic", "arabic_close", "arabic_paren", "circled")
+_RUN_ON = ("zh_seq", "en_ordinal", "di", "qi", "arabic_paren", "circled")
 """Families that number sentences rather than head passages: a run of short ones is one list."""
 
 
@@ -91,7 +91,7 @@ def units_of(tagged: list[Tagged], language: Language, depth: int = 0) -> list[U
     units = _plain_units(tagged[: starts[0]], language)
     if _short_list(groups, family, language):
         units.extend(_plain_units([t for g in groups for t in g], language, listed=True))
-    elif family.name.startswith(_RUN_ON) and _slivers(groups, language):
+    elif (family.name in _RUN_ON or family.name.startswith("yi_")) and _slivers(groups, language):
         # Sub-points of a few seconds each share one slide: their markers make it a list there.
         units.append(Unit("\n".join(t.block.text for g in groups for t in g)))
     else:
