@@ -492,8 +492,9 @@ def test_more_chinese_numbering_conventions_open_sections(markers: tuple[str, ..
 
 
 def test_formal_numerals_hold_yi_dun_and_paren_levels_below_them() -> None:
-    lines = ["報告", "各位委員：", "以下報告。", "壹、過去一年的成果", "一、數位建設", "（一）網路普及", _PARA, "（二）服務上線", _PARA,
-             "二、人才培育", _PARA, "貳、今年的重點", "一、資訊安全", _PARA, "二、開放資料", _PARA]  # fmt: skip
+    lines = ["報告", "各位委員：", "以下報告。", "壹、過去一年的成果", "一、數位建設", "（一）網路普及", _PARA,
+             "（二）服務上線", _PARA, "二、人才培育", _PARA, "貳、今年的重點", "一、資訊安全", _PARA,
+             "二、開放資料", _PARA]  # fmt: skip
     speech = parse(_source("\n".join(lines)))
     assert _bodies(speech) == ["過去一年的成果", "今年的重點"]
 
