@@ -509,3 +509,18 @@ def test_english_parts_and_first_of_all_open_sections() -> None:
     assert _bodies(speech) == ["we fix the roads", "we fix the schools", "we fix the budget"]
     parts = "Report\n" + "\n".join(f"Part {n}: {t}\n{para * 2}" for n, t in (("One", "Roads"), ("Two", "Schools")))
     assert _bodies(parse(_source(parts))) == ["Roads", "Schools"]
+
+
+def test_an_unmarked_speech_is_cut_at_its_turns_before_its_length() -> None:
+    part = "我们讲的这个问题，关系到每一个人的日常生活，也关系到整个社会的长远发展，值得大家认真思考。" * 5
+    paragraphs = [
+        "今天我要讲的是读书与生活。",
+        part, "但是，" + part, part,  # a weak turn inside the first part
+        "然而，" + part, part, part,
+        "如果，" + part, part, part,
+        "总之，希望大家多读书，读好书。",
+    ]  # fmt: skip
+    speech = parse(_source("读书与生活\n" + "\n".join(paragraphs)))
+    bodies = [s for s in speech.sections if s.kind == "body"]
+    assert [s.points[0].text[:3] for s in bodies] == [part[:3], "然而，", "如果，"]
+    assert speech.sections[0].kind == "opening" and speech.sections[-1].kind == "closing"

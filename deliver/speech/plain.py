@@ -20,12 +20,17 @@ from deliver.speech.text import spoken_units
 from deliver.speech.units import units_of
 
 _LABELS = {"zh": {"opening": "开场", "closing": "结束语"}, "en": {"opening": "Opening", "closing": "Closing"}}
-_TURN = re.compile(
-    r"^(?:然而|但是|可是|不过|不過|如果|假如|倘若|现在再|現在再|现在我|現在我|下面|接下来|接下來|其次|再说|再說|至于|至於"
-    r"|另外|此外|其实|其實|而这里|而這裡|因为|因為|所以说|所以說)"
-    r"|^(?:but|yet|now|next|if|in the field|our (?:greatest|first|next)|turning|another|beyond|so let)\b",
+_STRONG_TURN = re.compile(
+    r"^(?:然而|如果|假如|倘若|现在再|現在再|现在我|現在我|下面|接下来|接下來|其次|再说|再說|至于|至於|另外|此外|而这里|而這裡)"
+    r"|^(?:next|if|in the field|our (?:greatest|first|next)|turning to|another|beyond|let me turn|now let me)\b",
     re.IGNORECASE,
 )
+"""Paragraph openers that turn to a new matter: the first places to cut an unmarked speech."""
+_TURN = re.compile(
+    rf"{_STRONG_TURN.pattern}|^(?:但是|可是|不过|不過|其实|其實|因为|因為|所以说|所以說)|^(?:but|yet|now|so let)\b",
+    re.IGNORECASE,
+)
+"""Any turn, weaker ones (但是 / 其实 / But) included: where a section that is still too long is cut."""
 _TALK_ANNOUNCED = re.compile(
     r"(?:今天|今天我|我今天|这次|這次|下面)[^。！？]{0,12}"
     r"(?:要讲|要講|讲讲|講講|想讲|想講|谈谈|談談|想谈|想談|说说|說說|讲的是|講的是|谈的是|談的是)"
@@ -74,6 +79,15 @@ def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
     Where the turns cannot give groups within 1.6 shares, the length alone decides.
     """
     sizes = [spoken_units(t.block.text, language) for t in tagged]
+    strong = _strong_cuts(tagged, sizes, language)
+    if strong:
+        # Length second: only a part far longer than a section is cut again (at weaker turns or by length).
+        bounds = [0, *strong, len(tagged)]
+        groups: list[list[Tagged]] = []
+        for a, b in itertools.pairwise(bounds):
+            part = tagged[a:b]
+            groups.extend(_cut(part, language) if sum(sizes[a:b]) > 2 * _SECTION_UNITS[language] else [part])
+        return groups
     total = sum(sizes)
     count = max(1, round(total / _SECTION_UNITS[language]))
     turns = [
@@ -84,6 +98,19 @@ def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
         return _by_length(tagged, sizes, total / count)
     bounds = [0, *cuts, len(tagged)]
     return [tagged[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _strong_cuts(tagged: list[Tagged], sizes: list[int], language: Language) -> list[int]:
+    """Cuts at strong turns that leave every part at least half a section long (cue phrases before length)."""
+    least = _SECTION_UNITS[language] // 2
+    cuts: list[int] = []
+    start = 0
+    for i, t in enumerate(tagged):
+        turn = i and _STRONG_TURN.match(t.block.text.strip()) and sizes[i] >= MIN_UNITS[language]
+        if turn and sum(sizes[start:i]) >= least and sum(sizes[i:]) >= least:
+            cuts.append(i)
+            start = i
+    return cuts
 
 
 def _even_cuts(sizes: list[int], turns: list[int], count: int) -> list[int] | None:
