@@ -524,3 +524,23 @@ def test_an_unmarked_speech_is_cut_at_its_turns_before_its_length() -> None:
     bodies = [s for s in speech.sections if s.kind == "body"]
     assert [s.points[0].text[:3] for s in bodies] == [part[:3], "然而，", "如果，"]
     assert speech.sections[0].kind == "opening" and speech.sections[-1].kind == "closing"
+
+
+def test_a_lead_line_ending_in_a_colon_is_no_speaker_label() -> None:
+    text = (
+        "讲话\n同志们：\n今天讲讲作风建设。\n一、总体情况\n主要有三个方面：\n- 学习抓得紧\n- 制度定得细\n- 落实跟得上\n"
+        "二、下步打算\n要继续抓好作风建设，久久为功。"
+    )
+    speech = parse(read_source("-", __import__("io").BytesIO(text.encode())))
+    listed = next(p for p in speech.points if p.bullets[:1] == ("学习抓得紧",))
+    assert "三个方面" in listed.headline
+
+
+def test_questions_under_a_qa_heading_stay_in_that_section() -> None:
+    answer = "We open the code and publish every response time, street by street, so that anyone can check."
+    text = (
+        "# Small Tools\n\n## Where we started\n\n" + answer * 3 + "\n\n## Questions and answers\n\n"
+        "### Question:\n\nDoes it work offline?\n\n### Speaker:\n\n" + answer + "\n"
+    )
+    speech = parse(read_source("-", __import__("io").BytesIO(text.encode())))
+    assert _bodies(speech) == ["Where we started", "Questions and answers"]

@@ -55,12 +55,17 @@ class Family:
 
 
 def tag(blocks: list[Block], language: Language) -> list[Tagged]:
+    """Each block with its sign. A plain line like 主持人： is a speaker label only when it recurs
+    (a transcript names its speakers again and again; 主要有三个方面： is said once)."""
+    labels = [cues.speaker_label(b.text.strip()) if b.heading is None else None for b in blocks]
+    recurring = {name for name in labels if name is not None and labels.count(name) > 1}
     out: list[Tagged] = []
     for i, block in enumerate(blocks):
         text = block.text.strip()
+        label = cues.speaker_label(text)
         if block.heading is None and cues.vocative_line(text):
             out.append(Tagged(block, None, "vocative"))
-        elif cues.speaker_label(text) is not None and (block.heading is not None or len(text) <= 24):
+        elif label is not None and (block.heading is not None or (label in recurring or cues.question_label(text))):
             sign = "question" if cues.question_label(text) else "speaker"
             out.append(Tagged(block, None, sign))
         elif block.heading is not None:

@@ -17,7 +17,7 @@ from deliver.speech import cues
 from deliver.speech.families import Family, Tagged, tag, top_family
 from deliver.speech.markers import CLOSING_ORDINAL
 from deliver.speech.plain import plain_sections
-from deliver.speech.points import Unit, points_of
+from deliver.speech.points import MIN_UNITS, Unit, points_of
 from deliver.speech.reading import Block
 from deliver.speech.text import bare, spoken_units
 from deliver.speech.units import groups_of, heading_parts, shape_cut, units_of
@@ -26,6 +26,9 @@ LABELS = {
     "zh": {"opening": "开场", "closing": "结束语", "qa": "问答"},
     "en": {"opening": "Opening", "closing": "Closing", "qa": "Questions and answers"},
 }
+_QA_TITLE = re.compile(
+    r"q\s*&\s*a|questions|preguntas|問答|问答|提問|提问|答問|答问|交流|座談|座谈|互動|互动", re.IGNORECASE
+)
 _PARAGRAPHS = re.compile(r"(?<=[。！？!?”」])[ \t\u3000]{2,}(?=\S)")
 
 
@@ -47,7 +50,7 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
     family = top_family(tagged)
     if family is None or (family.kind == "vocative" and len(family.main) < 3):
         return _plain_with_qa(tagged, language)
-    starts = _starts(tagged, family, title)
+    starts = _starts(tagged, family, title, language)
     if not starts:
         return _plain_with_qa(tagged, language)
     starts = _with_qa(tagged, starts)
@@ -82,14 +85,14 @@ def _make(title: str, kind: SectionKind, units: list[Unit], language: Language) 
     return Section(title=title, kind=kind, points=points_of(units, language) if units else ())
 
 
-def _starts(tagged: list[Tagged], family: Family, title: str) -> list[int]:
+def _starts(tagged: list[Tagged], family: Family, title: str, language: Language) -> list[int]:
     starts = list(family.main)
     if family.kind == "divider" and cues.echoes(title, tagged[starts[0]].title or ""):
         starts = starts[1:]
-    if family.kind == "numbered" and family.first_ordinal == 2:
+    if family.kind == "numbered" and family.first_ordinal == 2 and starts[0] > 1:
         starts = [_inferred_first(tagged, starts[0]), *starts]
     if family.kind != "bare":
-        starts = _lead_headings(tagged, starts) + starts
+        starts = _lead_headings(tagged, starts, language) + starts
     return sorted(set(starts))
 
 
@@ -98,22 +101,25 @@ def _inferred_first(tagged: list[Tagged], second: int) -> int:
     for i in range(second - 1, 0, -1):
         if cues.announces(tagged[i].block.text) and i + 1 < second:
             return i + 1
-    return min(1, second - 1)
+    return 1
 
 
-def _lead_headings(tagged: list[Tagged], starts: list[int]) -> list[int]:
+def _lead_headings(tagged: list[Tagged], starts: list[int], language: Language) -> list[int]:
     """Bare heading lines after the opening has begun and before the first item: sections of their own."""
     found: list[int] = []
     for i in range(1, starts[0] if starts else 0):
-        prose = any(spoken_units(t.block.text, "zh") > 30 and t.sign is None for t in tagged[:i])
+        prose = any(spoken_units(t.block.text, language) > MIN_UNITS[language] and t.sign is None for t in tagged[:i])
         if tagged[i].sign == "bare" and prose:
             found.append(i)
     return found
 
 
 def _with_qa(tagged: list[Tagged], starts: list[int]) -> list[int]:
-    """A question label after the last section, once the talk has been given, opens a Q&A section."""
+    """A question label after the last section, once the talk has been given, opens a Q&A section
+    (unless that section is the Q&A already: ## Questions, > (問答))."""
     last = starts[-1]
+    if _QA_TITLE.search(tagged[last].title or tagged[last].block.text):
+        return starts
     for i in range(last + 2, len(tagged)):
         if tagged[i].sign == "question":
             return [*starts, i]
