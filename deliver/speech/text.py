@@ -18,7 +18,28 @@ _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+(?:[.,:]\d+)*%?")
 # "." ends a sentence only before whitespace/end and not after a short abbreviation or a digit.
 _ZH_END = r"[。！？!?…]+[”’」』）)\]】]*"
 _EN_END = r"[.!?]+[\"”’')\]]*(?=\s|$)"
-_ABBREVIATIONS = frozenset(["mr", "mrs", "ms", "dr", "prof", "st", "vs", "no", "jr", "sr", "mt", "etc", "e.g", "i.e", "inc", "ltd", "co", "fig"])
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "vs",
+        "no",
+        "jr",
+        "sr",
+        "mt",
+        "etc",
+        "e.g",
+        "i.e",
+        "inc",
+        "ltd",
+        "co",
+        "fig",
+    ]
+)
 _ABBREV_BEFORE = re.compile(r"(?<![A-Za-z.])([A-Za-z](?:\.?[A-Za-z])*)$")
 _SENTENCE_END = re.compile(rf"{_ZH_END}|{_EN_END}|[;；](?=\s*$)|\n+")
 _CLAUSE_END = re.compile(r"(?:[，；;：]|,(?!\d)|:(?!\d))+(?:\s+)?|" + _ZH_END + r"|" + _EN_END)

@@ -1,0 +1,155 @@
+"""Sections of a speech with no marked structure: cut at cue phrases and paragraph openers first,
+length second.
+
+The opening is the text up to the paragraph that announces the talk (今天我要讲… / I want to talk
+to you today about…), else the first paragraph; the closing starts at a cued paragraph near the
+end (对于这样的… 总之 / In closing / We face…). The body is cut where a paragraph opens with a turn
+(然而 / 但是 / 如果 / 现在再讲 / In the field of …) nearest to an even share of the length.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from deliver.model import Language, Section
+from deliver.speech import cues
+from deliver.speech.families import Tagged
+from deliver.speech.points import MIN_UNITS, points_of
+from deliver.speech.text import spoken_units
+from deliver.speech.units import units_of
+
+_LABELS = {"zh": {"opening": "开场", "closing": "结束语"}, "en": {"opening": "Opening", "closing": "Closing"}}
+_STRONG_TURN = re.compile(
+    r"^(?:然而|如果|假如|倘若|现在再|現在再|现在我|現在我|下面|接下来|接下來|其次|再说|再說|至于|至於|另外|此外|而这里|而這裡)"
+    r"|^(?:next|if|in the field|our (?:greatest|first|next)|turning to|another|beyond|let me turn|now let me)\b",
+    re.IGNORECASE,
+)
+"""Paragraph openers that turn to a new matter: the first places to cut an unmarked speech."""
+_TURN = re.compile(
+    rf"{_STRONG_TURN.pattern}|^(?:但是|可是|不过|不過|其实|其實|因为|因為|所以说|所以說)|^(?:but|yet|now|so let)\b",
+    re.IGNORECASE,
+)
+"""Any turn, weaker ones (但是 / 其实 / But) included: where a section that is still too long is cut."""
+_TALK_ANNOUNCED = re.compile(
+    r"(?:今天|今天我|我今天|这次|這次|下面)[^。！？]{0,12}"
+    r"(?:要讲|要講|讲讲|講講|想讲|想講|谈谈|談談|想谈|想談|说说|說說|讲的是|講的是|谈的是|談的是)"
+    r"|\b(?:I want to talk|I (?:would like|wish) to (?:talk|speak|discuss)|let me talk)\b",
+    re.IGNORECASE,
+)
+_SECTION_UNITS = {"zh": 900, "en": 450}
+"""About three slides' worth of speech per body section (zh 字, en words)."""
+
+
+def plain_sections(tagged: list[Tagged], language: Language) -> tuple[Section, ...]:
+    """Opening, body sections cut at turns, closing."""
+    labels = _LABELS[language]
+    opening: list[Tagged] = []
+    closing: list[Tagged] = []
+    body = tagged
+    if len(tagged) >= 3:
+        cut = _opening_end(tagged)
+        opening, body = tagged[:cut], tagged[cut:]
+        if len(body) > 2 and cues.closing_cue(body[-1].block.text):
+            body, closing = body[:-1], body[-1:]
+    sections: list[Section] = []
+    if opening:
+        sections.append(Section(labels["opening"], "opening", points_of(units_of(opening, language), language)))
+    for group in _cut(body, language):
+        points = points_of(units_of(group, language), language)
+        if points:
+            sections.append(Section(title=points[0].headline, kind="body", points=points))
+    if closing:
+        sections.append(Section(labels["closing"], "closing", points_of(units_of(closing, language), language)))
+    return tuple(s for s in sections if s.points)
+
+
+def _opening_end(tagged: list[Tagged]) -> int:
+    """After the paragraph that announces the talk, when it comes early; else after the first paragraph."""
+    limit = max(1, len(tagged) // 4)
+    for i, t in enumerate(tagged[:limit]):
+        if _TALK_ANNOUNCED.search(t.block.text) and i + 1 < len(tagged):
+            return i + 1
+    return 1
+
+
+def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
+    """Groups of paragraphs cut at turns, the cuts chosen so that the groups come out nearest to even.
+
+    Where the turns cannot give groups within 1.6 shares, the length alone decides.
+    """
+    sizes = [spoken_units(t.block.text, language) for t in tagged]
+    strong = _strong_cuts(tagged, sizes, language)
+    if strong:
+        # Length second: only a part far longer than a section is cut again (at weaker turns or by length).
+        bounds = [0, *strong, len(tagged)]
+        groups: list[list[Tagged]] = []
+        for a, b in itertools.pairwise(bounds):
+            part = tagged[a:b]
+            groups.extend(_cut(part, language) if sum(sizes[a:b]) > 2 * _SECTION_UNITS[language] else [part])
+        return groups
+    total = sum(sizes)
+    count = max(1, round(total / _SECTION_UNITS[language]))
+    turns = [
+        i for i, t in enumerate(tagged) if i and _TURN.match(t.block.text.strip()) and sizes[i] >= MIN_UNITS[language]
+    ]
+    cuts = _even_cuts(sizes, turns, count) if count > 1 else []
+    if cuts is None:
+        return _by_length(tagged, sizes, total / count)
+    bounds = [0, *cuts, len(tagged)]
+    return [tagged[a:b] for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _strong_cuts(tagged: list[Tagged], sizes: list[int], language: Language) -> list[int]:
+    """Cuts at strong turns that leave every part at least half a section long (cue phrases before length)."""
+    least = _SECTION_UNITS[language] // 2
+    cuts: list[int] = []
+    start = 0
+    for i, t in enumerate(tagged):
+        turn = i and _STRONG_TURN.match(t.block.text.strip()) and sizes[i] >= MIN_UNITS[language]
+        if turn and sum(sizes[start:i]) >= least and sum(sizes[i:]) >= least:
+            cuts.append(i)
+            start = i
+    return cuts
+
+
+def _even_cuts(sizes: list[int], turns: list[int], count: int) -> list[int] | None:
+    """count - 1 cut positions among `turns` minimising the squared deviation from an even share."""
+    prefix = [0, *itertools.accumulate(sizes)]
+    share = prefix[-1] / count
+    points = [0, *turns, len(sizes)]
+    # best[k][j]: least cost of k groups ending just before points[j]; a DP over the turn positions only.
+    inf = float("inf")
+    best = [[inf] * len(points) for _ in range(count + 1)]
+    back = [[0] * len(points) for _ in range(count + 1)]
+    best[0][0] = 0.0
+    for k in range(1, count + 1):
+        for j in range(1, len(points)):
+            for i in range(j):
+                if best[k - 1][i] == inf:
+                    continue
+                size = prefix[points[j]] - prefix[points[i]]
+                cost = best[k - 1][i] + (size - share) ** 2 + (inf if size > 1.6 * share else 0)
+                if cost < best[k][j]:
+                    best[k][j], back[k][j] = cost, i
+    last = len(points) - 1
+    if best[count][last] == inf:
+        return None
+    cuts: list[int] = []
+    j = last
+    for k in range(count, 1, -1):
+        j = back[k][j]
+        cuts.append(points[j])
+    return sorted(cuts)
+
+
+def _by_length(tagged: list[Tagged], sizes: list[int], share: float) -> list[list[Tagged]]:
+    groups: list[list[Tagged]] = [[]]
+    size = 0
+    for t, units in zip(tagged, sizes, strict=True):
+        if groups[-1] and size + units > 1.6 * share:
+            groups.append([])
+            size = 0
+        groups[-1].append(t)
+        size += units
+    return [g for g in groups if g]
