@@ -29,6 +29,7 @@ _err = Console(stderr=True, highlight=False)
 _debug = False
 
 SpeechArg = typer.Argument(..., help="Speech file (.txt, .md, .docx; UTF-8, UTF-16 or GB18030), or - for stdin.")
+TitleOption = typer.Option(None, "--title", help="The speech's title, when the one found in the text is not it.")
 
 
 def _say(line: str) -> None:
@@ -66,11 +67,12 @@ def _esc(text: str) -> str:
 def outline(
     speech: str = SpeechArg,
     as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON (a stable interface)."),
+    title: str | None = TitleOption,
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
     from deliver.pipeline import load
 
-    _, parsed, notices = load(speech)
+    _, parsed, notices = load(speech, title=title)
     if as_json:
         sys.stdout.write(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n")
         return
@@ -86,12 +88,13 @@ def timing(
     ),
     target: float | None = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
+    title: str | None = TitleOption,
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
     from deliver.pipeline import load
     from deliver.timing.estimate import clock, estimate, timing_to_dict
 
-    _, parsed, _ = load(speech)
+    _, parsed, _ = load(speech, title=title)
     result = estimate(parsed, rate, target)
     if as_json:
         sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
@@ -151,6 +154,7 @@ def build(
     date: str | None = typer.Option(None, "--date", help="Date for the title slide."),
     occasion: str | None = typer.Option(None, "--occasion", help="Occasion for the title slide."),
     speaker: str | None = typer.Option(None, "--speaker", help="Speaker for the title slide."),
+    title: str | None = TitleOption,
     no_zip: bool = typer.Option(False, "--no-zip", help="Skip <out>/<slug>.zip."),
     no_embed: bool = typer.Option(
         False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."
@@ -171,7 +175,7 @@ def build(
     prosody = parse_prosody(rate, pitch, volume)
     options = BuildOptions(
         out, theme, not no_audio, force, pace, target, meta, engine, voice, prosody, concurrency, cache_dir,
-        zip=not no_zip, embed=not no_embed, lexicon=lexicon,
+        zip=not no_zip, embed=not no_embed, lexicon=lexicon, title=title,
     )  # fmt: skip
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)

@@ -15,6 +15,7 @@ from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir
+from deliver.speech.header import split_header
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse
 from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
@@ -55,6 +56,8 @@ class BuildOptions:
     """With narration, also write deck-narrated.pptx (audio on every slide, auto-advance)."""
     lexicon: Path | None = None
     """A pronunciation lexicon (TOML) over the per-user one; see `voices/lexicon.py`."""
+    title: str | None = None
+    """The speech's title, over the one the header zone finds (--title)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,15 @@ class BuildResult:
     """The package already there was up to date and was left as it is (`soundtrack` is then None)."""
 
 
-def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
-    """Read and parse a speech; the notices say what was dropped as web noise."""
+def load(
+    path: str | Path, stdin: BinaryIO | None = None, title: str | None = None
+) -> tuple[Source, Speech, tuple[Notice, ...]]:
+    """Read and parse a speech; the notices say what was dropped as web noise, markup or page furniture
+    and what the header zone kept out of the spoken text. `title` overrides the title found in the text."""
     source = read_source(path, stdin)
+    header = split_header(source, title)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
-    return source, parse(source), notices
+    return source, parse(source, header), notices + source.notices + header.notices
 
 
 def narration_options(options: BuildOptions) -> NarrationOptions:
@@ -93,9 +100,9 @@ def build(
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
-    source, speech, notices = load(path, stdin)
+    source, speech, notices = load(path, stdin, options.title)
     if options.meta:
-        speech = replace(speech, meta={**speech.meta, **options.meta})
+        speech = replace(speech, meta=speech.meta.merged(options.meta))
     timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
     voicing = narration_options(options) if options.audio else None
@@ -228,7 +235,7 @@ def _options_record(options: BuildOptions) -> dict[str, Any]:
     """The options that shape the package, as the manifest records them."""
     return {
         "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
-        "meta": options.meta, "engine": options.engine, "voice": options.voice,
+        "meta": options.meta, "title": options.title, "engine": options.engine, "voice": options.voice,
         "lexicon": str(options.lexicon) if options.lexicon else None, "zip": options.zip, "embed": options.embed,
         "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
     }  # fmt: skip
