@@ -123,7 +123,7 @@ def _kind(block: Block, zone: _Zone, level_ones: int) -> str:
     if block.heading is not None:
         if _speaker_label(text):
             return "label-speaker"
-        return "heading" if block.heading == 0 or (block.heading == 1 and level_ones == 1) else "body"
+        return "heading" if _letters(text) and block.heading == 0 or (block.heading == 1 and level_ones == 1) else "body"
     if lines.is_salutation(text):
         return "salutation"
     if block.hint == "quote":
@@ -164,7 +164,7 @@ def _speaker_label(text: str) -> bool:
 
 def _titlelike(block: Block) -> bool:
     text = block.text
-    if block_marker(text) or spoken_units(text, detect_language(text)) > _TITLE_MAX:
+    if not _letters(text) or block_marker(text) or spoken_units(text, detect_language(text)) > _TITLE_MAX:
         return False
     body = text.rstrip("。.")
     ends = ("。", "！", "？", "!", "?", ". ")
@@ -258,7 +258,7 @@ def _choose_title(zone: _Zone, anchor: str | None) -> str | None:
     if not zone.heads:
         return None
     last = zone.heads[-1]
-    related = [h for h in zone.heads if _related(h, last)]
+    related = [h for h in zone.heads if h is last or _related(h, last)]
     chosen = max(related, key=len)
     for head in zone.heads:
         if head is not chosen:
