@@ -157,6 +157,14 @@ def clean_lines(raw_lines: list[str]) -> Cleaned:
     return Cleaned(tuple(kept), tuple(removed))
 
 
+_RUN_AFTER_SENTENCE = re.compile(r"(?<=[。！？!?”」』])[ \t\u3000]{2,}(?=\S)")
+
+
+def split_runs(line: str) -> list[str]:
+    """A line holding several paragraphs, run together with spaces after a sentence end, as its paragraphs."""
+    return _RUN_AFTER_SENTENCE.split(line)
+
+
 def is_paragraphed(lines: Sequence[str]) -> bool:
     """True when blank lines separate the paragraphs, so a line break alone does not end one."""
     filled = [bool(line.strip()) for line in lines]

@@ -123,7 +123,8 @@ def _kind(block: Block, zone: _Zone, level_ones: int) -> str:
     if block.heading is not None:
         if _speaker_label(text):
             return "label-speaker"
-        return "heading" if _letters(text) and block.heading == 0 or (block.heading == 1 and level_ones == 1) else "body"
+        title_level = block.heading == 0 or (block.heading == 1 and level_ones == 1)
+        return "heading" if title_level and _letters(text) else "body"
     if lines.is_salutation(text):
         return "salutation"
     if block.hint == "quote":

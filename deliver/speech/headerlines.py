@@ -39,7 +39,7 @@ _SPEAKER_KEY = re.compile(
     r"^(?:讲话人|主讲人|报告人|发言人|演讲人|致辞人|講者|主講人|speaker|speakers|presenter|president|by)\s*[：:]\s*(\S.{1,40})$",
     re.IGNORECASE,
 )
-_BY = re.compile(r"^by\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$")
+_BY = re.compile(r"^[Bb]y\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$")
 _ROLE_NAME = re.compile(rf"^([\u4e00-\u9fff、·（）()]{{0,24}}?(?:{_ROLES}))\s*([\u4e00-\u9fff·]{{2,4}})?(?:同志)?$")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}(?:同志)?$")
 _SPEAKER_TITLE = re.compile(

@@ -90,7 +90,10 @@ _BLOCK_TAGS = frozenset(
         "center",
     ]
 )
+# Emphasis CommonMark leaves as literal marks: "** 分叉與合併**" (spaces inside) and "，_扎实推进_各项" (its
+# flanking rules are written for spaced scripts). Never between ASCII letters or digits (snake_case, 2*3*4).
 _LEFTOVER_STRONG = re.compile(r"(\*\*|__)\s*(\S(?:.*?\S)?)\s*\1")
+_LEFTOVER_EM = re.compile(r"(?<![A-Za-z0-9_*])([*_])(?![\s*_])([^\n]+?)(?<![\s*_])\1(?![A-Za-z0-9_*])")
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,9 @@ def html_lines(fragment: str) -> tuple[list[str], list[str]]:
     parts: list[str] = []
     dropped: list[str] = []
     body = root.find("body")
-    _walk(body if body is not None else root, parts, dropped)
+    top = body if body is not None else root
+    parts.append(top.text or "")
+    _walk(top, parts, dropped)
     lines = [line.strip() for line in "".join(parts).split(_HARD)]
     return [line for line in lines if line], dropped
 
@@ -257,6 +262,10 @@ class _Reader:
         """Split at hard breaks, and at soft breaks as the document's paragraphing says."""
         lines: list[str] = []
         for hard in text.split(_HARD):
-            soft = [_LEFTOVER_STRONG.sub(r"\2", s).strip() for s in hard.split(_SOFT)]
+            soft = [_unmarked(s) for s in hard.split(_SOFT)]
             lines.extend(join_lines(soft) if self.paragraphed else soft)
         return [line for line in lines if line]
+
+
+def _unmarked(text: str) -> str:
+    return _LEFTOVER_EM.sub(r"\2", _LEFTOVER_STRONG.sub(r"\2", text)).strip()

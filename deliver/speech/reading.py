@@ -27,6 +27,7 @@ from deliver.speech.cleaning import (
     is_noise,
     is_paragraphed,
     join_lines,
+    split_runs,
     strip_controls,
     tidy_line,
 )
@@ -241,7 +242,7 @@ def _without_noise(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
 
 def _plain_blocks(lines: list[str], paragraphed: bool) -> tuple[Block, ...]:
     """Plain text: a line is a paragraph; with blank-line paragraphs, lines torn mid-sentence are rejoined."""
-    tidy = [tidy_line(line) for line in lines]
+    tidy = [tidy_line(piece) for line in lines for piece in split_runs(line)]
     if paragraphed:
         groups: list[list[str]] = [[]]
         for line in tidy:
