@@ -44,16 +44,24 @@ _CREDIT = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_IN = re.compile(r"[。！？!?]|[.](?:\s|$)")
-# Words that only licence and copyright notices use; enough on their own in a block of any length.
+# Phrases only a licence or copyright notice uses (it speaks of "this work"); enough on their own.
 _LICENCE = re.compile(
-    r"本作品|著作权法|著作權法|公有领域|公有領域|版权所有|版權所有|版权归|版權歸|未经(?:许可|授权)|未經(?:許可|授權)"
-    r"|不得转载|禁止转载|授权条款|授權條款|知识共享|創用\s*CC|creative commons|\bCC[ -]?(?:BY|0)\b|public domain"
-    r"|all rights reserved|licensed under|this work is licensed|retrieved from|©\s*\d{4}",
+    r"本作品|本站|版权所有|版權所有|版权归|版權歸|未经(?:许可|授权)|未經(?:許可|授權)|不得转载|禁止转载|转载请注明|轉載請註明"
+    r"|授权条款|授權條款|all rights reserved|licensed under|this work is (?:licensed|in the public domain)"
+    r"|retrieved from|©\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})",
     re.IGNORECASE,
 )
+# Words a notice uses and a speech may too ("保护版权"): a notice only in a short line, or two of them
+# in a line that nobody says in the first person.
+_LICENCE_TOPIC = re.compile(
+    r"著作权法|著作權法|著作权|著作權|公有领域|公有領域|版权|版權|知识共享|創用\s*CC|public domain|creative commons"
+    r"|\bCC[ -]?(?:BY|0)\b|copyright|licen[cs]e",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"我们|我|咱们|大家|\b(?:we|our|us|I)\b", re.IGNORECASE)
 # Labels a page puts before credits and notes ("责任编辑：", "注：", "Source:"), and site/encyclopedia words.
 _FOOTER_LABEL = re.compile(
-    r"^\s*[【\[（(]?\s*(?:责任编辑|責任編輯|编辑|編輯|审核|審核|校对|校對|来源|來源|出处|出處|作者|供稿|撰稿|摄影|攝影"
+    r"^\s*[【\[（(]?\s*(?:本文|文章|图片|稿件)?(?:责任编辑|責任編輯|编辑|編輯|审核|審核|校对|校對|来源|來源|出处|出處|作者|供稿|撰稿|摄影|攝影"
     r"|注|附|备注|備註|说明|說明|原标题|原標題|链接|連結|note|notes|source|sources|credits?|editor|tags?|categor(?:y|ies))"
     r"\s*[】\]）)]?\s*[：:]",
     re.IGNORECASE,
@@ -103,24 +111,45 @@ def is_noise(line: str) -> bool:
 
 def is_licence(text: str) -> bool:
     """A copyright or licence notice (Wikisource's template, "版权所有", "CC BY", "Retrieved from")."""
-    return len(text) <= 400 and _LICENCE.search(text) is not None
+    if len(text) > 400:
+        return False
+    if _LICENCE.search(text):
+        return True
+    topics = {m.group(0).casefold() for m in _LICENCE_TOPIC.finditer(text)}
+    return bool(topics) and (len(text) <= 40 or len(topics) >= 2) and not _FIRST_PERSON.search(text)
 
 
-def footer_start(texts: Sequence[str]) -> int:
-    """Where the page's trailing boilerplate begins (len(texts) when there is none).
+def footer(texts: Sequence[str]) -> tuple[int, list[str]]:
+    """Where the page's trailing boilerplate begins (len(texts) when there is none), and its paragraphs.
 
-    Read backwards from the end: licence notices, labelled credits and notes (责任编辑：, 注：, Source:),
-    short lines naming a site or carrying a URL belong to the footer; lines without words ("、", "false")
-    and short fragments belong to it only when a footer line stands above them. The first paragraph
-    that is none of these is the speech's last."""
-    start = len(texts)
-    for i in range(len(texts) - 1, -1, -1):
-        text = texts[i].strip()
+    Lines torn apart by the page's formatting are read together first (the Wikisource template comes
+    as "本作品是中华人民共和国的" / "法律" / "、" …). Then, backwards from the end: licence notices, labelled
+    credits and notes (责任编辑：, 注：, Source:) and short lines naming a site or carrying a URL belong to
+    the footer; paragraphs without words ("、", "false") and short fragments belong to it only when a footer
+    line stands above them. The first paragraph that is none of these is the speech's last."""
+    groups = _torn_groups(texts)
+    start = len(groups)
+    for i in range(len(groups) - 1, -1, -1):
+        text = groups[i][1]
         if _footer_line(text):
             start = i
         elif not _fragment(text):
             break
-    return start
+    if start == len(groups):
+        return len(texts), []
+    return groups[start][0], [text for _, text in groups[start:] if re.search(r"\w", text)]
+
+
+def _torn_groups(texts: Sequence[str]) -> list[tuple[int, str]]:
+    """(index of the first line, the lines joined) for each run of lines torn mid-sentence."""
+    groups: list[tuple[int, str]] = []
+    for i, raw in enumerate(texts):
+        text = raw.strip()
+        if groups and not _breaks(groups[-1][1], text) and not _FOOTER_LABEL.match(text):
+            groups[-1] = (groups[-1][0], _glue(groups[-1][1], text))
+        else:
+            groups.append((i, text))
+    return groups
 
 
 def _footer_line(text: str) -> bool:
@@ -165,15 +194,18 @@ def split_runs(line: str) -> list[str]:
     return _RUN_AFTER_SENTENCE.split(line)
 
 
-def is_paragraphed(lines: Sequence[str]) -> bool:
-    """True when blank lines separate the paragraphs, so a line break alone does not end one."""
-    filled = [bool(line.strip()) for line in lines]
-    total = sum(filled)
-    adjacent = sum(1 for a, b in pairwise(filled) if a and b)
-    return total >= 2 and adjacent < 0.5 * total
-
-
 _TERMINAL = re.compile(r"(?:[。！？!?；;：:…]+|(?<![A-Z])[.])[”’」』）)\]】\"']*$")
+
+
+def is_paragraphed(lines: Sequence[str]) -> bool:
+    """True when blank lines separate the paragraphs, so a line break alone does not end one: most lines
+    that end a sentence are followed by a blank line (torn lines in between do not count)."""
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=0)
+    ends = [i for i, line in enumerate(lines[:last]) if line.strip() and _TERMINAL.search(line.strip())]
+    if ends:
+        return sum(1 for i in ends if not lines[i + 1].strip()) >= 0.5 * len(ends)
+    filled = [bool(line.strip()) for line in lines]
+    return sum(filled) >= 2 and sum(1 for a, b in pairwise(filled) if a and b) < 0.5 * sum(filled)
 
 
 def join_lines(lines: Iterable[str]) -> list[str]:
@@ -188,12 +220,17 @@ def _joined(lines: Iterable[str]) -> Iterator[str]:
         line = line.strip()
         if not line:
             continue
-        if current and (_TERMINAL.search(current) or standalone(current) or standalone(line)):
+        if current and _breaks(current, line):
             yield current
             current = ""
         current = _glue(current, line) if current else line
     if current:
         yield current
+
+
+def _breaks(current: str, line: str) -> bool:
+    """Whether `line` starts a new paragraph after `current` (else `current` was torn mid-sentence)."""
+    return not current or _TERMINAL.search(current) is not None or standalone(current) or standalone(line)
 
 
 _STANDALONE = re.compile(

@@ -184,7 +184,8 @@ class _Reader:
             kind = token.type
             if kind in ("heading_open", "paragraph_open") and i + 1 < len(tokens):
                 level = int(token.tag[1]) if kind == "heading_open" else None
-                self._inline(tokens[i + 1].children or [], level)
+                spanned = token.map[1] - token.map[0] if token.map else 1
+                self._inline(tokens[i + 1].children or [], level, spanned)
                 i += 2
                 continue
             self._structure(token)
@@ -209,7 +210,8 @@ class _Reader:
         elif kind in ("code_block", "fence"):
             self.blocks.extend(Block(line.strip()) for line in token.content.split("\n") if line.strip())
 
-    def _inline(self, children: list[Any], level: int | None) -> None:
+    def _inline(self, children: list[Any], level: int | None, spanned: int) -> None:
+        """One paragraph or heading; `spanned`: how many source lines it took (a quote hint needs one)."""
         text, bold = self._render(children)
         lines = [self.item_prefix + line if n == 0 else line for n, line in enumerate(self._lines(text))]
         self.item_prefix = ""
@@ -219,7 +221,7 @@ class _Reader:
             self.blocks.append(Block(" ".join(lines), heading=level))
             return
         hint: Hint | None = "bold" if bold and len(lines) == 1 else None
-        if self.quote_depth and len(lines) == 1:
+        if self.quote_depth and len(lines) == 1 and spanned == 1:
             hint = "quote"
         listed = bool(self.lists) and self.lists[-1] == "bullet"
         self.blocks.extend(Block(line, list_item=listed, hint=hint) for line in lines)

@@ -23,7 +23,7 @@ from deliver.model import Notice
 from deliver.speech.block import Block as Block
 from deliver.speech.cleaning import (
     clean_lines,
-    footer_start,
+    footer,
     is_noise,
     is_paragraphed,
     join_lines,
@@ -290,14 +290,10 @@ def _without_repeated_title(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...
 
 def _without_footer(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Notice, ...]]:
     """The page's trailing boilerplate (licence template, credits, share and QR lines) dropped, a notice each."""
-    start = footer_start([b.text for b in blocks])
+    start, paragraphs = footer([b.text for b in blocks])
     if start == 0 or start >= len(blocks):
         return blocks, ()
-    notices = tuple(
-        Notice("read", f"dropped the page footer after the speech: {_short(b.text)}")
-        for b in blocks[start:]
-        if re.search(r"\w", b.text)
-    )
+    notices = tuple(Notice("read", f"dropped the page footer after the speech: {_short(p)}") for p in paragraphs)
     return blocks[:start], notices
 
 
