@@ -77,7 +77,8 @@ def test_control_characters_and_stray_spaces_are_cleaned(tmp_path: Path) -> None
 
 
 def test_markdown_front_matter_headings_and_bullets_become_hints(tmp_path: Path) -> None:
-    md = "---\ntitle: Talk\ndate: 2025-05-01\nspeaker: Ann Lee\n---\n# Talk\n\n## Part one\n\n- **first** item\n- second item\n"
+    md = "---\ntitle: Talk\ndate: 2025-05-01\nspeaker: Ann Lee\n---\n# Talk\n\n## Part one\n\n"
+    md += "- **first** item\n- second item\n"
     source = read_source(_write(tmp_path, md.encode(), "talk.md"))
     assert source.meta == {"title": "Talk", "date": "2025-05-01", "speaker": "Ann Lee"}
     assert [(b.text, b.heading, b.list_item) for b in source.blocks] == [
@@ -150,7 +151,7 @@ def test_a_truncated_docx_is_reported_not_crashed(tmp_path: Path) -> None:
     document.save(str(path))
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(InputError, match="cut.docx"):
+    with pytest.raises(InputError, match=r"cut\.docx"):
         read_source(path)
 
 
@@ -188,7 +189,8 @@ def test_emphasis_marks_are_removed_and_nothing_else(tmp_path: Path, md: str, te
 def test_an_iframe_embed_and_scripts_never_reach_the_text(tmp_path: Path) -> None:
     md = (
         "# 讲话\n\n"
-        '<div class="video-embed">\n<iframe src="https://player.example.com/embed/9" allowfullscreen></iframe>\n</div>\n\n'
+        '<div class="video-embed">\n'
+        '<iframe src="https://player.example.com/embed/9" allowfullscreen></iframe>\n</div>\n\n'
         "<script>track('visit')</script><style>p { color: red }</style>\n\n"
         'Today<script>var x = "hidden";</script> we <b>begin</b> the <iframe src="https://e.example/x"></iframe>work.\n'
     )
@@ -215,7 +217,9 @@ def test_br_ends_a_line_and_the_tags_are_gone(tmp_path: Path) -> None:
 
 
 def test_whole_line_bold_and_one_line_quotes_are_heading_hints(tmp_path: Path) -> None:
-    md = "**关于国内建设**\n\n> (The Way Begins At Home)\n\n> 一段很长的引文，\n> 跨了两行。\n\n**注意**这一点很重要。\n"
+    md = (
+        "**关于国内建设**\n\n> (The Way Begins At Home)\n\n> 一段很长的引文，\n> 跨了两行。\n\n**注意**这一点很重要。\n"
+    )
     assert _md(tmp_path, md) == [
         ("关于国内建设", None, False, "bold"),
         ("(The Way Begins At Home)", None, False, "quote"),
@@ -252,7 +256,8 @@ def test_plain_text_never_loads_a_markup_parser(tmp_path: Path) -> None:
 
 
 def test_front_matter_with_nested_keys_is_read_and_left_out(tmp_path: Path) -> None:
-    md = '---\nlayout: chapter\ntitle: "A Talk"\nalt_lang_url_for_readers: "/x"\nnav_next:\n    url: "/"\n    text: "Home"\n---\nHello.\n'
+    md = '---\nlayout: chapter\ntitle: "A Talk"\nalt_lang_url_for_readers: "/x"\n'
+    md += 'nav_next:\n    url: "/"\n    text: "Home"\n---\nHello.\n'
     source = read_source(_write(tmp_path, md.encode(), "t.md"))
     assert source.meta["title"] == "A Talk" and source.meta["alt_lang_url_for_readers"] == "/x"
     assert source.text == "Hello."

@@ -49,9 +49,10 @@ _LEAD_LABEL = re.compile(
     r"^[【\[（(]?\s*(?:编者按|编者的话|编者注|編者按|按语|editor[’']?s note)\s*[】\]）)]?\s*[：:]?", re.IGNORECASE
 )
 _LEAD_SHAPE = re.compile(
-    r"(?:全文|摘要|摘录|摘錄|要点|要點)如下|现(?:予|将|把)?.{0,30}(?:摘录|摘錄|刊发|刊發|刊登|转发|轉發|印发|發表|发表)"
-    r"|以下(?:为|是|為).{0,40}(?:讲话|講話|全文|实录|實錄)"
+    r"(?:全文|摘要|摘录|摘錄|要点|要點)如下|现(?:予以?|将|把|特)?[^，。,：:]{0,12}(?:摘录|摘錄|刊发|刊發|刊登|转发|轉發|印发|刊载|予以?发表)"
+    r"|以下(?:为|是|為)[^，。,]{0,40}(?:讲话|講話|全文|实录|實錄)"
 )
+_FIRST_PERSON = re.compile(r"我们|我|咱们|\b(?:we|our|I)\b")
 _TALK_WORDS = re.compile(
     r"演講|演讲|讲话|講話|發言|发言|致辞|致詞|對談|对谈|座谈|座談|讲座|講座|报告会|keynote|lecture|remarks|address"
     r"|talk|speech|conversation|fireside|interview",
@@ -155,15 +156,16 @@ def is_lead(text: str, quoted: bool) -> bool:
     """An editor's lead-in: 编者按…, "…现摘录如下：", or a long bracketed/quoted note about the text."""
     if _LEAD_LABEL.match(text):
         return True
-    if len(text) <= 400 and _LEAD_SHAPE.search(text):
+    if len(text) <= 400 and _LEAD_SHAPE.search(text) and not _FIRST_PERSON.search(text):
         return True
     note = quoted or (text[:1] in "（(" and text[-1:] in "）)")
-    return note and len(text) >= 30 and re.search(r"[。！？.!?]", text[:-2]) is not None
+    return note and len(text) >= 12 and re.search(r"[。！？.!?]", text[:-2]) is not None
 
 
 def is_description(text: str) -> bool:
     """A one-sentence description under the title: "於 MIT SOLVE 2026 的主題演講，以及…的爐邊對談。"."""
-    return len(text) <= 80 and _DESCRIPTION_START.match(text) is not None and _TALK_WORDS.search(text) is not None
+    sentence = text.endswith(("。", ".", "！", "!"))
+    return sentence and len(text) <= 80 and bool(_DESCRIPTION_START.match(text)) and bool(_TALK_WORDS.search(text))
 
 
 def is_label(text: str) -> bool:
