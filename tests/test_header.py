@@ -183,10 +183,10 @@ def test_a_salutation_line_is_kept_whole(salutation: str) -> None:
     assert [b.text for b in head.blocks] == [BODY]
 
 
-def test_a_greeting_line_after_the_salutation_is_part_of_it() -> None:
+def test_a_greeting_line_after_the_salutation_is_spoken_as_the_speech_begins() -> None:
     head = _header(f"在全市工作会议上的讲话\n尊敬的各位领导、同志们：\n大家好！\n{BODY}\n")
-    assert head.salutation == "尊敬的各位领导、同志们：大家好！"
-    assert [b.text for b in head.blocks] == [BODY]
+    assert head.salutation == "尊敬的各位领导、同志们："
+    assert [b.text for b in head.blocks] == ["大家好！", BODY]
 
 
 def test_a_paragraph_that_only_ends_with_a_colon_is_not_a_salutation() -> None:

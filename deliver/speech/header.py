@@ -101,7 +101,8 @@ def _walk(blocks: list[Block], zone: _Zone, anchor: str | None) -> list[Block]:
         text = block.text.strip()
         kind = _kind(block, zone, level_ones)
         if kind == "salutation":
-            return _after_salutation(text, blocks[i + 1 :], zone)
+            zone.salutation = text
+            return blocks[i + 1 :]
         if kind == "label-speaker":
             name = text.rstrip("：:").strip()
             if name.casefold() not in _GENERIC_LABELS:
@@ -222,20 +223,6 @@ def _record(kind: str, text: str, zone: _Zone) -> None:
         zone.add("speaker", lines.speaker_line(text) or text)
     zone.byline = zone.byline or kind in ("lead", "date", "subtitle", "speaker")
     zone.last = kind
-
-
-def _after_salutation(salutation: str, rest: list[Block], zone: _Zone) -> list[Block]:
-    """The salutation, with a greeting line right after it (大家好！/ Good morning!) spoken as part of it."""
-    if rest and rest[0].heading is None and len(rest) > 1 and _greeting(rest[0].text.strip()):
-        joiner = "" if detect_language(salutation) == "zh" else " "
-        salutation = salutation + joiner + rest[0].text.strip()
-        rest = rest[1:]
-    zone.salutation = salutation
-    return rest
-
-
-def _greeting(text: str) -> bool:
-    return len(text) <= 12 and lines.is_salutation(text) and text.endswith(("好！", "好!", "好。", "!", "！"))
 
 
 def _inline_salutation(blocks: list[Block], zone: _Zone) -> list[Block]:
