@@ -46,6 +46,8 @@ def _notices(notices: tuple[Notice, ...], quiet: bool) -> None:
 
 def _outline_tree(speech: Speech) -> Tree:
     tree = Tree(f"[bold]{_esc(speech.title)}[/]  [dim]({speech.language}, {len(speech.points)} points)[/]")
+    if speech.meta.cover_lines():
+        tree.add(f"[dim]{_esc(' · '.join(speech.meta.cover_lines()))}[/]")
     if speech.salutation:
         tree.add(f"[italic]{_esc(speech.salutation)}[/]")
     for section in speech.sections:
