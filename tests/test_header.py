@@ -55,6 +55,26 @@ def test_a_page_heading_that_holds_the_documents_title_is_the_title() -> None:
     assert head.meta.date == "2022年1月5日" and head.meta.occasion == "在市第十届人民代表大会第一次会议上"
 
 
+@pytest.mark.parametrize(
+    ("top", "second", "field"),
+    [
+        ("关于作风建设的几点思考", "在全市作风建设大会上的讲话", "occasion"),
+        ("Address to the Nation on the Economy", "Remarks as Prepared for Delivery", "subtitle"),
+    ],
+)
+def test_a_full_title_above_another_title_like_line_keeps_it_as_its_subtitle(top: str, second: str, field: str) -> None:
+    head = _header(f"{top}\n{second}\n（2024年3月1日）\n同志们：\n{BODY}\n")
+    assert head.title == top and getattr(head.meta, field) == second
+    assert head.meta.date == "2024年3月1日" and "page heading" not in _notices(head)
+
+
+def test_front_matter_title_wins_and_a_different_visible_title_becomes_the_subtitle() -> None:
+    md = "---\ntitle: A Talk\n---\n# Something Else Entirely\n\nMay 1, 2024\n\nThank you all for coming.\n"
+    head = _header(md, "t.md")
+    assert head.title == "A Talk" and head.meta.subtitle == "Something Else Entirely"
+    assert head.meta.date == "May 1, 2024"
+
+
 def test_a_title_like_line_that_no_byline_follows_is_the_body_not_a_page_heading() -> None:
     head = _header("Quarterly Review\nIntroduction\nRevenue grew by 8 percent this quarter. Costs stayed flat.\n")
     assert head.title == "Quarterly Review"

@@ -237,28 +237,28 @@ def _inline_salutation(blocks: list[Block], zone: _Zone) -> list[Block]:
 
 
 def _choose_title(zone: _Zone, anchor: str | None) -> str | None:
-    """The title among the title-like lines taken: the front matter's, else the last one (or the longer of
-    it and a line it repeats); the others were the page's heading and are dropped with a notice."""
-    if anchor:
-        for head in zone.heads:
-            _drop_head(head, anchor, zone)
-        return anchor
-    if not zone.heads:
+    """The title among the title-like lines taken. The front matter's wins; else, of two lines that do
+    not repeat each other, a short one above a speech's title ("学习强国" / "在…会议上的讲话") is the page's
+    heading and is dropped, while a full title above another line keeps it as its subtitle
+    ("关于作风建设的几点思考" / "在全市作风建设大会上的讲话"). Of lines that repeat each other the longer stays."""
+    if not zone.heads and not anchor:
         return None
-    last = zone.heads[-1]
-    related = [h for h in zone.heads if h is last or _related(h, last)]
-    chosen = max(related, key=len)
+    first = anchor or zone.heads[0]
+    last = zone.heads[-1] if zone.heads else first
+    if anchor is None and not _related(first, last) and lines.page_heading(first, last):
+        first = last
+    group = [h for h in zone.heads if h is first or _related(h, first)]
+    chosen = anchor or max(group, key=len)
     for head in zone.heads:
-        if head is not chosen:
-            _drop_head(head, chosen, zone)
-    return _clean_title(chosen, zone)
-
-
-def _drop_head(head: str, title: str, zone: _Zone) -> None:
-    if _related(head, title):
-        zone.note(f"dropped a repeat of the title: {head}")
-    else:
-        zone.note(f"dropped the page heading above the title: {head}")
+        if head is chosen:
+            continue
+        if head in group:
+            zone.note(f"dropped a repeat of the title: {head}")
+        elif anchor is None and zone.heads.index(head) < zone.heads.index(first):
+            zone.note(f"dropped the page heading above the title: {head}")
+        else:
+            _record("subtitle", head, zone)
+    return chosen if anchor else _clean_title(chosen, zone)
 
 
 def _clean_title(title: str, zone: _Zone, keep: bool = False) -> str:

@@ -168,6 +168,12 @@ def is_description(text: str) -> bool:
     return sentence and len(text) <= 80 and bool(_DESCRIPTION_START.match(text)) and bool(_TALK_WORDS.search(text))
 
 
+def page_heading(line: str, title: str) -> bool:
+    """A short line above a speech's title is the page's heading ("学习强国", "News" above "Remarks by …")."""
+    short = len(line) <= 6 if re.search(r"[\u4e00-\u9fff]", line) else len(line.split()) <= 3
+    return short and _TALK_WORDS.search(title) is not None
+
+
 def is_label(text: str) -> bool:
     """A column or page label: 【理论学习】, 党史学习教育学习材料."""
     return _LABEL.match(text.strip()) is not None
