@@ -338,3 +338,23 @@ def test_page_furniture_in_markup_is_dropped_after_parsing(tmp_path: Path) -> No
     md = "# 讲话\n\n**来源：新华社**\n\n正文第一段，内容很长。\n\n[阅读原文](https://example.org)\n"
     source = read_source(_write(tmp_path, md.encode(), "t.md"))
     assert source.text == "讲话\n正文第一段，内容很长。"
+
+
+def test_a_saved_web_page_keeps_only_the_article(tmp_path: Path) -> None:
+    page = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>讲话_某某市人民政府网</title>\n'
+        "<script>var _hmt = [];</script><style>.a{color:red}</style></head>\n<body>\n"
+        '<div class="nav"><a href="/">首页</a> &gt; <a href="/zw">政务公开</a></div>\n'
+        "<h1>在全市工作会议上的讲话</h1>\n"
+        '<div class="info">来源：市政府办公室　发布时间：2024-03-01</div>\n'
+        "<p>同志们：</p>\n<p>　　今天我们召开全市工作会议，主要任务是部署今年任务。</p>\n"
+        "<!-- 正文结束 -->\n<p><img src='qr.png'>扫一扫在手机打开当前页</p>\n"
+        '<div class="footer">版权所有：某某市人民政府　　网站标识码：1234567890</div>\n</body></html>\n'
+    )
+    source = read_source(_write(tmp_path, page.encode(), "page.html"))
+    assert [(b.text, b.heading) for b in source.blocks] == [
+        ("在全市工作会议上的讲话", 1),
+        ("同志们：", None),
+        ("今天我们召开全市工作会议，主要任务是部署今年任务。", None),
+    ]
+    assert not any("meta" in n.message or "title" in n.message for n in source.notices)

@@ -32,7 +32,8 @@ _META_FIELD = re.compile(rf"(?:{_META_KEYS})\s*[：:]", re.IGNORECASE)
 _FURNITURE = re.compile(
     r"^\s*(?:分享到[：:]?.*|返回顶部|打印本页|关闭窗口|扫一扫.*|掃一掃.*|上一篇[：:].*|下一篇[：:].*|【?字体[：:].*"
     r"|[-—\s]*\d+[-—\s]*|第\s*\d+\s*页\s*(?:[，,/]?\s*共\s*\d+\s*页)?|page \d+( of \d+)?"
-    r"|(?:https?://|www\.)\S+|retrieved from\b.*)\s*$",
+    r"|(?:https?://|www\.)\S+|retrieved from\b.*|(?:当前位置|您的位置|你的位置|所在位置|you are here)[：:].*"
+    r"|(?:[^>›»\s][^>›»]{0,14}\s*[>›»]\s*){1,6}[^>›»]{1,20})\s*$",
     re.IGNORECASE,
 )
 # Page furniture by shape: a short line with no sentence in it that carries a credit, share, QR or
@@ -40,7 +41,7 @@ _FURNITURE = re.compile(
 _CREDIT = re.compile(
     r"责任编辑|責任編輯|编审|審校|审校|校对|校對|供稿|撰稿|原标题|原標題|原文链接|原文連結|本文链接|阅读原文|閱讀原文"
     r"|扫码|掃碼|二维码|二維碼|QR code|版权所有|版權所有|copyright|©|all rights reserved|转载请注明|轉載請註明"
-    r"|share (?:this|on)|follow us|subscribe",
+    r"|网站标识码|網站標識碼|ICP备|ICP證|备案号|公网安备|share (?:this|on)|follow us|subscribe",
     re.IGNORECASE,
 )
 _SENTENCE_IN = re.compile(r"[。！？!?]|[.](?:\s|$)")

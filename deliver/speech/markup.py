@@ -24,8 +24,8 @@ _SIGNS = re.compile(
     r"|blockquote|table|video|audio|embed|object|figure|center|font)\b[^>]*>",
     re.IGNORECASE | re.MULTILINE,
 )
-_SOFT, _HARD = "\ue000", "\ue001"
-"""Private-use stand-ins for a soft line break and a hard one while inline text is assembled."""
+_SOFT, _HARD, _HEADING = "\ue000", "\ue001", "\ue002"
+"""Private-use stand-ins for a soft line break, a hard one, and the start of an HTML heading line."""
 _DROPPED_TAGS = frozenset(
     [
         "script",
@@ -55,6 +55,8 @@ _DROPPED_TAGS = frozenset(
         "nav",
     ]
 )
+_QUIET_TAGS = frozenset(["head", "title", "meta", "link", "template", "nav", "input", "button", "select", "textarea"])
+"""Dropped without a notice: page machinery, never anything a speaker wrote."""
 _BLOCK_TAGS = frozenset(
     [
         "p",
@@ -122,8 +124,20 @@ def markdown_blocks(text: str, paragraphed: bool) -> Marked:
     return Marked(tuple(reader.blocks), tuple(reader.dropped))
 
 
+def html_blocks(fragment: str) -> tuple[list[Block], list[str]]:
+    """An HTML block → (its paragraphs, `<h1>`–`<h6>` as headings; what was dropped)."""
+    lines, dropped = _html(fragment)
+    blocks = [Block(line[2:].strip(), heading=int(line[1])) if line[0] == _HEADING else Block(line) for line in lines]
+    return [b for b in blocks if b.text], dropped
+
+
 def html_lines(fragment: str) -> tuple[list[str], list[str]]:
     """An HTML fragment → (its lines of text, what was dropped). `<br>` and block elements end a line."""
+    lines, dropped = _html(fragment)
+    return [line[2:].strip() if line[0] == _HEADING else line for line in lines], dropped
+
+
+def _html(fragment: str) -> tuple[list[str], list[str]]:
     from lxml import etree
 
     root = etree.fromstring(f"<html><body>{fragment}</body></html>", etree.HTMLParser())
@@ -143,12 +157,15 @@ def _walk(element: Any, parts: list[str], dropped: list[str]) -> None:
     for child in element:
         tag = child.tag.lower() if isinstance(child.tag, str) else ""
         if tag in _DROPPED_TAGS:
-            dropped.append(_describe(tag, child))
+            if tag not in _QUIET_TAGS:
+                dropped.append(_describe(tag, child))
         elif tag == "br":
             parts.append(_HARD)
         elif tag:
             breaks = tag in _BLOCK_TAGS
             parts.append(_HARD if breaks else "")
+            if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                parts.append(_HEADING + tag[1])
             parts.append(child.text or "")
             _walk(child, parts, dropped)
             parts.append(_HARD if breaks else "")
@@ -204,9 +221,9 @@ class _Reader:
         elif kind == "list_item_open" and self.lists and self.lists[-1] == "ordered":
             self.item_prefix = f"{token.info}{token.markup} "
         elif kind == "html_block":
-            lines, dropped = html_lines(token.content)
+            blocks, dropped = html_blocks(token.content)
             self.dropped.extend(dropped)
-            self.blocks.extend(Block(line) for line in lines)
+            self.blocks.extend(blocks)
         elif kind in ("code_block", "fence"):
             self.blocks.extend(Block(line.strip()) for line in token.content.split("\n") if line.strip())
 
