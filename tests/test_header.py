@@ -329,3 +329,8 @@ def test_title_overrides_the_package_name_and_notices_reach_the_manifest(tmp_pat
     assert any("版权所有" in m for m in messages)
     outline = json.loads((result.folder / "outline.json").read_text(encoding="utf-8"))
     assert "iframe" not in json.dumps(outline, ensure_ascii=False) and "责任编辑" not in json.dumps(outline)
+
+
+def test_a_title_that_ends_in_a_role_and_a_meeting_is_not_a_byline() -> None:
+    head = _header(f"全市组织部长会议\n同志们：\n{BODY}\n")
+    assert head.title == "全市组织部长会议" and head.meta.speaker is None

@@ -41,6 +41,8 @@ _SPEAKER_KEY = re.compile(
 )
 _BY = re.compile(r"^[Bb]y\s+([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$")
 _ROLE_NAME = re.compile(rf"^([\u4e00-\u9fff、·（）()]{{0,24}}?(?:{_ROLES}))\s*([\u4e00-\u9fff·]{{2,4}})?(?:同志)?$")
+_NOT_NAME_ENDS = tuple("议话稿告词辞文典礼式届次会")
+"""Last characters of 会议/讲话/报告… that a name after a role never has ("全市组织部长会议" is no byline)."""
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}(?:同志)?$")
 _SPEAKER_TITLE = re.compile(
     r"^([\u4e00-\u9fff·]{2,4})[：:]\s*(在.{4,}(?:讲话|發言|发言|致辞|報告|报告|演讲|演講|講話))$"
@@ -136,7 +138,7 @@ def speaker_line(text: str) -> str | None:
         if match:
             return match.group(1).strip()
     match = _ROLE_NAME.match(text)
-    if match and len(text) <= 32:
+    if match and len(text) <= 32 and not (match.group(2) or "").endswith(_NOT_NAME_ENDS):
         return f"{match.group(1)} {match.group(2)}" if match.group(2) else match.group(1)
     return None
 
