@@ -334,3 +334,9 @@ def test_title_overrides_the_package_name_and_notices_reach_the_manifest(tmp_pat
 def test_a_title_that_ends_in_a_role_and_a_meeting_is_not_a_byline() -> None:
     head = _header(f"全市组织部长会议\n同志们：\n{BODY}\n")
     assert head.title == "全市组织部长会议" and head.meta.speaker is None
+
+
+def test_a_first_sentence_that_repeats_the_title_is_speech() -> None:
+    head = _header(f"读书与生活\n今天我要讲的是读书与生活。\n{BODY}\n")
+    assert head.title == "读书与生活"
+    assert [b.text for b in head.blocks] == ["今天我要讲的是读书与生活。", BODY]

@@ -165,12 +165,12 @@ def _speaker_label(text: str) -> bool:
 
 
 def _titlelike(block: Block) -> bool:
-    text = block.text
+    """A short line with no sentence in it: a title does not end like a sentence (…。) or a lead (…：)."""
+    text = block.text.strip()
     if not _letters(text) or block_marker(text) or spoken_units(text, detect_language(text)) > _TITLE_MAX:
         return False
-    body = text.rstrip("。.")
     ends = ("。", "！", "？", "!", "?", ". ")
-    return not any(mark in body for mark in ends) and not text.endswith(("：", ":", "，", ",", "；", ";"))
+    return not any(mark in text for mark in ends) and not text.endswith(("：", ":", "，", ",", "；", ";", "。", "."))
 
 
 def _accept_heading(blocks: list[Block], i: int, zone: _Zone, anchor: str | None) -> bool:
