@@ -318,6 +318,8 @@ def test_a_wikisource_licence_footer_is_dropped_with_notices(tmp_path: Path) -> 
         "Share this: https://example.org/speech",
         "Copyright © 2024 Example News. All rights reserved.",
         "本文来源：某某日报\n原标题：在全市大会上的讲话",
+        "Retrieved from https://en.wikisource.org/wiki/Speech\nCategories: Speeches\n"
+        "This page was last edited on 5 May 2024, at 10:00.",
     ],
 )
 def test_credit_share_and_copyright_lines_at_the_end_are_dropped(tmp_path: Path, tail: str) -> None:

@@ -49,7 +49,9 @@ _SENTENCE_IN = re.compile(r"[。！？!?]|[.](?:\s|$)")
 _LICENCE = re.compile(
     r"本作品|本站|版权所有|版權所有|版权归|版權歸|未经(?:许可|授权)|未經(?:許可|授權)|不得转载|禁止转载|转载请注明|轉載請註明"
     r"|授权条款|授權條款|all rights reserved|licensed under|this work is (?:licensed|in the public domain)"
-    r"|retrieved from|©\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})",
+    r"|retrieved from|©\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})"
+    r"|this page was last (?:edited|modified)|text is available under"
+    r"|(?:本页面|此页面|本頁面|此頁面)?最后(?:修订|编辑)于|最後(?:修訂|編輯)於",
     re.IGNORECASE,
 )
 # Words a notice uses and a speech may too ("保护版权"): a notice only in a short line, or two of them
