@@ -43,6 +43,9 @@ def _renamed(old: str, new: str, old_value: str | None, value: str | None, comma
     return old_value
 
 
+TitleOption = typer.Option(None, "--title", help="The speech's title, when the one found in the text is not it.")
+
+
 def _say(line: str) -> None:
     """One unwrapped line on stderr (rich would wrap it at the console width)."""
     sys.stderr.write(" ".join(line.split("\n")) + "\n")
@@ -57,6 +60,8 @@ def _notices(notices: tuple[Notice, ...], quiet: bool) -> None:
 
 def _outline_tree(speech: Speech) -> Tree:
     tree = Tree(f"[bold]{_esc(speech.title)}[/]  [dim]({speech.language}, {len(speech.points)} points)[/]")
+    if speech.meta.cover_lines():
+        tree.add(f"[dim]{_esc(' · '.join(speech.meta.cover_lines()))}[/]")
     if speech.salutation:
         tree.add(f"[italic]{_esc(speech.salutation)}[/]")
     for section in speech.sections:
@@ -78,11 +83,12 @@ def _esc(text: str) -> str:
 def outline(
     speech: str = SpeechArg,
     as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON (a stable interface)."),
+    title: str | None = TitleOption,
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
     from deliver.speech import load
 
-    _, parsed, notices = load(speech)
+    _, parsed, notices = load(speech, title=title)
     if as_json:
         sys.stdout.write(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n")
         return
@@ -97,6 +103,7 @@ def timing(
     old_rate: str | None = typer.Option(None, "--rate", hidden=True, help="Old name of --pace."),
     target: float | None = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
+    title: str | None = TitleOption,
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
     from deliver.speech import load
@@ -105,7 +112,7 @@ def timing(
     pace = _renamed("--rate", "--pace", old_rate, pace, "timing")
     check_pace(pace)
     check_target(target)
-    _, parsed, _ = load(speech)
+    _, parsed, _ = load(speech, title=title)
     result = estimate(parsed, pace, target)
     if as_json:
         sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
@@ -166,6 +173,7 @@ def build(
     date: str | None = typer.Option(None, "--date", help="Date for the title slide."),
     occasion: str | None = typer.Option(None, "--occasion", help="Occasion for the title slide."),
     speaker: str | None = typer.Option(None, "--speaker", help="Speaker for the title slide."),
+    title: str | None = TitleOption,
     no_zip: bool = typer.Option(False, "--no-zip", help="Skip <out>/<slug>.zip."),
     no_embed: bool = typer.Option(
         False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."
@@ -183,7 +191,7 @@ def build(
     options = BuildOptions(
         out_dir=out, theme=theme, audio=not no_audio, force=force, pace=pace, target_minutes=target, meta=meta,
         engine=engine, voice=voice, prosody=prosody, concurrency=concurrency, cache_dir=cache_dir,
-        zip=not no_zip, embed=not no_embed, lexicon=lexicon,
+        zip=not no_zip, embed=not no_embed, lexicon=lexicon, title=title,
     )  # fmt: skip
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)

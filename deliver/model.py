@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 Language = Literal["zh", "en"]
@@ -39,6 +40,67 @@ class Section:
     """The section's points in speaking order (at least one)."""
 
 
+@dataclass(frozen=True, eq=False)
+class Meta(Mapping[str, str]):
+    """What the header zone or front matter says about the speech beyond its title.
+
+    Also a read-only mapping of the fields that are set (``meta["date"]``, ``meta.get("speaker")``),
+    which is how stages and tests used the plain dict it replaces."""
+
+    speaker: str | None = None
+    """Who gives the speech, as the document names them ("国务院总理 李克强", "Woodrow Wilson")."""
+    date: str | None = None
+    """When, as written ("2024年2月18日", "March 4, 1933", "2020.07.13")."""
+    occasion: str | None = None
+    """Where or at what meeting ("在全市组织工作会议上", "2025年第一季度安全生产形势分析会")."""
+    subtitle: str | None = None
+    """A subtitle or description line under the title that is not an occasion."""
+    note: str | None = None
+    """An editor's lead-in or note (编者按, "> （…公開重建稿…）"): kept, never spoken or shown."""
+    doctype: str | None = None
+    """The document-type suffix the title carries (讲话稿, 发言稿): kept in the title and file name,
+    left off the title slide."""
+    heading: str | None = None
+    """The title line as the document wrote it, when a date or the speaker in front was moved out of the
+    title ("2026-07-31 公民浪潮", "习近平：在…上的讲话"); labels and site names are not kept."""
+
+    @classmethod
+    def of(cls, values: Mapping[str, str]) -> Meta:
+        """A `Meta` from a mapping; unknown keys are ignored, empty values are absent."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v.strip() for k, v in values.items() if k in names and v and v.strip()})
+
+    def merged(self, values: Mapping[str, str]) -> Meta:
+        """These fields with `values` (e.g. --date/--occasion/--speaker) taking precedence."""
+        return replace(self, **dict(Meta.of(values)))
+
+    def cover_lines(self) -> tuple[str, ...]:
+        """What the title slide shows under the title, in order, without a line that repeats another."""
+        lines: list[str] = []
+        for value in (self.subtitle, self.occasion, self.date, self.speaker):
+            if value and not any(value in line for line in lines):
+                lines.append(value)
+        return tuple(lines)
+
+    def __getitem__(self, key: str) -> str:
+        value = getattr(self, key, None) if key in _META_KEYS else None
+        if not isinstance(value, str):
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in _META_KEYS if getattr(self, k) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return f"Meta({dict(self)!r})"
+
+
+_META_KEYS = ("speaker", "date", "occasion", "subtitle", "note", "doctype", "heading")
+
+
 @dataclass(frozen=True)
 class Speech:
     """A whole speech, parsed."""
@@ -51,8 +113,20 @@ class Speech:
     """Opening address such as 同志们： or "Ladies and gentlemen," (spoken before the opening); None if absent."""
     sections: tuple[Section, ...]
     """Sections in speaking order."""
-    meta: dict[str, str] = field(default_factory=dict, compare=False)
-    """Front matter (date, occasion, speaker) when the source gives it."""
+    meta: Meta = field(default_factory=Meta, compare=False)
+    """What the header zone or front matter gives besides the title (speaker, date, occasion …)."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.meta, Meta):  # a plain dict, as callers wrote before `Meta` existed
+            object.__setattr__(self, "meta", Meta.of(self.meta))
+
+    @property
+    def shown_title(self) -> str:
+        """The title as the title slide shows it: without a document-type suffix (…讲话稿 → …)."""
+        kind = self.meta.doctype
+        if kind and self.title.endswith(kind) and len(self.title) > len(kind) + 1:
+            return self.title[: -len(kind)].rstrip(" ：:—-（(【")
+        return self.title
 
     @property
     def points(self) -> tuple[Point, ...]:
@@ -73,13 +147,20 @@ def section_to_dict(section: Section) -> dict[str, Any]:
 
 
 def speech_to_dict(speech: Speech) -> dict[str, Any]:
-    """The `outline --json` shape: title, language, salutation, sections[title, kind, points[headline, text, bullets]]."""
+    """The `outline --json` shape: title, language, salutation, sections[title, kind, points[headline, text, bullets]],
+    meta{speaker, date, occasion, subtitle, note, doctype, heading}."""
     return {
         "title": speech.title,
         "language": speech.language,
         "salutation": speech.salutation,
         "sections": [section_to_dict(s) for s in speech.sections],
+        "meta": meta_to_dict(speech.meta),
     }
+
+
+def meta_to_dict(meta: Meta) -> dict[str, str | None]:
+    """`meta` in `outline --json`: every key, null when the document does not say."""
+    return {key: getattr(meta, key) for key in _META_KEYS}
 
 
 NoticeLevel = Literal["info", "warning"]

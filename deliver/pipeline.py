@@ -72,6 +72,8 @@ class BuildOptions:
         check_target(self.target_minutes)
         if self.voice is not None and not self.voice.strip():
             raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
+    title: str | None = None
+    """The speech's title, over the one the header zone finds (--title)."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +118,9 @@ def build(
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
-    source, speech, notices = load(path, stdin)
+    source, speech, notices = load(path, stdin, options.title)
     if options.meta:
-        speech = replace(speech, meta={**speech.meta, **options.meta})
+        speech = replace(speech, meta=speech.meta.merged(options.meta))
     timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
     voicing = narration_options(options) if options.audio else None
@@ -272,7 +274,7 @@ def _options_record(options: BuildOptions) -> dict[str, Any]:
     """The options that shape the package, as the manifest records them."""
     return {
         "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
-        "meta": options.meta, "engine": options.engine, "voice": options.voice,
+        "meta": options.meta, "title": options.title, "engine": options.engine, "voice": options.voice,
         "lexicon": str(options.lexicon) if options.lexicon else None, "zip": options.zip, "embed": options.embed,
         "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
     }  # fmt: skip

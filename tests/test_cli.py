@@ -27,7 +27,9 @@ def test_outline_json_has_the_public_shape() -> None:
     result = run("outline", str(SAMPLE), "--json")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"title", "language", "salutation", "sections"}
+    assert set(data) == {"title", "language", "salutation", "sections", "meta"}
+    assert set(data["meta"]) == {"speaker", "date", "occasion", "subtitle", "note", "doctype", "heading"}
+    assert data["meta"]["doctype"] == "讲话稿"
     section = data["sections"][1]
     assert set(section) == {"title", "kind", "points"}
     assert set(section["points"][0]) == {"headline", "text", "bullets"}

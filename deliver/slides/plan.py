@@ -157,8 +157,7 @@ class _Planner:
         return _block(role, fitted, 0)
 
     def cover(self, kind: SlideKind, title: str, notes: str) -> Slide:
-        meta = self.speech.meta
-        lines = [meta[k].strip() for k in ("occasion", "date", "speaker") if meta.get(k, "").strip()]
+        lines = list(self.speech.meta.cover_lines())
         blocks = [self.title_block(f"{kind}.title", title, self.theme.sizes.title)]
         subtitle = self.text_block(f"{kind}.subtitle", lines, self.theme.sizes.subtitle)
         return Slide(kind, tuple(b for b in (*blocks, subtitle) if b is not None), notes)
@@ -291,7 +290,7 @@ def plan_deck(speech: Speech, theme: Theme) -> tuple[Deck, tuple[Notice, ...]]:
     """Plan the deck for `speech` under `theme`: title, agenda, a divider per body section, one
     slide per point (plus continuations), and the closing slide when the theme wants one."""
     planner = _Planner(speech, theme)
-    slides = [planner.cover("title", speech.title, speech.salutation or "")]
+    slides = [planner.cover("title", speech.shown_title, speech.salutation or "")]
     body = [(i, s) for i, s in enumerate(speech.sections) if s.kind == "body"]
     if theme.agenda and body:
         slides.extend(planner.agenda(body))

@@ -41,8 +41,15 @@ __all__ = [
 ]
 
 
-def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
-    """Read and parse a speech file (or stdin for "-"); the notices say what was dropped as web noise."""
+def load(
+    path: str | Path, stdin: BinaryIO | None = None, title: str | None = None
+) -> tuple[Source, Speech, tuple[Notice, ...]]:
+    """Read and parse a speech file (or stdin for "-"); the notices say what was dropped as web noise,
+    markup or page furniture and what the header zone kept out of the spoken text. `title` overrides the
+    title found in the text."""
+    from deliver.speech.header import split_header
+
     source = read_source(path, stdin)
+    header = split_header(source, title)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
-    return source, parse(source), notices
+    return source, parse(source, header), notices + source.notices + header.notices

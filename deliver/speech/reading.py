@@ -1,7 +1,9 @@
-"""Bytes → clean text blocks: file types, encoding detection, front matter and structure hints.
+"""Bytes → clean text blocks: file types, encoding detection, front matter, markup and page furniture.
 
 Encodings are tried in the order that never mislabels Chinese: BOM → strict UTF-8 → strict
-GB18030 → charset-normalizer (which alone calls GBK text Big5).
+GB18030 → charset-normalizer (which alone calls GBK text Big5). Markdown and HTML go through real
+parsers (`markup.py`); plain text keeps its lines, rejoining lines torn by a page's formatting.
+Page furniture is dropped line by line (`cleaning.is_noise`) and as the page's trailing footer.
 """
 
 from __future__ import annotations
@@ -17,7 +19,18 @@ from pathlib import Path
 from typing import BinaryIO
 
 from deliver.errors import InputError
-from deliver.speech.cleaning import clean_lines, strip_controls
+from deliver.model import Notice
+from deliver.speech.block import Block as Block
+from deliver.speech.cleaning import (
+    clean_lines,
+    footer,
+    is_noise,
+    is_paragraphed,
+    join_lines,
+    split_runs,
+    strip_controls,
+    tidy_line,
+)
 
 MAX_BYTES = 50 * 1024 * 1024
 """Larger files are not speeches (a 220,000-字 speech is under 1 MB)."""
@@ -42,21 +55,11 @@ _MAGIC = {
     b"\x7fELF": "a program",
     b"MZ": "a program",
 }
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_BULLET = re.compile(r"^[-*+•·]\s+")
-_MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
-_FRONT_KEY = re.compile(r"^([A-Za-z_\u4e00-\u9fff]{1,12})\s*[:：]\s*(.*)$")
-
-
-@dataclass(frozen=True)
-class Block:
-    """One paragraph of the source with the structure hints its format gives."""
-
-    text: str
-    heading: int | None = None
-    """Heading level from the format (0 = document title, 1 = top heading); None for body text."""
-    list_item: bool = False
-    """True for a list paragraph whose marker the format holds (docx numbering, Markdown bullet)."""
+_BULLET = re.compile(r"^[-*+•·]\s+")
+_FRONT_KEY = re.compile(r"^([A-Za-z_\u4e00-\u9fff][\w\u4e00-\u9fff-]{0,39})\s*[:：]\s*(.*)$")
+_FRONT_MORE = re.compile(r"^(?:\s+\S|\s*-\s|\s*#)")
+"""Front matter lines that continue a key (indented, a YAML list item) or comment."""
+_MARKDOWN_NAMES = (".md", ".markdown", ".mdown", ".mkd")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class Source:
     """Front matter keys (title, date, occasion, speaker …) when present."""
     removed: tuple[str, ...]
     """Lines dropped as web noise."""
+    notices: tuple[Notice, ...] = ()
+    """What else reading left out of the speech: markup elements, the page's footer."""
 
     @property
     def text(self) -> str:
@@ -83,15 +88,17 @@ class Source:
 def read_source(path: str | Path, stdin: BinaryIO | None = None) -> Source:
     """Read a speech file (.txt, .md, .docx) or "-" for stdin. Raises InputError with a one-line reason."""
     name, data = _read_bytes(str(path), stdin)
+    notices: tuple[Notice, ...] = ()
     if data.startswith(b"PK\x03\x04") and _is_docx(data):
         blocks, removed = _docx_blocks(data, name)
-        encoding, meta = "docx", {}
+        encoding, meta = "docx", dict[str, str]()
     else:
         encoding, text = decode(data, name)
-        blocks, meta, removed = _text_blocks(text)
+        blocks, meta, removed, notices = _text_blocks(text, name)
+    blocks, footer = _without_footer(blocks)
     if not any(b.text.strip() for b in blocks):
         raise InputError(f"{name}: contains no text to speak")
-    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed)
+    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed, notices + footer)
 
 
 def _read_bytes(path: str, stdin: BinaryIO | None) -> tuple[str, bytes]:
@@ -175,7 +182,8 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
             raise InputError(
-                f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); re-save the file as UTF-8"
+                f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); "
+                "re-save the file as UTF-8"
             ) from None
     assert best is not None and best.encoding is not None
     return best.encoding, str(best)
@@ -193,36 +201,121 @@ def _broken_chinese(data: bytes, encoding: str) -> bool:
     return wide > 0.3 * sum(1 for ch in text if ord(ch) > 127)
 
 
-def _text_blocks(text: str) -> tuple[tuple[Block, ...], dict[str, str], tuple[str, ...]]:
+def _text_blocks(text: str, name: str) -> tuple[tuple[Block, ...], dict[str, str], tuple[str, ...], tuple[Notice, ...]]:
     lines = strip_controls(text).split("\n")
     meta, lines = _front_matter(lines)
-    cleaned = clean_lines(lines)
-    return tuple(_markdown_block(line) for line in cleaned.lines), meta, cleaned.removed
+    lines, removed = _without_noise(lines)
+    paragraphed = is_paragraphed(lines)
+    notices: tuple[Notice, ...] = ()
+    if name.lower().endswith(_MARKDOWN_NAMES) or _marked_up(lines):
+        from deliver.speech.markup import markdown_blocks
+
+        marked = markdown_blocks("\n".join(lines), paragraphed)
+        blocks, more = _tidied(marked.blocks)
+        removed += more
+        notices = tuple(Notice("read", f"left out of the speech: {what}") for what in marked.dropped)
+    else:
+        blocks = _plain_blocks(lines, paragraphed)
+    blocks, repeats = _without_repeated_title(blocks)
+    return blocks, meta, removed + repeats, notices
+
+
+def _marked_up(lines: list[str]) -> bool:
+    from deliver.speech.markup import looks_marked_up
+
+    return looks_marked_up("\n".join(lines))
+
+
+def _without_noise(lines: list[str]) -> tuple[list[str], tuple[str, ...]]:
+    """Page furniture lines blanked (a blank keeps the paragraph break they stood in)."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for line in lines:
+        tidy = tidy_line(line)
+        if tidy and is_noise(tidy):
+            removed.append(tidy)
+            kept.append("")
+        else:
+            kept.append(line)
+    return kept, tuple(removed)
+
+
+def _plain_blocks(lines: list[str], paragraphed: bool) -> tuple[Block, ...]:
+    """Plain text: a line is a paragraph; with blank-line paragraphs, lines torn mid-sentence are rejoined."""
+    tidy = [tidy_line(piece) for line in lines for piece in split_runs(line)]
+    if paragraphed:
+        groups: list[list[str]] = [[]]
+        for line in tidy:
+            if line:
+                groups[-1].append(line)
+            elif groups[-1]:
+                groups.append([])
+        tidy = [joined for group in groups for joined in join_lines(group)]
+    return tuple(_bullet_block(line) for line in tidy if line)
+
+
+def _bullet_block(line: str) -> Block:
+    if _BULLET.match(line) and _BULLET.sub("", line):
+        return Block(_BULLET.sub("", line), list_item=True)
+    return Block(line)
+
+
+def _tidied(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    """Blocks from markup, each line tidied; furniture that markup hid from the line check dropped."""
+    kept: list[Block] = []
+    removed: list[str] = []
+    for block in blocks:
+        text = tidy_line(block.text)
+        if not text:
+            continue
+        if is_noise(text):
+            removed.append(text)
+            continue
+        kept.append(Block(text, block.heading, block.list_item, block.hint))
+    return tuple(kept), tuple(removed)
+
+
+def _without_repeated_title(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    """Web pages print the headline twice (page title + article title): keep the first."""
+    if not blocks:
+        return blocks, ()
+    first = re.sub(r"\W", "", blocks[0].text).casefold()
+    repeats = [
+        i
+        for i in (1, 2)
+        if i < len(blocks) and len(blocks[i].text) <= 80 and re.sub(r"\W", "", blocks[i].text).casefold() == first
+    ]
+    return tuple(b for i, b in enumerate(blocks) if i not in repeats), tuple(blocks[i].text for i in repeats)
+
+
+def _without_footer(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Notice, ...]]:
+    """The page's trailing boilerplate (licence template, credits, share and QR lines) dropped, a notice each."""
+    start, paragraphs = footer([b.text for b in blocks])
+    if start == 0 or start >= len(blocks):
+        return blocks, ()
+    notices = tuple(Notice("read", f"dropped the page footer after the speech: {_short(p)}") for p in paragraphs)
+    return blocks[:start], notices
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:60] + "…"
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
-    """`---` … `---` at the very top: simple `key: value` lines (title, date, occasion, speaker)."""
+    """`---` … `---` at the very top: `key: value` lines (title, date, occasion, speaker …); nested YAML
+    (indented lines, list items) is skipped, only top-level scalar keys are kept."""
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None or lines[first].strip() != "---":
         return {}, lines
-    for end in range(first + 1, min(len(lines), first + 40)):
+    for end in range(first + 1, min(len(lines), first + 60)):
         if lines[end].strip() == "---":
-            pairs = [_FRONT_KEY.match(line.strip()) for line in lines[first + 1 : end] if line.strip()]
+            body = [line for line in lines[first + 1 : end] if line.strip()]
+            pairs = [_FRONT_KEY.match(line) for line in body if not _FRONT_MORE.match(line)]
             if pairs and all(pairs):
                 meta = {m.group(1).lower(): m.group(2).strip().strip("\"'") for m in pairs if m}
-                return meta, lines[end + 1 :]
+                return {k: v for k, v in meta.items() if v}, lines[end + 1 :]
             break
     return {}, lines
-
-
-def _markdown_block(line: str) -> Block:
-    line = _MD_EMPHASIS.sub(r"\2", line)
-    heading = _MD_HEADING.match(line)
-    if heading and heading.group(2):
-        return Block(heading.group(2), heading=len(heading.group(1)))
-    if _MD_BULLET.match(line):
-        return Block(_MD_BULLET.sub("", line), list_item=True)
-    return Block(line)
 
 
 def _is_docx(data: bytes) -> bool:
