@@ -1,0 +1,245 @@
+"""Whether a phrase can stand alone as a slide line: its edges trimmed, then ranked recognisers of
+what a reader would otherwise fix by hand (a particle or stray mark in front, a vocative, a frame
+without its predicate, a last word that waits for more, unbalanced quotes).
+
+Trimming only ever removes words at the edges that carry no topic (an enumerator, a discourse
+opener, a conjunction, stray punctuation); it never adds or rewrites a word.
+"""
+
+from __future__ import annotations
+
+import re
+
+from deliver.model import Language
+
+PAIRS = (
+    ("“", "”"),
+    ("‘", "’"),
+    ("《", "》"),
+    ("（", "）"),
+    ("(", ")"),
+    ("「", "」"),
+    ("『", "』"),
+    ("【", "】"),
+    ("[", "]"),
+)
+_OPENERS = dict(PAIRS)
+_CLOSERS = {b: a for a, b in PAIRS}
+
+_EDGE_PUNCT = "，,、；;：:。．.！!？?…—–-~～·　 \t\n*_|/"
+_LEAD_STRAY = re.compile(r"^[\s》〉」』】）)\]，,、。．.；;：:！!？?…—–\-~～·/|*_]+")
+
+# Enumerators in front of a line: the order shows by position on the slide.
+_ZH_ENUM = re.compile(
+    r"^(?:[一二三四五六七八九十]+[是要则来]|其[一二三四五六七八九十]+[，,、是]?"
+    r"|[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}[、．.]"
+    r"|\d{1,2}(?:[．、)）](?!\s*\d)|\.(?!\d))|第[一二三四五六七八九十\d]+(?:点|条|个|部分|方面)?[，,、：:．.]|[①-⑳])\s*"
+)
+_EN_ENUM = re.compile(
+    r"^(?:(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|sixth|next|finally|lastly|last of all)[,:]\s*"
+    r"|[IVXLC]{1,6}[.)]\s+|\d{1,2}[.)]\s+|\([a-z\d]{1,3}\)\s+)",
+    re.IGNORECASE,
+)
+# Openers that carry no topic ("刚才，", "同时", "我们要", "So,"): a clause is read without them.
+_ZH_OPENER = re.compile(
+    r"^(?:(?:今天|刚才|同时|这里|下面|目前|当前|另外|此外|因此|所以|总之|总的来说|总体上|总体来说|总而言之|首先|其次|再次|"
+    r"最后|当然|其实|事实上|实际上|可以说|应该说|具体来讲|具体来说|通俗来讲|也就是说|换句话说|换言之|一方面|另一方面|"
+    r"那么|然后|接着|然而|不过|可是|于是|从而|进而|甚至|特别是|尤其是|比如说|比如|例如|譬如|在此|为此|对此|"
+    r"过去一年|过去的一年|这一年|一年来|今年以来|近年来|多年来|长期以来|去年|今年|明年|现在)(?:[，,：:\s]+|$)"
+    r"|(?:并且|而且|而是|但是|或者是|或者|或是|以及|然而|不过|可是)[，,\s]*"
+    r"|并(?![列购重存举行轨网入肩联])|而(?![今立言已])|但(?!凡|愿)|且(?!慢)"
+    r"|让我们|我们要|我们必须|我们(?![的之])|就是要|也要|还要|更要|既要|又要|必须(?=[\u4e00-\u9fff]{4})"
+    r"|要(?![求素点是么不害闻务闻事])(?=[\u4e00-\u9fff]{4}))"
+)
+_EN_OPENER = re.compile(
+    r"^(?:so|and|but|or|nor|yet|now|also|then|well|however|therefore|thus|hence|indeed|moreover|furthermore|"
+    r"besides|meanwhile|still|in short|of course|in fact|in addition|above all|after all|today|in closing|"
+    r"in conclusion|to conclude|to sum up|first of all|finally|lastly)\b[,:]?\s+",
+    re.IGNORECASE,
+)
+_ZH_TAIL = re.compile(r"(?:具体来讲|具体来说|来讲|来说|而言|而论|等等)$")
+
+# ---- recognisers -------------------------------------------------------------------------------
+
+_ZH_PARTICLE = re.compile(
+    r"^(?:的|之(?![一后前间中外内所])|并|而|但|且|和(?![平谐睦美善])|与(?![会])|及(?![时早格])|或)"
+)
+_EN_PARTICLE = re.compile(r"^(?:and|but|or|nor|which|whom|whose|of|than)\b", re.IGNORECASE)
+_ADDRESS = (
+    r"同志|朋友|同学|代表|委员|老师|来宾|嘉宾|领导|家长|青年|同事|先生|女士|"
+    r"同胞|乡亲|战友|校友|股东|员工|伙伴|教职工|师生"
+)
+_ZH_VOCATIVE_ITEM = re.compile(
+    rf"^(?:尊敬的|亲爱的|各位|全体)?(?:(?![是的不有在说了我你他她它])[\u4e00-\u9fff]){{0,5}}(?:{_ADDRESS})们?$"
+)
+_EN_VOCATIVE = re.compile(
+    r"^(?:ladies and gentlemen|my (?:dear |fellow )?[a-z]+(?: [a-z]+)?|fellow [a-z]+|dear [a-z]+(?: [a-z]+)?|friends|"
+    r"colleagues|everyone|everybody|good (?:morning|afternoon|evening)(?:,? (?:everyone|everybody|all|friends))?|"
+    r"(?:mr\.?|madam) (?:president|speaker|chairman|chair)|distinguished guests)$",
+    re.IGNORECASE,
+)
+_ZH_FRAME_OPEN = (
+    r"在|对|从|当|随着|为了|通过|按照|根据|围绕|作为|关于|对于|由于|经过|截至|到|"
+    r"自从|针对|面对|基于|鉴于|依照|依据|本着|伴随"
+)
+_ZH_FRAME_CLOSE = (
+    r"中|上|下|时|里|内|外|方面|以来|之后|以后|之前|以前|期间|面前|之际|当中|之中|之下|时候|时期|阶段|同时|前后|之余|"
+    r"背景下|基础上|情况下|条件下|前提下|形势下|领导下|指引下|推动下|带动下|支持下|帮助下|过程中"
+)
+_ZH_FRAME = re.compile(rf"^(?:{_ZH_FRAME_OPEN})[^，,。；;！？]*?(?:{_ZH_FRAME_CLOSE})$")
+# A one-clause line opened by these is a topic or a means waiting for its main clause.
+_ZH_TOPIC = re.compile(
+    r"^(?:作为|对于|至于|随着|为了|通过(?!了)|按照|根据|依照|依据|围绕|针对|面对|基于|鉴于|本着|经过|由于|如同|正如|诚如|就像|"
+    r"如果|假如|要是|倘若|即使|哪怕|虽然|尽管|无论|不管|只要|只有|除非|一旦|既然|因为|以(?![^，,]*为)|代表)[^，,]*$"
+)
+# Last words that wait for more: a verb of saying, a copula, a conjunction, a preposition, 的 of a topic.
+_ZH_DANGLING = re.compile(
+    r"(?:(?<![小学传解演游邪假图])说|认为|以为|指出|强调|表明|表示|提出|提到|谈到|讲到|所说|看来|发现|知道|"
+    r"(?<!实事求)(?<!自以为)(?<!比比皆)(?<!莫衷一)是|(?<![行作有无所可])为|(?<![纲重主需必首摘提概扼])要|(?<![缓温平总饱调柔共祥讲暖谦融人附随])和|"
+    r"(?<![参给赋])与|(?<![普涉波来危顾触提论企殃埃])及|或|把|(?<![老大])将|(?<![反应相绝核比查面])对|"
+    r"(?<![存现实所自内外潜健不好常])在|(?<![服顺听盲])从|(?<![方倾志意动走导])向|被|让|(?<![大特天])使|(?<![供补])给|"
+    r"于|由|跟|因为|所以|因此|而且|并且|但是|然而|以及|或者|还是|就是|于是|只有|只要|如果|虽然|尽管|即使|不仅|不但|"
+    r"(?<=[\u4e00-\u9fff])地|(?<=[\u4e00-\u9fff]{2})得|像|如|比如|例如|譬如|包括|其中|即|等于)$"
+)
+_EN_DANGLING = re.compile(
+    r"\b(?:of|to|and|or|but|nor|the|a|an|for|with|at|by|from|as|that|which|who|whom|whose|could|would|should|will|"
+    r"shall|can|may|might|must|has|have|had|do|does|did|than|into|onto|upon|our|their|its|my|your|his|her|this|"
+    r"these|those|such as|akin to|because|if|whether|unless|although|though|while|whereas|so|not|very|every|each|"
+    r"therefore|however|namely|including|like|between|among|toward|towards|against|about|without|within|through|"
+    r"said|says|wrote|writes|asked|declared|observed|noted|"
+    r"(?<!\bit )(?<!\bthem )(?<!\bgoing )(?<!\bbuild )(?<!\bcarry )(?<!\bpass )(?<!\bjoin )(?<!\bcome )"
+    r"(?<!\bmove )(?<!\bhold )(?<!\bkeep )(?<!\bgo )(?<!\blive )(?:in|on|at))$",
+    re.IGNORECASE,
+)
+_EN_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|have|has|had|do|does|did|will|would|shall|should|can|could|may|might|must|"
+    r"let|need|needs|want|wants|know|knows|make|makes|take|takes|give|gives|come|comes|go|goes|see|sees|say|says)\b|"
+    r"\w'(?:s|re|m|ve|ll|d)\b|n't\b|\b\w{2,}(?:ed|en)\b|"
+    r"\b(?:i|we|you|they|he|she|it|who|people|nations|men|women)\s+(?:\w+ly\s+)?\w+",
+    re.IGNORECASE,
+)
+_EN_BE_END = re.compile(  # "the question is" waits; "as it is", "who we are" do not
+    r"\b(?<!it )(?<!they )(?<!we )(?<!you )(?<!he )(?<!she )(?<!i )(?<!there )(?<!who )"
+    r"(?<!what )(?<!where )(?<!how )(?:is|are|was|were|be|been|being|am)$",
+    re.IGNORECASE,
+)
+_EN_FRAME = re.compile(
+    r"^(?:as for|as to|akin to|regarding|concerning|in terms of|with regard to|with respect to|when it comes to|"
+    r"such as|including|rather than|instead of|according to|no matter|even if|even though|although|though|whereas|"
+    r"unless|whether|if|because|since|while|as long as|so that|in order to|wherever|whenever)\b[^,;:]*$",
+    re.IGNORECASE,
+)
+
+
+def balanced(text: str) -> bool:
+    """Every quote and bracket opened in `text` is closed in it, in order."""
+    stack: list[str] = []
+    for ch in text:
+        if ch in _OPENERS:
+            stack.append(_OPENERS[ch])
+        elif ch in _CLOSERS:
+            if not stack or stack[-1] != ch:
+                return False
+            stack.pop()
+    return not stack and text.count('"') % 2 == 0
+
+
+def depth(text: str) -> int:
+    """Quotes and brackets `text` leaves open (0 when balanced or over-closed)."""
+    level = 0
+    for ch in text:
+        if ch in _OPENERS:
+            level += 1
+        elif ch in _CLOSERS:
+            level = max(0, level - 1)
+    return level + text.count('"') % 2
+
+
+def _strip_edges(text: str) -> str:
+    text = _LEAD_STRAY.sub("", text).strip(_EDGE_PUNCT)
+    for _ in range(2):  # an opening mark never closed, or a closing one never opened, at an edge
+        if text[:1] in _OPENERS and _OPENERS[text[0]] not in text:
+            text = text[1:].strip(_EDGE_PUNCT)
+        if text[-1:] in _CLOSERS and _CLOSERS[text[-1]] not in text:
+            text = text[:-1].strip(_EDGE_PUNCT)
+        if text[:1] == '"' and text.count('"') % 2:
+            text = text[1:].strip(_EDGE_PUNCT)
+        if text[-1:] == '"' and text.count('"') % 2:
+            text = text[:-1].strip(_EDGE_PUNCT)
+    return text
+
+
+def trim(text: str, language: Language) -> str:
+    """`text` without the topic-less words and marks at its edges (repeatedly; never inside it)."""
+    text = " ".join(text.split()) if language == "en" else re.sub(r"\s*\n\s*", "", text.strip())
+    enum, opener = (_ZH_ENUM, _ZH_OPENER) if language == "zh" else (_EN_ENUM, _EN_OPENER)
+    previous = None
+    while text != previous:
+        previous = text
+        text = _strip_edges(text)
+        text = enum.sub("", text, count=1)
+        stripped = opener.sub("", text, count=1)
+        if not (language == "zh" and re.match(r"[的之地得]", stripped)):  # 我们的工作 keeps 我们
+            text = stripped
+        text = _ZH_TAIL.sub("", text) if language == "zh" else text
+        text = _leading_vocative(text, language)
+    return text
+
+
+def _leading_vocative(text: str, language: Language) -> str:
+    """A greeting clause in front (同志们，… / My friends, …) is dropped; the rest is the line."""
+    match = re.match(r"^([^，,！!：:。]{2,24})[，,！!：:]\s*(?=\S)", text)
+    if match and is_vocative(match.group(1), language):
+        return text[match.end() :]
+    return text
+
+
+def is_vocative(text: str, language: Language) -> bool:
+    """A line that only addresses the audience: 各位代表 / 同志们、朋友们 / Ladies and gentlemen."""
+    core = text.strip(_EDGE_PUNCT)
+    if not core:
+        return False
+    if language == "zh" or re.search(r"[\u4e00-\u9fff]", core):
+        items = [i for i in re.split(r"[、和,，\s]+", core) if i]
+        return bool(items) and all(_ZH_VOCATIVE_ITEM.match(i) for i in items)
+    return all(_EN_VOCATIVE.match(part.strip()) for part in re.split(r",\s*|\s+and\s+(?=my |dear |fellow )", core))
+
+
+def waits_for_more(text: str, language: Language) -> bool:
+    """A frame without its predicate (在…中, 作为…, As for…) or a last word that needs the next clause."""
+    core = text.strip(_EDGE_PUNCT)
+    latin_end = bool(re.search(r"[A-Za-z]$", core))  # judged as English, in either language
+    if latin_end and (_EN_DANGLING.search(core) or _EN_BE_END.search(core)):
+        return True
+    if language == "en":
+        return bool(_EN_FRAME.match(core))
+    topic = core.endswith("的") and not core.endswith("目的") and "是" not in core  # 需要审批的，…
+    last = re.split(r"[，,；;：:]", core)[-1]  # 一年来，在…领导下: the line still ends in a frame
+    last = re.sub(r"^(?:我们|我)", "", last)
+    return bool(topic or _ZH_FRAME.match(last) or _ZH_TOPIC.match(last) or _ZH_DANGLING.search(core))
+
+
+def has_predicate(text: str, language: Language) -> bool:
+    """Whether an English line has a verb (a hint: a copula, a modal, a subject and its word, -ed);
+    Chinese lines are judged by their frames and endings alone."""
+    return language == "zh" or bool(_EN_VERB.search(text))
+
+
+def flaw(text: str, language: Language) -> str | None:
+    """The first reason `text` (already trimmed) cannot stand alone as a slide line, or None."""
+    if not text.strip():
+        return "empty"
+    if _LEAD_STRAY.match(text):
+        return "opens with punctuation"
+    particle = _ZH_PARTICLE if language == "zh" else _EN_PARTICLE
+    if particle.match(text):
+        return "opens with a particle"
+    if (_ZH_ENUM if language == "zh" else _EN_ENUM).match(text):
+        return "numbering in front"
+    if is_vocative(text, language):
+        return "a vocative"
+    if not balanced(text):
+        return "unbalanced quotes or brackets"
+    if waits_for_more(text, language):
+        return "stops before its point"
+    return None
