@@ -184,7 +184,7 @@ def _sentence_lines(sentence: str, language: Language, skip: list[str], tier: Ti
     for headline in skip:
         rest = _after(sentence, headline)
         if rest is not None:
-            lines += runs(rest, language, limit, minimum, stand, tier)
+            lines += runs(rest, language, limit, minimum, stand, tier, rest=True)
     return lines
 
 

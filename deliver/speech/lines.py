@@ -52,9 +52,11 @@ _ZH_OPENER = re.compile(
     r"|要(?![求素点是么不害闻务闻事])(?=[\u4e00-\u9fff]{4}))"
 )
 _EN_OPENER = re.compile(
-    r"^(?:so|and|but|or|nor|yet|now|also|then|well|however|therefore|thus|hence|indeed|moreover|furthermore|"
-    r"besides|meanwhile|still|in short|of course|in fact|in addition|above all|after all|today|in closing|"
-    r"in conclusion|to conclude|to sum up|first of all|finally|lastly)\b[,:]?\s+",
+    r"^(?:so|and|but|or|nor|yet|(?:now|also|then|still|today)(?![,:]?\s+(?:for|in|on|at|to|with|by|from|of)\b)|"
+    r"well|however|therefore|thus|hence|indeed|moreover|furthermore|"
+    r"besides|meanwhile|in short|of course|in fact|in addition|above all|after all|in closing|"
+    r"in conclusion|to conclude|to sum up|first of all|finally|lastly|for(?=\s+(?:we|i|you|they|he|she|it|there)\b))"
+    r"\b[,:]?\s+",
     re.IGNORECASE,
 )
 _ZH_TAIL = re.compile(r"(?:具体来讲|具体来说|来讲|来说|而言|而论|等等)$")
@@ -91,6 +93,7 @@ _ZH_FRAME = re.compile(rf"^(?:{_ZH_FRAME_OPEN})[^，,。；;！？]*?(?:{_ZH_FRA
 _ZH_TOPIC = re.compile(
     r"^(?:作为|对于|至于|随着|为了|通过(?!了)|按照|根据|依照|依据|围绕|针对|面对|基于|鉴于|本着|经过|由于|如同|正如|诚如|就像|"
     r"如果|假如|要是|倘若|即使|哪怕|虽然|尽管|无论|不管|只要|只有|除非|一旦|既然|因为|以(?![^，,]*为)|代表)[^，,]*$"
+    r"|^为(?!了)[^，,]*起见$|^就[^，,]*(?:方面|问题|情况|几点|事情)$"
 )
 # Last words that wait for more: a verb of saying, a copula, a conjunction, a preposition, 的 of a topic.
 _ZH_DANGLING = re.compile(
@@ -114,8 +117,12 @@ _EN_DANGLING = re.compile(
 _EN_VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|am|have|has|had|do|does|did|will|would|shall|should|can|could|may|might|must|"
     r"let|need|needs|want|wants|know|knows|make|makes|take|takes|give|gives|come|comes|go|goes|see|sees|say|says)\b|"
-    r"\w'(?:s|re|m|ve|ll|d)\b|n't\b|\b\w{2,}(?:ed|en)\b|"
-    r"\b(?:i|we|you|they|he|she|it|who|people|nations|men|women)\s+(?:\w+ly\s+)?\w+",
+    r"\w['’](?:s|re|m|ve|ll|d)\b|n['’]t\b|"
+    r"\b(?!(?:hundred|united|indeed|speed|seed|creed|breed|greed|deed|sacred|wicked|naked|beloved|kindred)\b)\w{2,}ed\b|"
+    r"\b(?:taken|given|chosen|written|broken|spoken|forgotten|driven|fallen|risen|seen|shown|known|grown|drawn|"
+    r"thrown|done|gone|begun|won|made|found|built|brought|thought|taught|held|kept|left|lost|met|paid|said|sent|"
+    r"spent|stood|told|understood)\b|"
+    r"\b(?:i|we|you|they|he|she|it|who)\s+(?!and\b|or\b)(?:\w+ly\s+)?\w+",
     re.IGNORECASE,
 )
 _EN_BE_END = re.compile(  # "the question is" waits; "as it is", "who we are" do not
@@ -129,30 +136,52 @@ _EN_FRAME = re.compile(
     r"unless|whether|if|because|since|while|as long as|so that|in order to|wherever|whenever)\b[^,;:]*$",
     re.IGNORECASE,
 )
+# A line opened by a preposition and without a verb is only the setting of a clause ("As Americans").
+_EN_SETTING = re.compile(
+    r"^(?:in|on|at|for|with|by|from|as|among|amid|under|after|before|during|without|within|through|beyond|"
+    r"despite|since|until|like|unlike|upon|over|across|toward|towards)\b",
+    re.IGNORECASE,
+)
+# A noun phrase broken after its adjective ("That is a dangerous, defeatist belief").
+_EN_OPEN_ADJECTIVE = re.compile(
+    r"\b(?:a|an|the|no|every|each|any|more|most|less|very|so|too)\s+(?:more\s+|most\s+|less\s+)?"
+    r"(?:\w{3,}(?:ous|ful|less|able|ible)|more|most|less|single|simple|small|big|new|old|great|good|few|whole|"
+    r"true|long|short|high|low|free|open|full|clear|deep|practical|political|national|social|rational|natural|"
+    r"general|special|vital|central|global|local|critical|crucial|essential|equal|moral|mutual|personal|radical|"
+    r"fundamental|international|universal|absolute|ironic|economic|democratic|strategic|historic|dramatic|basic|"
+    r"specific|realistic|scientific|domestic|tragic|genuine|sincere|decisive|effective|positive|negative|active|"
+    r"massive|aggressive|creative|independent|different|important|significant|urgent|constant|permanent)$",
+    re.IGNORECASE,
+)
 
 
 def balanced(text: str) -> bool:
     """Every quote and bracket opened in `text` is closed in it, in order."""
     stack: list[str] = []
-    for ch in text:
+    for i, ch in enumerate(text):
         if ch in _OPENERS:
             stack.append(_OPENERS[ch])
-        elif ch in _CLOSERS:
+        elif ch in _CLOSERS and not _apostrophe(text, i, stack):
             if not stack or stack[-1] != ch:
                 return False
             stack.pop()
     return not stack and text.count('"') % 2 == 0
 
 
+def _apostrophe(text: str, i: int, stack: list[str]) -> bool:
+    """’ after a letter with no ‘ open is an apostrophe (I’d, Taiwan’s, citizens’), not a quote."""
+    return text[i] == "’" and (not stack or stack[-1] != "’") and i > 0 and text[i - 1].isalpha()
+
+
 def depth(text: str) -> int:
     """Quotes and brackets `text` leaves open (0 when balanced or over-closed)."""
-    level = 0
-    for ch in text:
+    stack: list[str] = []
+    for i, ch in enumerate(text):
         if ch in _OPENERS:
-            level += 1
-        elif ch in _CLOSERS:
-            level = max(0, level - 1)
-    return level + text.count('"') % 2
+            stack.append(_OPENERS[ch])
+        elif ch in _CLOSERS and stack and not _apostrophe(text, i, stack):
+            stack.pop()
+    return len(stack) + text.count('"') % 2
 
 
 def _strip_edges(text: str) -> str:
@@ -205,17 +234,20 @@ def is_vocative(text: str, language: Language) -> bool:
     return all(_EN_VOCATIVE.match(part.strip()) for part in re.split(r",\s*|\s+and\s+(?=my |dear |fellow )", core))
 
 
-def waits_for_more(text: str, language: Language) -> bool:
-    """A frame without its predicate (在…中, 作为…, As for…) or a last word that needs the next clause."""
+def waits_for_more(text: str, language: Language, setting: bool = False) -> bool:
+    """A frame without its predicate (在…中, 作为…, As for…) or a last word that needs the next clause.
+    `setting`: the line continues a headline, so it may be the setting of that clause ("under …")."""
     core = text.strip(_EDGE_PUNCT)
     latin_end = bool(re.search(r"[A-Za-z]$", core))  # judged as English, in either language
-    if latin_end and (_EN_DANGLING.search(core) or _EN_BE_END.search(core)):
+    if latin_end and (_EN_DANGLING.search(core) or _EN_BE_END.search(core) or _EN_OPEN_ADJECTIVE.search(core)):
         return True
     if language == "en":
-        return bool(_EN_FRAME.match(core))
+        return bool(
+            _EN_FRAME.match(core) or (not setting and _EN_SETTING.match(core) and not has_predicate(core, language))
+        )
     topic = core.endswith("的") and not core.endswith("目的") and "是" not in core  # 需要审批的，…
     last = re.split(r"[，,；;：:]", core)[-1]  # 一年来，在…领导下: the line still ends in a frame
-    last = re.sub(r"^(?:我们|我)", "", last)
+    last = re.sub(r"^(?:我们|我|要|继续|进一步|必须|应当|应该|也|还|更|都|仍|将)+", "", last)
     return bool(topic or _ZH_FRAME.match(last) or _ZH_TOPIC.match(last) or _ZH_DANGLING.search(core))
 
 
@@ -225,7 +257,7 @@ def has_predicate(text: str, language: Language) -> bool:
     return language == "zh" or bool(_EN_VERB.search(text))
 
 
-def flaw(text: str, language: Language) -> str | None:
+def flaw(text: str, language: Language, setting: bool = False) -> str | None:
     """The first reason `text` (already trimmed) cannot stand alone as a slide line, or None."""
     if not text.strip():
         return "empty"
@@ -240,6 +272,6 @@ def flaw(text: str, language: Language) -> str | None:
         return "a vocative"
     if not balanced(text):
         return "unbalanced quotes or brackets"
-    if waits_for_more(text, language):
+    if waits_for_more(text, language, setting):
         return "stops before its point"
     return None

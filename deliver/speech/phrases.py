@@ -26,13 +26,15 @@ _EN_CLAUSE_CUT = frozenset(
 )
 _EN_PHRASE_CUT = frozenset(
     "and or in on at for with by from to into toward towards through across over under between among upon "  # noqa: SIM905
-    "within without against during after before since until beyond behind around about like than as of".split()
+    "within without against during after before since until beyond behind around about like than as along "
+    "throughout via per despite except amid near inside outside beside below above onto past".split()
 )
 _EN_START = re.compile(
     r"^(?:i|we|you|they|he|she|it|this|these|those|there|here|the|a|an|our|my|your|their|his|her|its|"
     r"every|each|no|some|all|many|most|one|let|what|how|why|nobody|everyone|nothing)\b|^[A-Z0-9“\"]",
 )
 
+_EN_AUX = re.compile(r"^(?:should|must|will|shall|can|could|would|may|might|is|are|was|were|has|have|had)\b", re.I)
 _QUOTED = re.compile(r"“([^“”]+)”|「([^「」]+)」|\"([^\"]+)\"")
 
 Tier = int
@@ -47,11 +49,9 @@ def size(text: str, language: Language) -> int:
 
 def units(text: str, language: Language) -> int:
     """Words a line carries: Han characters and Latin words for zh, words for en."""
-    return (
-        han_count(text) + len(latin_words(re.sub(r"[\u4e00-\u9fff]", " ", text)))
-        if language == "zh"
-        else len(latin_words(text))
-    )
+    if language == "zh":
+        return han_count(text) + len(latin_words(re.sub(r"[\u4e00-\u9fff]", " ", text)))
+    return len(text.split())
 
 
 def _merged(parts: list[str], language: Language) -> list[str]:
@@ -66,8 +66,15 @@ def _merged(parts: list[str], language: Language) -> list[str]:
 
 
 def sentences_of(text: str, language: Language) -> list[str]:
-    """Sentences of `text`, a quotation that spans several kept with its frame (within the cap)."""
-    return [s for s in _merged(sentences(text), language) if s.strip()]
+    """Sentences of `text`, a quotation that spans several kept with its frame (within the cap), an
+    enumerator that ends like a sentence ("III. ") kept with the sentence it numbers."""
+    out: list[str] = []
+    for sentence in _merged(sentences(text), language):
+        if out and not trim(out[-1], language):
+            out[-1] += sentence
+        elif sentence.strip():
+            out.append(sentence)
+    return out
 
 
 def pieces(sentence: str, language: Language) -> list[str]:
@@ -92,28 +99,36 @@ def _split_before(pattern: re.Pattern[str], text: str) -> list[str]:
     return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True) if text[a:b]]
 
 
-def line_ok(line: str, language: Language, limit: int, minimum: int) -> bool:
-    return (
-        bool(line) and size(line, language) <= limit and units(line, language) >= minimum and not flaw(line, language)
-    )
+def line_ok(line: str, language: Language, limit: int, minimum: int, setting: bool = False) -> bool:
+    """Whether `line` fits, carries at least `minimum` words and stands alone (see `lines.flaw`)."""
+    fits = bool(line) and size(line, language) <= limit and units(line, language) >= minimum
+    return fits and not flaw(line, language, setting)
 
 
 def run_from(
-    parts: list[str], start: int, language: Language, limit: int, minimum: int, stand: int, tier: Tier = 0
+    parts: list[str],
+    start: int,
+    language: Language,
+    limit: int,
+    minimum: int,
+    stand: int,
+    tier: Tier = 0,
+    setting: bool = False,
 ) -> str | None:
     """The shortest whole line of clauses from `start`: a frame, a dangling clause, one without a
     predicate or shorter than `stand` takes the next clause; one that overflows `limit` is
-    shortened within `tier` (0: not at all)."""
+    shortened within `tier` (0: not at all). `setting`: see `lines.waits_for_more`."""
     fallback: str | None = None
     text = ""
     for part in parts[start:]:
         text += part
         line = trim(text, language)
         if size(line, language) > limit:
-            return _overflow(line, fallback, language, limit, minimum, stand, tier)
-        if not line or waits_for_more(line, language) or depth(line) > 0 or _introduces(part, language, parts):
+            return _overflow(line, fallback, language, (limit, minimum, stand), tier, setting)
+        waits = waits_for_more(line, language, setting)
+        if not line or waits or depth(line) > 0 or _introduces(part, language, parts):
             continue
-        if flaw(line, language) is not None:
+        if flaw(line, language, setting) is not None:
             return fallback
         if units(line, language) >= stand and has_predicate(line, language):
             return line
@@ -123,15 +138,16 @@ def run_from(
 
 
 def _overflow(
-    line: str, fallback: str | None, language: Language, limit: int, minimum: int, stand: int, tier: Tier
+    line: str, fallback: str | None, language: Language, sizes: tuple[int, int, int], tier: Tier, setting: bool
 ) -> str | None:
-    """A run grown past `limit`: its shorter whole phrase, unless the clauses before it already
+    """A run grown past its limit: its shorter whole phrase, unless the clauses before it already
     made a line with a predicate ("Open covenants of peace" stays; "The removal" gives way)."""
+    limit, minimum, stand = sizes
     if fallback and units(fallback, language) >= stand and has_predicate(fallback, language):
         return fallback
-    short = shorter_phrase(line, language, limit, minimum, tier) if tier else None
+    short = shorter_phrase(line, language, limit, minimum, tier, setting) if tier else None
     if short and (fallback is None or units(short, language) > units(fallback, language)):
-        return short if has_predicate(short, language) or fallback is None else fallback
+        return short  # longer, or with the verb the shorter one lacks
     return fallback
 
 
@@ -140,13 +156,16 @@ def _introduces(part: str, language: Language, parts: list[str]) -> bool:
     return language == "en" and part.rstrip().endswith(":") and part is not parts[-1]
 
 
-def runs(sentence: str, language: Language, limit: int, minimum: int, stand: int, tier: Tier = 0) -> Iterator[str]:
-    """Whole lines of `sentence`, the one from its opening first, then those from later clauses."""
+def runs(
+    sentence: str, language: Language, limit: int, minimum: int, stand: int, tier: Tier = 0, rest: bool = False
+) -> Iterator[str]:
+    """Whole lines of `sentence`, the one from its opening first, then those from later clauses.
+    `rest`: `sentence` follows a headline that took its subject, so a clause may open with its verb."""
     parts = pieces(sentence, language)
     for start in range(len(parts)):
-        if start and language == "en" and not _opens_clause(parts[start]):
+        if start and language == "en" and not _opens_clause(parts[start], rest):
             continue  # an English clause without its subject ("presented an outline …") is no line
-        found = run_from(parts, start, language, limit, minimum, stand, tier)
+        found = run_from(parts, start, language, limit, minimum, stand, tier, setting=rest and start == 0)
         if found:
             yield found
     for match in _QUOTED.finditer(sentence):  # a quoted clause is a whole line of its own
@@ -155,31 +174,46 @@ def runs(sentence: str, language: Language, limit: int, minimum: int, stand: int
             yield line
 
 
-def _opens_clause(part: str) -> bool:
-    """Whether an English piece inside a sentence can open a line: a subject, or "but …"."""
-    return bool(_EN_START.match(trim(part, "en")) or re.match(r"\s*(?:but|yet)\s", part, re.I))
+def _opens_clause(part: str, rest: bool) -> bool:
+    """Whether an English piece inside a sentence can open a line: a subject, "but …", or (after a
+    headline that is the subject) the predicate's verb."""
+    line = trim(part, "en")
+    return bool(_EN_START.match(line) or re.match(r"\s*(?:but|yet)\s", part, re.I) or (rest and _EN_AUX.match(line)))
 
 
-def shorter_phrase(text: str, language: Language, limit: int, minimum: int, tier: Tier = WORD) -> str | None:
+def shorter_phrase(
+    text: str, language: Language, limit: int, minimum: int, tier: Tier = WORD, setting: bool = False
+) -> str | None:
     """A whole phrase that opens `text` and fits `limit`, cut no finer than `tier`."""
     if language == "en":
-        return _english_prefix(text, limit, minimum, tier)
+        return _english_prefix(text, limit, minimum, tier, setting)
     return _chinese_prefix(text, limit, minimum) if tier >= WORD else None
 
 
-def _english_prefix(text: str, limit: int, minimum: int, tier: Tier) -> str | None:
+def _english_prefix(text: str, limit: int, minimum: int, tier: Tier, setting: bool) -> str | None:
+    """The longest opening phrase within `limit` at a clause boundary; one at a phrase boundary
+    (or, at tier WORD, any word) when it is longer and the clause-boundary one has no verb."""
     words = text.split()
     floor = max(minimum, 3)
-    tiers = [_EN_CLAUSE_CUT, _EN_PHRASE_CUT, None][:tier]
-    for cuts in tiers:
-        for k in range(min(limit, len(words) - 1), floor - 1, -1):
-            following = words[k].lower().strip("“\"'(")
-            boundary = cuts is None or words[k - 1][-1:] in ",;:—" or following in cuts
-            if cuts is not _EN_CLAUSE_CUT and _opens_subclause(words[:k]):
-                continue  # "…, so a change" would leave its own clause unfinished
-            line = trim(" ".join(words[:k]), "en")
-            if boundary and line_ok(line, "en", limit, floor):
-                return line
+    best: str | None = None
+    for cuts in [_EN_CLAUSE_CUT, _EN_PHRASE_CUT, None][:tier]:
+        found = _longest_prefix(words, cuts, limit, floor, setting)
+        if found and (best is None or (not has_predicate(best, "en") and len(found.split()) > len(best.split()))):
+            best = found
+        if best and has_predicate(best, "en"):
+            return best
+    return best
+
+
+def _longest_prefix(words: list[str], cuts: frozenset[str] | None, limit: int, floor: int, setting: bool) -> str | None:
+    for k in range(min(limit, len(words) - 1), floor - 1, -1):
+        following = words[k].lower().strip("“\"'(")
+        boundary = cuts is None or words[k - 1][-1:] in ",;—" or following in cuts
+        if not boundary or _unfinished(words[:k]) or (cuts is not _EN_CLAUSE_CUT and _opens_subclause(words[:k])):
+            continue  # "…, so a change" or "confident that the men" would leave a clause unfinished
+        line = trim(" ".join(words[:k]), "en")
+        if line_ok(line, "en", limit, floor, setting):
+            return line
     return None
 
 
@@ -191,6 +225,17 @@ def _opens_subclause(words: list[str]) -> bool:
             tail = words[i + 1 :]
             break
     return bool(tail) and tail[0].lower() in _EN_CLAUSE_CUT and len(tail) < len(words)
+
+
+_COMPLEMENTIZER = frozenset("that if whether because when while although though since unless which who where".split())  # noqa: SIM905
+
+
+def _unfinished(words: list[str]) -> bool:
+    """Whether the clause that the last "that", "if", "because" … of `words` opens lacks its verb."""
+    for i in range(len(words) - 1, 0, -1):
+        if words[i].lower() in _COMPLEMENTIZER:
+            return not has_predicate(" ".join(words[i + 1 :]), "en")
+    return False
 
 
 def _chinese_prefix(text: str, limit: int, minimum: int) -> str | None:
