@@ -66,6 +66,10 @@ _ZH_TAIL = re.compile(r"(?:具体来讲|具体来说|来讲|来说|而言|而论
 _ZH_PARTICLE = re.compile(
     r"^(?:的|之(?![一后前间中外内所])|并|而|但|且|和(?![平谐睦美善])|与(?![会])|及(?![时早格])|或)"
 )
+# A predicate without its subject ("是…的关键", "都能得到缓和") continues a clause, it does not open one.
+_ZH_BARE_PREDICATE = re.compile(
+    r"^(?:是(?![否非])|都(?![市会])|也(?!许)|就(?![业医学读职餐近地])|才(?![能华干智])|又|均(?![衡等匀])|已经|已)"
+)
 _EN_PARTICLE = re.compile(r"^(?:and|but|or|nor|which|whom|whose|of|than)\b", re.IGNORECASE)
 _ADDRESS = (
     r"同志|朋友|同学|代表|委员|老师|来宾|嘉宾|领导|家长|青年|同事|先生|女士|"
@@ -86,21 +90,23 @@ _ZH_FRAME_OPEN = (
 )
 _ZH_FRAME_CLOSE = (
     r"中|上|下|时|里|内|外|方面|以来|之后|以后|之前|以前|期间|面前|之际|当中|之中|之下|时候|时期|阶段|同时|前后|之余|"
-    r"背景下|基础上|情况下|条件下|前提下|形势下|领导下|指引下|推动下|带动下|支持下|帮助下|过程中"
+    r"背景下|基础上|情况下|条件下|前提下|形势下|领导下|指引下|推动下|带动下|支持下|帮助下|过程中|开始|起|为止"
 )
 _ZH_FRAME = re.compile(rf"^(?:{_ZH_FRAME_OPEN})[^，,。；;！？]*?(?:{_ZH_FRAME_CLOSE})$")
 # A one-clause line opened by these is a topic or a means waiting for its main clause.
 _ZH_TOPIC = re.compile(
     r"^(?:作为|对于|至于|随着|为了|通过(?!了)|按照|根据|依照|依据|围绕|针对|面对|基于|鉴于|本着|经过|由于|如同|正如|诚如|就像|"
-    r"如果|假如|要是|倘若|即使|哪怕|虽然|尽管|无论|不管|只要|只有|除非|一旦|既然|因为|以(?![^，,]*为)|代表)[^，,]*$"
+    r"如果|假如|要是|倘若|即使|哪怕|虽然|尽管|无论|不管|只要|只有|除非|一旦|既然|因为|以(?![^，,]*为)|代表|凡是|凡|由(?![此于])|除了)[^，,]*$"
+    r"|^在[^，,是要有应能可将把被让使了着过会需必得就都也还已才又不没]{1,9}$|^[^，,]{1,14}(?:当中|之中|里面|里边)$"
     r"|^为(?!了)[^，,]*起见$|^就[^，,]*(?:方面|问题|情况|几点|事情)$"
 )
 # Last words that wait for more: a verb of saying, a copula, a conjunction, a preposition, 的 of a topic.
 _ZH_DANGLING = re.compile(
-    r"(?:(?<![小学传解演游邪假图])说|认为|以为|指出|强调|表明|表示|提出|提到|谈到|讲到|所说|看来|发现|知道|"
+    r"(?:(?<![小学传解演游邪假图])说|认为|以为|指出|强调|表明|表示|提出|提到|谈到|讲到|所说|看来|发现|知道|证明|说明|显示|"
+    r"(?<!作出)(?<!的)决定|"
     r"(?<!实事求)(?<!自以为)(?<!比比皆)(?<!莫衷一)是|(?<![行作有无所可])为|(?<![纲重主需必首摘提概扼])要|(?<![缓温平总饱调柔共祥讲暖谦融人附随])和|"
     r"(?<![参给赋])与|(?<![普涉波来危顾触提论企殃埃])及|或|把|(?<![老大])将|(?<![反应相绝核比查面])对|"
-    r"(?<![存现实所自内外潜健不好常])在|(?<![服顺听盲])从|(?<![方倾志意动走导])向|被|让|(?<![大特天])使|(?<![供补])给|"
+    r"(?<![存现实所自内外潜健不好常同])在|(?<![服顺听盲])从|(?<![方倾志意动走导])向|被|让|(?<![大特天])使|(?<![供补])给|"
     r"于|由|跟|因为|所以|因此|而且|并且|但是|然而|以及|或者|还是|就是|于是|只有|只要|如果|虽然|尽管|即使|不仅|不但|"
     r"(?<=[\u4e00-\u9fff])地|(?<=[\u4e00-\u9fff]{2})得|像|如|比如|例如|譬如|包括|其中|即|等于)$"
 )
@@ -155,6 +161,23 @@ _EN_OPEN_ADJECTIVE = re.compile(
 )
 
 
+# Traditional forms of the characters the recognisers name, one for one (so positions hold):
+# a line is judged on its simplified form and trimmed in its own script.
+_TRADITIONAL = (
+    "們们 這这 說说 認认 為为 與与 對对 從从 將将 當当 時时 後后 裡里 裏里 開开 關关 於于 經经 過过 並并 總总 際际 現现 則则 發发 來来 會会 進进 還还 應应 該该 須须 讓让 話话 講讲  "
+    "談谈 論论 題题 點点 條条 個个 種种 項项 幾几 麼么 樣样 間间 處处 邊边 眾众 領领 導导 參参 賓宾 親亲 愛爱 級级 雖虽 儘尽 無无 隨随 著着 圍围 繞绕 針针 據据 鑑鉴 鑒鉴 礎础 況况  "
+    "勢势 幫帮 動动 帶带 階阶 餘余 強强 調调 顯显 證证 決决 學学 傳传 遊游 圖图 實实 鄉乡 戰战 職职 夥伙 員员 師师 長长 換换 體体 別别 結结 憑凭 嗎吗 問问 覺觉 務务 議议 緩缓 飽饱  "
+    "諧谐 謙谦 給给 賦赋 顧顾 觸触 絕绝 潛潜 順顺 聽听 傾倾 補补 僅仅 許许 業业 醫医 讀读 華华 幹干 勻匀 夠够 沒没 擔担 綱纲 誠诚 見见 兩两 內内 東东 剛刚 紹绍 謝谢 歡欢 請请 氣气  "
+    "專专 門门 計计 畫划 劃划 構构 層层 規规 達达 協协 財财 標标 稱称 報报 織织 訓训 聯联 購购 舉举 軌轨 網网 揚扬 設设 變变 繼继 續续 禮礼 歲岁"
+).split()
+_T2S = str.maketrans("".join(p[0] for p in _TRADITIONAL), "".join(p[1] for p in _TRADITIONAL))
+
+
+def simplified(text: str) -> str:
+    """`text` with the Traditional forms of function words in Simplified, character for character."""
+    return text.translate(_T2S)
+
+
 def balanced(text: str) -> bool:
     """Every quote and bracket opened in `text` is closed in it, in order."""
     stack: list[str] = []
@@ -206,13 +229,20 @@ def trim(text: str, language: Language) -> str:
     while text != previous:
         previous = text
         text = _strip_edges(text)
-        text = enum.sub("", text, count=1)
-        stripped = opener.sub("", text, count=1)
+        text = _drop_head(enum, text)
+        stripped = _drop_head(opener, text)
         if not (language == "zh" and re.match(r"[的之地得]", stripped)):  # 我们的工作 keeps 我们
             text = stripped
-        text = _ZH_TAIL.sub("", text) if language == "zh" else text
+        tail = _ZH_TAIL.search(simplified(text)) if language == "zh" else None
+        text = text[: tail.start()] if tail else text
         text = _leading_vocative(text, language)
     return text
+
+
+def _drop_head(pattern: re.Pattern[str], text: str) -> str:
+    """`text` without what `pattern` matches at its start (matched on its simplified form)."""
+    match = pattern.match(simplified(text))
+    return text[match.end() :] if match else text
 
 
 def _leading_vocative(text: str, language: Language) -> str:
@@ -225,7 +255,7 @@ def _leading_vocative(text: str, language: Language) -> str:
 
 def is_vocative(text: str, language: Language) -> bool:
     """A line that only addresses the audience: 各位代表 / 同志们、朋友们 / Ladies and gentlemen."""
-    core = text.strip(_EDGE_PUNCT)
+    core = simplified(text).strip(_EDGE_PUNCT)
     if not core:
         return False
     if language == "zh" or re.search(r"[\u4e00-\u9fff]", core):
@@ -237,7 +267,7 @@ def is_vocative(text: str, language: Language) -> bool:
 def waits_for_more(text: str, language: Language, setting: bool = False) -> bool:
     """A frame without its predicate (在…中, 作为…, As for…) or a last word that needs the next clause.
     `setting`: the line continues a headline, so it may be the setting of that clause ("under …")."""
-    core = text.strip(_EDGE_PUNCT)
+    core = simplified(text).strip(_EDGE_PUNCT)
     latin_end = bool(re.search(r"[A-Za-z]$", core))  # judged as English, in either language
     if latin_end and (_EN_DANGLING.search(core) or _EN_BE_END.search(core) or _EN_OPEN_ADJECTIVE.search(core)):
         return True
@@ -247,8 +277,24 @@ def waits_for_more(text: str, language: Language, setting: bool = False) -> bool
         )
     topic = core.endswith("的") and not core.endswith("目的") and "是" not in core  # 需要审批的，…
     last = re.split(r"[，,；;：:]", core)[-1]  # 一年来，在…领导下: the line still ends in a frame
-    last = re.sub(r"^(?:我们|我|要|继续|进一步|必须|应当|应该|也|还|更|都|仍|将)+", "", last)
-    return bool(topic or _ZH_FRAME.match(last) or _ZH_TOPIC.match(last) or _ZH_DANGLING.search(core))
+    last = re.sub(
+        r"^(?:我们|我|这|要|继续|进一步|必须|应当|应该|也|还|更|都|仍|将|已经|已|今后|目前|当前|现在|同时)+", "", last
+    )
+    frame = not setting and bool(_ZH_FRAME.match(last) or _ZH_TOPIC.match(last))
+    return bool(topic or frame or _ZH_DANGLING.search(core))
+
+
+_ZH_PREDICATE_START = re.compile(
+    r"^\s*(?:是|要|都|也|就|必须|应当|应该|已经|已|将|能够|能|可以|正在|仍然|仍|还要|还是|才|又|均|一律|须|不能|不得|不要|应)"
+)
+_EN_PREDICATE_START = re.compile(
+    r"^\s*(?:is|are|was|were|will|would|shall|should|must|can|could|may|might|has|have|had|does|do|did)\b", re.I
+)
+
+
+def opens_with_predicate(text: str, language: Language) -> bool:
+    """Whether a clause opens with its verb ("，是…", ", should be …"): the clause before it is its subject."""
+    return bool((_ZH_PREDICATE_START if language == "zh" else _EN_PREDICATE_START).match(simplified(text)))
 
 
 def has_predicate(text: str, language: Language) -> bool:
@@ -259,12 +305,13 @@ def has_predicate(text: str, language: Language) -> bool:
 
 def flaw(text: str, language: Language, setting: bool = False) -> str | None:
     """The first reason `text` (already trimmed) cannot stand alone as a slide line, or None."""
+    text = simplified(text)
     if not text.strip():
         return "empty"
     if _LEAD_STRAY.match(text):
         return "opens with punctuation"
     particle = _ZH_PARTICLE if language == "zh" else _EN_PARTICLE
-    if particle.match(text):
+    if particle.match(text) or (not setting and _ZH_BARE_PREDICATE.match(text)):
         return "opens with a particle"
     if (_ZH_ENUM if language == "zh" else _EN_ENUM).match(text):
         return "numbering in front"

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterator
 
 from deliver.model import Language
-from deliver.speech.lines import depth, flaw, has_predicate, trim, waits_for_more
+from deliver.speech.lines import depth, flaw, has_predicate, opens_with_predicate, trim, waits_for_more
 from deliver.speech.text import clauses, han_count, latin_words, sentences
 
 _MERGE_CAP = {"zh": 90, "en": 45}
 """Longest quotation or bracket kept as one piece (characters for zh, words for en)."""
+_ZH_DASH = re.compile(r"——")
 _DASH = re.compile(r"(?<=\S)(?:\s+[—–]+\s+|\s*—+\s*|\s*--+\s*)(?=\S)")
 # English words that open a clause of their own inside a sentence (a piece ends before them).
 _EN_SPLIT = re.compile(r"(?<=\w)\s+(?=(?:because|although|though|whereas|unless|but|yet)\s)", re.IGNORECASE)
@@ -83,6 +84,8 @@ def pieces(sentence: str, language: Language) -> list[str]:
     parts = clauses(sentence)
     if language == "en":
         parts = [q for p in parts for d in _split_keep(_DASH, p) for q in _split_before(_EN_SPLIT, d)]
+    elif sentence.count("——") == 1:  # one dash opens an elaboration; a pair encloses an aside
+        parts = [d for p in parts for d in _split_keep(_ZH_DASH, p)]
     return [p for p in _merged(parts, language) if p.strip()]
 
 
@@ -120,13 +123,14 @@ def run_from(
     shortened within `tier` (0: not at all). `setting`: see `lines.waits_for_more`."""
     fallback: str | None = None
     text = ""
-    for part in parts[start:]:
-        text += part
+    for i in range(start, len(parts)):
+        text += parts[i]
         line = trim(text, language)
         if size(line, language) > limit:
             return _overflow(line, fallback, language, (limit, minimum, stand), tier, setting)
-        waits = waits_for_more(line, language, setting)
-        if not line or waits or depth(line) > 0 or _introduces(part, language, parts):
+        following = parts[i + 1] if i + 1 < len(parts) else ""
+        waits = waits_for_more(line, language, setting) or opens_with_predicate(following, language)
+        if not line or waits or depth(line) > 0 or _introduces(parts[i], language, parts):
             continue
         if flaw(line, language, setting) is not None:
             return fallback
