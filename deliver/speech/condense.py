@@ -31,7 +31,7 @@ from deliver.speech.phrases import (
 )
 from deliver.speech.text import bare, detect_language, short_length
 
-HEADLINE_MAX = {"zh": 20, "en": 10}
+HEADLINE_MAX = {"zh": 20, "en": 12}
 """Longest headline: CJK characters (zh, one line at the largest headline size) or words (en, two lines)."""
 HEADLINE_MIN = {"zh": 3, "en": 2}
 BULLET_MAX = {"zh": 30, "en": 18}

@@ -70,7 +70,7 @@ _ZH_PARTICLE = re.compile(
 _ZH_BARE_PREDICATE = re.compile(
     r"^(?:是(?![否非])|都(?![市会])|也(?!许)|就(?![业医学读职餐近地])|才(?![能华干智])|又|均(?![衡等匀])|已经|已)"
 )
-_EN_PARTICLE = re.compile(r"^(?:and|but|or|nor|which|whom|whose|of|than)\b", re.IGNORECASE)
+_EN_PARTICLE = re.compile(r"^(?:and|but|or|nor|which|who|whom|whose|of|than)\b", re.IGNORECASE)
 _ADDRESS = (
     r"同志|朋友|同学|代表|委员|老师|来宾|嘉宾|领导|家长|青年|同事|先生|女士|"
     r"同胞|乡亲|战友|校友|股东|员工|伙伴|教职工|师生"
@@ -128,7 +128,7 @@ _EN_VERB = re.compile(
     r"\b(?:taken|given|chosen|written|broken|spoken|forgotten|driven|fallen|risen|seen|shown|known|grown|drawn|"
     r"thrown|done|gone|begun|won|made|found|built|brought|thought|taught|held|kept|left|lost|met|paid|said|sent|"
     r"spent|stood|told|understood)\b|"
-    r"\b(?:i|we|you|they|he|she|it|who)\s+(?!and\b|or\b)(?:\w+ly\s+)?\w+",
+    r"\b(?:i|we|you|they|he|she|it|who|which)\s+(?!and\b|or\b)(?:\w+ly\s+)?\w+",
     re.IGNORECASE,
 )
 _EN_BE_END = re.compile(  # "the question is" waits; "as it is", "who we are" do not
@@ -139,7 +139,9 @@ _EN_BE_END = re.compile(  # "the question is" waits; "as it is", "who we are" do
 _EN_FRAME = re.compile(
     r"^(?:as for|as to|akin to|regarding|concerning|in terms of|with regard to|with respect to|when it comes to|"
     r"such as|including|rather than|instead of|according to|no matter|even if|even though|although|though|whereas|"
-    r"unless|whether|if|because|since|while|as long as|so that|in order to|wherever|whenever)\b[^,;:]*$",
+    r"unless|whether|if|because|since|while|as long as|so that|in order to|wherever|whenever|after|before|until|"
+    r"once|as soon as|now that|when(?!\s+(?:will|would|do|does|did|is|are|was|were|can|could|should|shall|may|"
+    r"might|must|has|have|had)\b))\b[^,;:]*$",
     re.IGNORECASE,
 )
 # A line opened by a preposition and without a verb is only the setting of a clause ("As Americans").
@@ -313,7 +315,8 @@ def flaw(text: str, language: Language, setting: bool = False) -> str | None:
     if _LEAD_STRAY.match(text):
         return "opens with punctuation"
     particle = _ZH_PARTICLE if language == "zh" else _EN_PARTICLE
-    if particle.match(text) or (not setting and _ZH_BARE_PREDICATE.match(text)):
+    relative = language == "en" and setting and re.match(r"(?:who|whom|whose|which)\b", text, re.I)
+    if (particle.match(text) and not relative) or (not setting and _ZH_BARE_PREDICATE.match(text)):
         return "opens with a particle"
     if (_ZH_ENUM if language == "zh" else _EN_ENUM).match(text):
         return "numbering in front"

@@ -36,6 +36,7 @@ _EN_START = re.compile(
 )
 
 _EN_AUX = re.compile(r"^(?:should|must|will|shall|can|could|would|may|might|is|are|was|were|has|have|had)\b", re.I)
+_EN_ASIDE = re.compile(r"^\s*(?:who|whom|whose|which)\b.*,\s*$", re.I | re.S)
 _QUOTED = re.compile(r"“([^“”]+)”|「([^「」]+)」|\"([^\"]+)\"")
 
 Tier = int
@@ -156,8 +157,11 @@ def _overflow(
 
 
 def _introduces(part: str, language: Language, parts: list[str]) -> bool:
-    """An English clause ending in a colon announces what follows (Wilson once wrote: "…")."""
-    return language == "en" and part.rstrip().endswith(":") and part is not parts[-1]
+    """An English clause ending in a colon announces what follows (Wilson once wrote: "…"); one
+    that is an aside ("…, who worked through the holidays,") still waits for the main verb."""
+    if language != "en" or part is parts[-1]:
+        return False
+    return part.rstrip().endswith(":") or bool(_EN_ASIDE.match(part))
 
 
 def runs(
@@ -235,10 +239,17 @@ _COMPLEMENTIZER = frozenset("that if whether because when while although though 
 
 
 def _unfinished(words: list[str]) -> bool:
-    """Whether the clause that the last "that", "if", "because" … of `words` opens lacks its verb."""
-    for i in range(len(words) - 1, 0, -1):
-        if words[i].lower() in _COMPLEMENTIZER:
-            return not has_predicate(" ".join(words[i + 1 :]), "en")
+    """Whether the clause that the last "that", "if", "because" … of `words` opens lacks its verb;
+    for one that opens the line ("When the storm came, the volunteers"), the main clause after it."""
+    for i in range(len(words) - 1, -1, -1):
+        if words[i].lower().strip("“\"'(") not in _COMPLEMENTIZER:
+            continue
+        if words[i].lower() in ("who", "whom", "whose", "which") and i > 0 and words[i - 1].endswith(","):
+            return True  # an aside ("Our nurses, who worked …,") is cut before the main verb
+        if i == 0:
+            comma = next((j for j, w in enumerate(words) if w[-1:] in ",;"), None)
+            return comma is not None and not has_predicate(" ".join(words[comma + 1 :]), "en")
+        return not has_predicate(" ".join(words[i + 1 :]), "en")
     return False
 
 
