@@ -201,7 +201,7 @@ def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tu
                 found.append(fresh[0])
         if len(found) >= 2:
             break
-    if not found:  # last resort: a phrase up to a word boundary, from the first sentence that has one
+    if not found and language == "zh":  # last resort: a phrase up to a jieba word boundary
         spare = (line for s in sentences for line in _sentence_lines(s, language, skip, WORD))
         found = [line for line in [_first(x for x in spare if not _echoes(x, skip))] if line]
     flat = re.sub(r"\s+", "", text)

@@ -166,7 +166,7 @@ _EN_OPEN_ADJECTIVE = re.compile(
 # Traditional forms of the characters the recognisers name, one for one (so positions hold):
 # a line is judged on its simplified form and trimmed in its own script.
 _TRADITIONAL = (
-    "AL們们這这說说認认為为與与對对從从將将當当時时後后裡里裏里開开關关於于經经過过並并總总際际現现則则"
+    "們们這这說说認认為为與与對对從从將将當当時时後后裡里裏里開开關关於于經经過过並并總总際际現现則则"
     "發发來来會会進进還还應应該该須须讓让話话講讲談谈論论題题點点條条個个種种項项幾几麼么樣样間间處处邊边"
     "眾众領领導导參参賓宾親亲愛爱級级雖虽儘尽無无隨随著着圍围繞绕針针據据鑑鉴鑒鉴礎础況况勢势幫帮動动帶带"
     "階阶餘余強强調调顯显證证決决學学傳传遊游圖图實实鄉乡戰战職职夥伙員员師师長长換换體体別别結结憑凭嗎吗"

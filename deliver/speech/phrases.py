@@ -130,7 +130,8 @@ def run_from(
         if size(line, language) > limit:
             return _overflow(line, fallback, language, (limit, minimum, stand), tier, setting)
         following = parts[i + 1] if i + 1 < len(parts) else ""
-        waits = waits_for_more(line, language, setting) or opens_with_predicate(following, language)
+        subject = opens_with_predicate(following, language) or bool(language == "en" and _EN_ASIDE.match(following))
+        waits = waits_for_more(line, language, setting) or subject  # "Our nurses, who …, kept": not a line
         if not line or waits or depth(line) > 0 or _introduces(parts[i], language, parts):
             continue
         if flaw(line, language, setting) is not None:
