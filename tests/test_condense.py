@@ -36,7 +36,7 @@ def _lines(text: str, language: Language) -> list[str]:
 # ---- a headline too long is replaced by a shorter whole phrase, never cut with "…" -------------
 
 LONG_HEADLINES = [
-    ("推进城乡融合发展，健全城乡统一的建设用地市场，完善农村产权交易体系，让改革成果惠及农民。", "zh", "推进城乡融合发展"),
+    ("推进城乡融合发展，健全城乡统一的建设用地市场，完善农村产权交易体系。", "zh", "推进城乡融合发展"),
     ("坚定不移推进全面从严治党向纵深发展并持续加强基层党组织的规范化标准化建设。", "zh", None),
     ("We will rebuild the old harbour district because the families who live there deserve safe streets.", "en",
      "We will rebuild the old harbour district"),
