@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from deliver.model import Language
 from deliver.speech.lines import flaw, trim
@@ -153,6 +154,7 @@ def enumeration_headline(lead: str, language: Language) -> str | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def _letters(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
@@ -171,41 +173,56 @@ def _position(text: str, phrase: str) -> int:
 
 def _after(sentence: str, line: str) -> str | None:
     """What `sentence` says after `line` (a span of it, up to whitespace), or None."""
-    pattern = r"\s*".join(re.escape(ch) for ch in re.sub(r"\s+", "", line))
-    match = re.search(pattern, sentence) if pattern else None
-    rest = sentence[match.end() :] if match else ""
+    at = sentence.find(line)
+    if at >= 0:
+        end = at + len(line)
+    elif _flat(line) and _flat(line) in _flat(sentence):  # the line was joined across a line break
+        match = re.search(r"\s*".join(re.escape(ch) for ch in _flat(line)), sentence)
+        end = match.end() if match else len(sentence)
+    else:
+        return None
+    rest = sentence[end:]
     return rest if bare(rest) else None
 
 
-def _sentence_lines(sentence: str, language: Language, skip: list[str], tier: Tier) -> list[str]:
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _sentence_lines(sentence: str, language: Language, skip: list[str], tier: Tier) -> Iterator[str]:
     """A sentence's whole lines; when a headline took its opening, also lines of what follows it."""
     limit, minimum, stand = BULLET_MAX[language], BULLET_MIN[language], _STAND[language]
-    lines = list(runs(sentence, language, limit, minimum, stand, tier))
+    yield from runs(sentence, language, limit, minimum, stand, tier)
     for headline in skip:
         rest = _after(sentence, headline)
         if rest is not None:
-            lines += runs(rest, language, limit, minimum, stand, tier, rest=True)
-    return lines
+            yield from runs(rest, language, limit, minimum, stand, tier, rest=True)
+
+
+def _fresh(lines: Iterator[str], shown: list[str]) -> str | None:
+    return next((line for line in lines if not _echoes(line, shown)), None)
 
 
 def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tuple[str, ...]:
     """Up to four whole lines, one per sentence, evenly spread over the passage."""
     skip = [e for e in exclude if e]
     sentences = sentences_of(text, language)
-    per_sentence = [_sentence_lines(s, language, skip, _tiers(language)[-1]) for s in sentences]
+    pending = [_sentence_lines(s, language, skip, _tiers(language)[-1]) for s in sentences]  # lazily
     found: list[str] = []
     for depth in range(3):  # the best line of each sentence first; further lines only when too few
-        for lines in per_sentence:
-            fresh = [line for line in lines if not _echoes(line, [*skip, *found])]
-            if fresh and (depth == 0 or len(found) < 2):
-                found.append(fresh[0])
+        for lines in pending:
+            if depth and len(found) >= 2:
+                break
+            line = _fresh(lines, [*skip, *found])
+            if line:
+                found.append(line)
         if len(found) >= 2:
             break
     if not found and language == "zh":  # last resort: a phrase up to a jieba word boundary
         spare = (line for s in sentences for line in _sentence_lines(s, language, skip, WORD))
-        found = [line for line in [_first(x for x in spare if not _echoes(x, skip))] if line]
-    flat = re.sub(r"\s+", "", text)
-    found.sort(key=lambda phrase: _position(flat, re.sub(r"\s+", "", phrase)))
+        found = [line for line in [_fresh(spare, skip)] if line]
+    flat = _flat(text)
+    found.sort(key=lambda phrase: _position(flat, _flat(phrase)))
     if len(found) > BULLETS_PER_POINT:
         step = len(found) / BULLETS_PER_POINT
         found = [found[int(i * step)] for i in range(BULLETS_PER_POINT)]

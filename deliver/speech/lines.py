@@ -9,6 +9,7 @@ opener, a conjunction, stray punctuation); it never adds or rewrites a word.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from deliver.model import Language
 
@@ -177,9 +178,15 @@ _TRADITIONAL = (
 _T2S = str.maketrans(_TRADITIONAL[0::2], _TRADITIONAL[1::2])
 
 
+@lru_cache(maxsize=16384)
 def simplified(text: str) -> str:
     """`text` with the Traditional forms of function words in Simplified, character for character."""
     return text.translate(_T2S)
+
+
+_MARKS = re.compile("[" + re.escape("".join(a + b for a, b in PAIRS)) + "]")
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+_GREETING = re.compile(r"^([^，,！!：:。]{2,24})[，,！!：:]\s*(?=\S)")
 
 
 def balanced(text: str) -> bool:
@@ -202,6 +209,8 @@ def _apostrophe(text: str, i: int, stack: list[str]) -> bool:
 
 def depth(text: str) -> int:
     """Quotes and brackets `text` leaves open (0 when balanced or over-closed)."""
+    if not _MARKS.search(text):
+        return text.count('"') % 2
     stack: list[str] = []
     for i, ch in enumerate(text):
         if ch in _OPENERS:
@@ -225,9 +234,10 @@ def _strip_edges(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=16384)  # pure, and asked again for every run and tier
 def trim(text: str, language: Language) -> str:
     """`text` without the topic-less words and marks at its edges (repeatedly; never inside it)."""
-    text = " ".join(text.split()) if language == "en" else re.sub(r"\s*\n\s*", "", text.strip())
+    text = " ".join(text.split()) if language == "en" else _LINE_BREAK.sub("", text.strip())
     enum, opener = (_ZH_ENUM, _ZH_OPENER) if language == "zh" else (_EN_ENUM, _EN_OPENER)
     previous = None
     while text != previous:
@@ -235,7 +245,7 @@ def trim(text: str, language: Language) -> str:
         text = _strip_edges(text)
         text = _drop_head(enum, text)
         stripped = _drop_head(opener, text)
-        if not (language == "zh" and re.match(r"[的之地得]", stripped)):  # 我们的工作 keeps 我们
+        if not (language == "zh" and stripped[:1] in "的之地得"):  # 我们的工作 keeps 我们
             text = stripped
         tail = _ZH_TAIL.search(simplified(text)) if language == "zh" else None
         text = text[: tail.start()] if tail else text
@@ -251,12 +261,13 @@ def _drop_head(pattern: re.Pattern[str], text: str) -> str:
 
 def _leading_vocative(text: str, language: Language) -> str:
     """A greeting clause in front (同志们，… / My friends, …) is dropped; the rest is the line."""
-    match = re.match(r"^([^，,！!：:。]{2,24})[，,！!：:]\s*(?=\S)", text)
+    match = _GREETING.match(text)
     if match and is_vocative(match.group(1), language):
         return text[match.end() :]
     return text
 
 
+@lru_cache(maxsize=16384)
 def is_vocative(text: str, language: Language) -> bool:
     """A line that only addresses the audience: 各位代表 / 同志们、朋友们 / Ladies and gentlemen."""
     core = simplified(text).strip(_EDGE_PUNCT)
@@ -268,6 +279,7 @@ def is_vocative(text: str, language: Language) -> bool:
     return all(_EN_VOCATIVE.match(part.strip()) for part in re.split(r",\s*|\s+and\s+(?=my |dear |fellow )", core))
 
 
+@lru_cache(maxsize=16384)
 def waits_for_more(text: str, language: Language, setting: bool = False) -> bool:
     """A frame without its predicate (在…中, 作为…, As for…) or a last word that needs the next clause.
     `setting`: the line continues a headline, so it may be the setting of that clause ("under …")."""
@@ -301,12 +313,14 @@ def opens_with_predicate(text: str, language: Language) -> bool:
     return bool((_ZH_PREDICATE_START if language == "zh" else _EN_PREDICATE_START).match(simplified(text)))
 
 
+@lru_cache(maxsize=16384)
 def has_predicate(text: str, language: Language) -> bool:
     """Whether an English line has a verb (a hint: a copula, a modal, a subject and its word, -ed);
     Chinese lines are judged by their frames and endings alone."""
     return language == "zh" or bool(_EN_VERB.search(text))
 
 
+@lru_cache(maxsize=16384)
 def flaw(text: str, language: Language, setting: bool = False) -> str | None:
     """The first reason `text` (already trimmed) cannot stand alone as a slide line, or None."""
     text = simplified(text)

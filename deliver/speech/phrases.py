@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from deliver.model import Language
 from deliver.speech.lines import depth, flaw, has_predicate, opens_with_predicate, trim, waits_for_more
@@ -49,6 +50,7 @@ def size(text: str, language: Language) -> int:
     return len(text) if language == "zh" else len(text.split())
 
 
+@lru_cache(maxsize=16384)
 def units(text: str, language: Language) -> int:
     """Words a line carries: Han characters and Latin words for zh, words for en."""
     if language == "zh":
@@ -70,24 +72,34 @@ def _merged(parts: list[str], language: Language) -> list[str]:
 def sentences_of(text: str, language: Language) -> list[str]:
     """Sentences of `text`, a quotation that spans several kept with its frame (within the cap), an
     enumerator that ends like a sentence ("III. ") kept with the sentence it numbers."""
+    return list(_sentences_of(text, language))
+
+
+@lru_cache(maxsize=1024)
+def _sentences_of(text: str, language: Language) -> tuple[str, ...]:
     out: list[str] = []
     for sentence in _merged(sentences(text), language):
         if out and not trim(out[-1], language):
             out[-1] += sentence
         elif sentence.strip():
             out.append(sentence)
-    return out
+    return tuple(out)
 
 
 def pieces(sentence: str, language: Language) -> list[str]:
     """Clauses of `sentence`, whole inside quotes and brackets; English ones also end at a dash and
     before a clause of their own ("because …", "but …")."""
+    return list(_pieces(sentence, language))
+
+
+@lru_cache(maxsize=4096)
+def _pieces(sentence: str, language: Language) -> tuple[str, ...]:
     parts = clauses(sentence)
     if language == "en":
         parts = [q for p in parts for d in _split_keep(_DASH, p) for q in _split_before(_EN_SPLIT, d)]
     elif sentence.count("——") == 1:  # one dash opens an elaboration; a pair encloses an aside
         parts = [d for p in parts for d in _split_keep(_ZH_DASH, p)]
-    return [p for p in _merged(parts, language) if p.strip()]
+    return tuple(p for p in _merged(parts, language) if p.strip())
 
 
 def _split_keep(pattern: re.Pattern[str], text: str) -> list[str]:
