@@ -149,6 +149,7 @@ FRAMES = [
     ("As for the budget", "en", True), ("Akin to a river", "en", True), ("In the spring of that year", "en", True),
     ("When the storm reached the coast", "en", True), ("The report said", "en", True), ("The reason is", "en", True),
     ("The river rose", "en", False), ("We must take the world as it is", "en", False),
+    ("Not a service people must wait for", "en", False), ("The price of", "en", True),
 ]  # fmt: skip
 
 

@@ -151,6 +151,11 @@ _EN_SETTING = re.compile(
     r"despite|since|until|like|unlike|upon|over|across|toward|towards)\b",
     re.IGNORECASE,
 )
+# A preposition left at the end by its relative clause ("a service people must wait for") is whole.
+_EN_STRANDED = re.compile(
+    r"\b(?:can|could|must|will|would|should|may|might|to|we|you|they|people)\s+\w+\s+(?:on|in|at|for|with|to|about|from)$",
+    re.IGNORECASE,
+)
 # A noun phrase broken after its adjective ("That is a dangerous, defeatist belief").
 _EN_OPEN_ADJECTIVE = re.compile(
     r"\b(?:a|an|the|no|every|each|any|more|most|less|very|so|too)\s+(?:more\s+|most\s+|less\s+)?"
@@ -285,7 +290,8 @@ def waits_for_more(text: str, language: Language, setting: bool = False) -> bool
     `setting`: the line continues a headline, so it may be the setting of that clause ("under …")."""
     core = simplified(text).strip(_EDGE_PUNCT)
     latin_end = bool(re.search(r"[A-Za-z]$", core))  # judged as English, in either language
-    if latin_end and (_EN_DANGLING.search(core) or _EN_BE_END.search(core) or _EN_OPEN_ADJECTIVE.search(core)):
+    dangling = _EN_DANGLING.search(core) and not _EN_STRANDED.search(core)
+    if latin_end and (dangling or _EN_BE_END.search(core) or _EN_OPEN_ADJECTIVE.search(core)):
         return True
     if language == "en":
         return bool(

@@ -219,11 +219,18 @@ def _english_prefix(text: str, limit: int, minimum: int, tier: Tier, setting: bo
     best: str | None = None
     for cuts in [_EN_CLAUSE_CUT, _EN_PHRASE_CUT, None][:tier]:
         found = _longest_prefix(words, cuts, limit, floor, setting)
-        if found and (best is None or (not has_predicate(best, "en") and len(found.split()) > len(best.split()))):
+        if found and (best is None or _better(found, best)):
             best = found
-        if best and has_predicate(best, "en"):
+        if best and has_predicate(best, "en") and len(best.split()) * 2 > limit:
             return best
     return best
+
+
+def _better(longer: str, shorter: str) -> bool:
+    """A finer cut wins when the coarser line lacks a verb, or when it carries half again the words
+    ("It is a place" < "It is a place which honors creation for its own sake")."""
+    more = len(longer.split()) > len(shorter.split())
+    return more and (not has_predicate(shorter, "en") or len(longer.split()) * 2 >= len(shorter.split()) * 3)
 
 
 def _longest_prefix(words: list[str], cuts: frozenset[str] | None, limit: int, floor: int, setting: bool) -> str | None:
