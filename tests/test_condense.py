@@ -308,3 +308,19 @@ def test_jieba_is_not_loaded_for_a_report_whose_clauses_fit() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("theme_name", ["default", "official", "dark"])
+def test_the_longest_headline_fits_the_headline_box_at_its_largest_size(theme_name: str) -> None:
+    from deliver.slides.layout import boxes, inner_size
+    from deliver.slides.measure import wrap
+    from deliver.slides.theme import load_theme
+
+    theme = load_theme(theme_name)
+    (width, _), size_pt = inner_size(boxes(theme)["point.title"], theme), theme.sizes.headline[1]
+    width_em = width / size_pt
+    zh = "全面推进乡村振兴加快建设农业强国实现共同富裕"[: HEADLINE_MAX["zh"]]
+    long = "Several neighbourhoods rebuilt their markets after the floods, and the harbour authorities reopened"
+    en = truncate(long + " the northern breakwater to international shipping.", "en", HEADLINE_MAX["en"])
+    assert len(wrap(zh, width_em, bold=True)) == 1  # a Chinese headline is one line without shrinking
+    assert len(wrap(en, width_em, bold=True)) <= 2  # an English one, two lines

@@ -121,7 +121,9 @@ def _last_resort(text: str, language: Language) -> str:
     heads = sentences_of(text, language)[:1] or [text]
     parts = [trim(p, language) for p in pieces(heads[0], language)]
     parts = [p for p in parts if p and flaw(p, language) != "a vocative"] or [bare(text) or text.strip()]
-    return min(parts, key=lambda p: (units(p, language) < HEADLINE_MIN[language], size(p, language)))
+    return min(
+        parts, key=lambda p: (units(p, language) < HEADLINE_MIN[language], bool(flaw(p, language)), size(p, language))
+    )
 
 
 def stated_headline(stated: str, body: str, language: Language, spoken: str | None = None) -> str:

@@ -38,7 +38,7 @@ _ZH_ENUM = re.compile(
 )
 _EN_ENUM = re.compile(
     r"^(?:(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|fourth(?:ly)?|fifth|sixth|next|finally|lastly|last of all)[,:]\s*"
-    r"|[IVXLC]{1,6}[.)]\s+|\d{1,2}[.)]\s+|\([a-z\d]{1,3}\)\s+)",
+    r"|[IVXLC]{1,6}[.)](?:\s+|$)|\d{1,2}[.)](?:\s+|$)|\([a-z\d]{1,3}\)\s+)",
     re.IGNORECASE,
 )
 # Openers that carry no topic ("刚才，", "同时", "我们要", "So,"): a clause is read without them.
@@ -295,7 +295,7 @@ def waits_for_more(text: str, language: Language, setting: bool = False) -> bool
         return True
     if language == "en":
         return bool(
-            _EN_FRAME.match(core) or (not setting and _EN_SETTING.match(core) and not has_predicate(core, language))
+            not setting and (_EN_FRAME.match(core) or (_EN_SETTING.match(core) and not has_predicate(core, language)))
         )
     topic = core.endswith("的") and not core.endswith("目的") and "是" not in core  # 需要审批的，…
     last = re.split(r"[，,；;：:]", core)[-1]  # 一年来，在…领导下: the line still ends in a frame

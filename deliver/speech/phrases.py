@@ -46,8 +46,9 @@ CLAUSE, PHRASE, WORD = 1, 2, 3
 
 
 def size(text: str, language: Language) -> int:
-    """Room a line takes: characters for zh (a Latin letter counted as one), words for en."""
-    return len(text) if language == "zh" else len(text.split())
+    """Room a line takes: characters for zh (a Latin letter counted as one); words for en, a run of
+    long words counted as its characters / 5 (so a headline of 12 such "words" wraps to two lines)."""
+    return len(text) if language == "zh" else max(len(text.split()), -(-len(text) // 5))
 
 
 @lru_cache(maxsize=16384)
