@@ -20,6 +20,7 @@ from deliver.speech.text import clauses, han_count, latin_words, sentences
 _MERGE_CAP = {"zh": 90, "en": 45}
 """Longest quotation or bracket kept as one piece (characters for zh, words for en)."""
 _ZH_DASH = re.compile(r"——")
+_ENUM_ONLY = re.compile(r"^\s*(?:\d{1,2}|[IVXLC]{1,6}|[A-Za-z]|[一二三四五六七八九十]{1,3})[.)、．]\s*$")
 _DASH = re.compile(r"(?<=\S)(?:\s+[—–]+\s+|\s*—+\s*|\s*--+\s*)(?=\S)")
 # English words that open a clause of their own inside a sentence (a piece ends before them).
 _EN_SPLIT = re.compile(r"(?<=\w)\s+(?=(?:because|although|though|whereas|unless|but|yet)\s)", re.IGNORECASE)
@@ -80,7 +81,7 @@ def sentences_of(text: str, language: Language) -> list[str]:
 def _sentences_of(text: str, language: Language) -> tuple[str, ...]:
     out: list[str] = []
     for sentence in _merged(sentences(text), language):
-        if out and not trim(out[-1], language):
+        if out and (not trim(out[-1], language) or _ENUM_ONLY.match(out[-1])):
             out[-1] += sentence
         elif sentence.strip():
             out.append(sentence)
