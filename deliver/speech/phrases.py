@@ -20,6 +20,7 @@ from deliver.speech.text import clauses, han_count, latin_words, sentences
 _MERGE_CAP = {"zh": 90, "en": 45}
 """Longest quotation or bracket kept as one piece (characters for zh, words for en)."""
 _ZH_DASH = re.compile(r"——")
+_ZH_JOINS = re.compile(r"(?<![\d.])、|(?<=[\u4e00-\u9fff]{2})(?:的|和|与|及|并|或)(?=[\u4e00-\u9fff])")
 _ENUM_ONLY = re.compile(r"^\s*(?:\d{1,2}|[IVXLC]{1,6}|[A-Za-z]|[一二三四五六七八九十]{1,3})[.)、．]\s*$")
 _DASH = re.compile(r"(?<=\S)(?:\s+[—–]+\s+|\s*—+\s*|\s*--+\s*)(?=\S)")
 # English words that open a clause of their own inside a sentence (a piece ends before them).
@@ -145,8 +146,12 @@ def run_from(
             return _overflow(line, fallback, language, (limit, minimum, stand), tier, setting)
         following = parts[i + 1] if i + 1 < len(parts) else ""
         subject = opens_with_predicate(following, language) or bool(language == "en" and _EN_ASIDE.match(following))
-        waits = waits_for_more(line, language, setting) or subject  # "Our nurses, who …, kept": not a line
+        waits = waits_for_more(line, language, setting)
         if not line or waits or depth(line) > 0 or _introduces(parts[i], language, parts):
+            continue
+        if subject:  # "Our nurses, who …, kept": only the subject; kept in reserve, not a line of its own
+            if language == "zh" and units(line, language) >= stand and flaw(line, language, setting) is None:
+                fallback = fallback or line
             continue
         if flaw(line, language, setting) is not None:
             return fallback
@@ -210,7 +215,7 @@ def shorter_phrase(
     """A whole phrase that opens `text` and fits `limit`, cut no finer than `tier`."""
     if language == "en":
         return _english_prefix(text, limit, minimum, tier, setting)
-    return _chinese_prefix(text, limit, minimum) if tier >= WORD else None
+    return _chinese_prefix(text, limit, minimum, setting) if tier >= WORD else None
 
 
 def _english_prefix(text: str, limit: int, minimum: int, tier: Tier, setting: bool) -> str | None:
@@ -275,8 +280,18 @@ def _unfinished(words: list[str]) -> bool:
     return False
 
 
-def _chinese_prefix(text: str, limit: int, minimum: int) -> str | None:
-    """The longest opening run of jieba words within `limit` that leaves no word waiting."""
+def _chinese_prefix(text: str, limit: int, minimum: int, setting: bool = False) -> str | None:
+    """The longest opening phrase within `limit` that leaves no word waiting: cut before a joining
+    word (、 的 和 与 及 并 或), which needs no dictionary; else at a jieba word boundary."""
+    cuts = [m.start() for m in _ZH_JOINS.finditer(text, 1, limit + 1)]
+    for cut in reversed(cuts):
+        line = trim(text[:cut], "zh")
+        if line_ok(line, "zh", limit, max(minimum, 4), setting):
+            return line
+    return _jieba_prefix(text, limit, minimum, setting) if han_count(text) >= 4 else None  # markup left over needs none
+
+
+def _jieba_prefix(text: str, limit: int, minimum: int, setting: bool) -> str | None:
     from deliver.speech.words import cut
 
     words = cut(text)
@@ -292,6 +307,6 @@ def _chinese_prefix(text: str, limit: int, minimum: int) -> str | None:
         if following[:1] in "“‘《（(「『【[":
             continue  # nor a verb from the quotation or title that is its object
         candidate = trim(line, "zh")
-        if line_ok(candidate, "zh", limit, max(minimum, 4)):
+        if line_ok(candidate, "zh", limit, max(minimum, 4), setting):
             best = candidate
     return best
