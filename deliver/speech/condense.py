@@ -1,129 +1,171 @@
-"""Headlines and bullets: short phrases taken from a point's own words, never the whole paragraph.
+"""Headlines and bullets: lines chosen from a point's own words, ranked, never cut with "…".
 
-Chinese formal speech states its topics in short clauses ("一要认真学习，深刻领会精髓") and counts
-them ("三点要求", "四个体系"); the rules below pick those. No word is invented.
+A headline is the first candidate that stands alone and fits, in this order: the stated topic (a
+sub-point's heading), the count an enumeration announces ("三点要求"), the opening sentence, a
+clause run of the first sentences, a shorter whole phrase of the opening clause. Bullets are one
+whole line per sentence, spread over the passage. Every line is a contiguous span of the speaker's
+words with only edge words trimmed (see `lines.py`); none repeats the headline.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from deliver.model import Language
-from deliver.speech.text import bare, clauses, sentences, short_length
+from deliver.speech.lines import flaw, trim
+from deliver.speech.phrases import (
+    CLAUSE,
+    PHRASE,
+    WORD,
+    Tier,
+    line_ok,
+    pieces,
+    run_from,
+    runs,
+    sentences_of,
+    shorter_phrase,
+    size,
+    units,
+)
+from deliver.speech.text import bare, detect_language, short_length
 
-HEADLINE_MAX = {"zh": 16, "en": 8}
-"""Longest headline: CJK characters (zh) or words (en)."""
+HEADLINE_MAX = {"zh": 20, "en": 12}
+"""Longest headline: CJK characters (zh, one line at the largest headline size) or words (en, two lines)."""
 HEADLINE_MIN = {"zh": 3, "en": 2}
-BULLET_MAX = {"zh": 24, "en": 12}
+BULLET_MAX = {"zh": 30, "en": 18}
+"""Longest bullet: CJK characters or words (about two lines of the body at its largest size)."""
 BULLET_MIN = {"zh": 4, "en": 2}
 BULLETS_PER_POINT = 4
+_STAND = {"zh": 6, "en": 4}
+"""A line shorter than this takes the next clause when that still fits (认真学习，深刻领会精髓)."""
+_HEAD_STAND = {"zh": 5, "en": 3}
 
-# Words that open a clause without carrying its topic ("刚才，", "同时也有", "In short,").
-_DISCOURSE = re.compile(
-    r"^(?:今天|刚才|同时|这里|下面|目前|当前|另外|此外|因此|所以|总之|总的来说|总体上|总体来说|首先|其次|再次|最后|"
-    r"当然|其实|可以说|应该说|具体来讲|具体来说|通俗来讲|也就是说|一方面|另一方面|同志们|同事们|朋友们)(?:[，,：:\s]+|$)"
-    r"|^(?:我们要|我们必须|我们|就是要|也要|还要|更要|既要|又要|必须|要(?![求素点是么不害闻])(?=[\u4e00-\u9fff]{4}))"
-    r"|^(?:so|and|but|now|also|then|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|in short|today|"
-    r"of course|in fact|however|therefore|well)\b[,:\s]*",
-    re.IGNORECASE,
-)
-_DISCOURSE_TAIL = re.compile(r"(?:具体来讲|具体来说|来讲|来说|而言|而论)$")
 _COUNT_PHRASE = re.compile(
-    r"[一二两三四五六七八九十几]+(?:个方面|个|点|项|条|句话|种|大|件事)[^，,。：:；;！？\s]{0,10}"
+    r"[一二两三四五六七八九十几]+(?:个方面|方面|个|点|项|条|句话|种|大|件事)[^，,。：:；;！？\s]{0,10}"
 )
 _MODAL_TAIL = re.compile(r".*(?:要|必须|应当|需要)(?=[^要]{3,}$)")
 
 
+def _language(text: str) -> Language:
+    return detect_language(text)
+
+
 def strip_discourse(text: str) -> str:
-    """Drop openers like 刚才，/同时/我们要/So, that carry no topic (repeatedly)."""
-    previous = None
-    text = bare(text)
-    while text != previous:
-        previous = text
-        text = bare(_DISCOURSE_TAIL.sub("", _DISCOURSE.sub("", text, count=1)))
-    return text
+    """`text` without the topic-less words at its edges (刚才，/同时/我们要/So,/一是/First,)."""
+    return trim(text, _language(text))
 
 
 def fits(text: str, language: Language, limit: int, minimum: int = 1) -> bool:
     return minimum <= short_length(text, language) <= limit
 
 
-def _first_fitting(candidates: Iterable[str], language: Language, limit: int, minimum: int) -> str | None:
-    for candidate in candidates:
-        candidate = strip_discourse(candidate)
-        if fits(candidate, language, limit, minimum):
-            return candidate
-    return None
+def _first(candidates: Iterable[str | None]) -> str | None:
+    return next((c for c in candidates if c), None)
 
 
 def phrase_of(text: str, language: Language, limit: int, minimum: int) -> str | None:
-    """The opening phrase of `text`: its first clause, joined with the next while too short to stand alone."""
-    parts = [strip_discourse(c) for c in clauses(text)[:3]]
-    parts = [p for p in parts if p]
-    if not parts:
-        return None
-    joiner = "，" if language == "zh" else ", "
-    phrase = parts[0]
-    for extra in parts[1:]:
-        if short_length(phrase, language) >= minimum + 2:
-            break
-        joined = phrase + joiner + extra
-        if not fits(joined, language, limit):
-            break
-        phrase = joined
-    return phrase if fits(phrase, language, limit, minimum) else None
+    """The opening whole line of `text` within `limit`: its first clauses, a frame with its predicate."""
+    first = sentences_of(text, language)[:1]
+    tiers: tuple[Tier, ...] = (0, CLAUSE, PHRASE) if language == "en" else (0,)
+    return _first(run for s in first for tier in tiers for run in runs(s, language, limit, minimum, minimum + 2, tier))
 
 
 def truncate(text: str, language: Language, limit: int) -> str:
-    """Cut `text` to `limit` units at a clause or word boundary, marking the cut with an ellipsis."""
-    text = strip_discourse(text) or bare(text)
-    if short_length(text, language) <= limit:
-        return text
-    if language == "en":
-        return " ".join(text.split()[:limit]).rstrip(",;:") + "…"
-    return text[: limit - 1] + "…"
+    """`text` brought within `limit` as a whole phrase (a clause run, or a phrase up to a word
+    boundary); never cut mid-word and never marked with "…". When no shorter whole phrase exists
+    the trimmed text is returned as it is (the slide plan fits it)."""
+    line = trim(text, language) or bare(text)
+    if size(line, language) <= limit:
+        return line
+    return phrase_of(line, language, limit, 2) or shorter_phrase(line, language, limit, 2) or line
+
+
+def _whole(text: str, language: Language, limit: int, minimum: int) -> str | None:
+    line = trim(text, language)
+    return line if line_ok(line, language, limit, minimum) else None
+
+
+def _tiers(language: Language) -> tuple[Tier, ...]:
+    """English clauses are long: shortening them at a boundary ranks before the next sentence."""
+    return (0, CLAUSE, PHRASE) if language == "en" else (0,)
+
+
+def _headline_candidates(text: str, language: Language) -> Iterator[str | None]:
+    limit, minimum, stand = HEADLINE_MAX[language], HEADLINE_MIN[language], _HEAD_STAND[language]
+    heads = sentences_of(text, language)[:3]
+    for sentence in heads:
+        yield _whole(sentence, language, limit, minimum)
+        for tier in _tiers(language):
+            yield from runs(sentence, language, limit, minimum, stand, tier)
+    for sentence in heads[:1]:
+        yield shorter_phrase(trim(sentence, language), language, limit, minimum, WORD)
+
+
+def headline_of(text: str, language: Language, avoid: Iterable[str] = ()) -> str:
+    """A short title for a passage: its best-ranked whole line (see the module docstring). Lines
+    that repeat one of `avoid` (the slide's bullets) rank last."""
+    shown = [a for a in avoid if a]
+    fallback: str | None = None
+    for candidate in _headline_candidates(text, language):  # lazily: the last tier loads jieba
+        if candidate and not _echoes(candidate, shown):
+            return candidate
+        fallback = fallback or candidate
+    return fallback or _last_resort(text, language)
+
+
+def _last_resort(text: str, language: Language) -> str:
+    """The shortest trimmed clause of the opening: uncut, even when it is longer than a headline."""
+    heads = sentences_of(text, language)[:1] or [text]
+    parts = [trim(p, language) for p in pieces(heads[0], language)]
+    parts = [p for p in parts if p and flaw(p, language) != "a vocative"] or [bare(text) or text.strip()]
+    return min(
+        parts, key=lambda p: (units(p, language) < HEADLINE_MIN[language], bool(flaw(p, language)), size(p, language))
+    )
+
+
+def stated_headline(stated: str, body: str, language: Language, spoken: str | None = None) -> str:
+    """A stated heading as the headline: whole when it fits, else its opening whole phrase; a
+    heading that cannot stand (a bare name, a vocative) or is not said in `spoken` (default:
+    `body`) gives way to the body's own headline."""
+    limit, minimum = HEADLINE_MAX[language], HEADLINE_MIN[language]
+    if _letters(stated) not in _letters(body if spoken is None else spoken):
+        return headline_of(body, language)
+    found = _whole(stated, language, limit, minimum) or _first(
+        run for tier in (*_tiers(language), WORD)
+        for run in runs(trim(stated, language), language, limit, minimum, _HEAD_STAND[language], tier)
+    )  # fmt: skip
+    return found or headline_of(body, language)
 
 
 def enumeration_headline(lead: str, language: Language) -> str | None:
     """Headline of a counted list from its lead-in: 这里，我提三点要求： → 三点要求."""
     limit = HEADLINE_MAX[language]
     count = _COUNT_PHRASE.search(lead)
-    if count and fits(count.group(), language, limit, 4):
-        return count.group()
-    first = _first_fitting(clauses(lead), language, limit, 4)
+    if count and _whole(count.group(), language, limit, 4):
+        return _whole(count.group(), language, limit, 4)
+    parts = pieces(lead, language)
+    first = _first(run_from(parts, i, language, limit, 4, 4) for i in range(len(parts)))
     if first:
         return first
     if count:
-        clause = next((c for c in clauses(lead) if count.group() in c), lead)
-        tail = _MODAL_TAIL.sub("", bare(clause))
-        if fits(tail, language, limit, 3):
-            return tail
+        clause = next((c for c in parts if count.group() in c), lead)
+        return _whole(_MODAL_TAIL.sub("", bare(clause)), language, limit, 3)
     return None
 
 
-def headline_of(text: str, language: Language) -> str:
-    """A short title for a passage: its first sentence or clause that fits, else a cut first clause."""
-    limit, minimum = HEADLINE_MAX[language], HEADLINE_MIN[language]
-    heads = sentences(text)[:2]
-    found = _first_fitting(heads, language, limit, minimum)
-    if found:
-        return found
-    for sentence in heads:
-        found = phrase_of(sentence, language, limit, minimum) or _first_fitting(
-            clauses(sentence)[:4], language, limit, minimum
-        )
-        if found:
-            return found
-    return truncate(text, language, limit)
+@lru_cache(maxsize=16384)
+def _letters(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
 
 
-def _enumerated_parts(clause: str, limit: int, minimum: int) -> list[str]:
-    """A long clause of 、-joined phrases (在X上要…、在Y上要…) as its phrases, when each can stand alone."""
-    if len(clause) <= limit:
-        return [clause]
-    parts = clause.split("、")
-    return parts if len(parts) > 1 and all(minimum <= len(bare(p)) <= limit for p in parts) else [clause]
+def _echoes(line: str, others: Iterable[str]) -> bool:
+    """`line` repeats (or is repeated by) one of `others`: the same words shown twice."""
+    mine = _letters(line)
+    return any(mine in (o := _letters(other)) or o in mine for other in others if _letters(other))
 
 
 def _position(text: str, phrase: str) -> int:
@@ -131,30 +173,58 @@ def _position(text: str, phrase: str) -> int:
     return at if at >= 0 else len(text)
 
 
-def _new(phrase: str, found: list[str]) -> bool:
-    return not any(phrase in f or f in phrase for f in found)
+def _after(sentence: str, line: str) -> str | None:
+    """What `sentence` says after `line` (a span of it, up to whitespace), or None."""
+    at = sentence.find(line)
+    if at >= 0:
+        end = at + len(line)
+    elif _flat(line) and _flat(line) in _flat(sentence):  # the line was joined across a line break
+        match = re.search(r"\s*".join(re.escape(ch) for ch in _flat(line)), sentence)
+        end = match.end() if match else len(sentence)
+    else:
+        return None
+    rest = sentence[end:]
+    return rest if bare(rest) else None
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _sentence_lines(sentence: str, language: Language, skip: list[str], tier: Tier) -> Iterator[str]:
+    """A sentence's whole lines; when a headline took its opening, also lines of what follows it."""
+    limit, minimum, stand = BULLET_MAX[language], BULLET_MIN[language], _STAND[language]
+    yield from runs(sentence, language, limit, minimum, stand, tier)
+    for headline in skip:
+        rest = _after(sentence, headline)
+        if rest is not None:
+            yield from runs(rest, language, limit, minimum, stand, tier, rest=True)
+
+
+def _fresh(lines: Iterator[str], shown: list[str]) -> str | None:
+    return next((line for line in lines if not _echoes(line, shown)), None)
 
 
 def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tuple[str, ...]:
-    """Up to four condensed phrases, one per sentence, evenly spread over the passage."""
-    limit, minimum = BULLET_MAX[language], BULLET_MIN[language]
-    skip = {bare(e) for e in exclude}
+    """Up to four whole lines, one per sentence, evenly spread over the passage."""
+    skip = [e for e in exclude if e]
+    sentences = sentences_of(text, language)
+    pending = [_sentence_lines(s, language, skip, _tiers(language)[-1]) for s in sentences]  # lazily
     found: list[str] = []
-    for sentence in sentences(text):
-        phrase = phrase_of(sentence, language, limit, minimum)
-        if phrase is None:
-            phrase = _first_fitting(clauses(sentence), language, limit, minimum + 2)
-        if phrase and phrase not in skip and _new(phrase, found):
-            found.append(phrase)
-    if len(found) < 2:
-        parts = [p for c in clauses(text) for p in _enumerated_parts(c, limit, minimum + 2)]
-        for clause in parts:
-            phrase = strip_discourse(clause)
-            if fits(phrase, language, limit, minimum + 2) and phrase not in skip and _new(phrase, found):
-                found.append(phrase)
-    if not found and truncate(text, language, limit) not in skip:
-        found = [truncate(text, language, limit)]
-    found.sort(key=lambda phrase: _position(text, phrase))
+    for depth in range(3):  # the best line of each sentence first; further lines only when too few
+        for lines in pending:
+            if depth and len(found) >= 2:
+                break
+            line = _fresh(lines, [*skip, *found])
+            if line:
+                found.append(line)
+        if len(found) >= 2:
+            break
+    if not found and language == "zh":  # last resort: a phrase up to a jieba word boundary
+        spare = (line for s in sentences for line in _sentence_lines(s, language, skip, WORD))
+        found = [line for line in [_fresh(spare, skip)] if line]
+    flat = _flat(text)
+    found.sort(key=lambda phrase: _position(flat, _flat(phrase)))
     if len(found) > BULLETS_PER_POINT:
         step = len(found) / BULLETS_PER_POINT
         found = [found[int(i * step)] for i in range(BULLETS_PER_POINT)]
@@ -162,7 +232,11 @@ def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tu
 
 
 def item_bullet(item: str, language: Language) -> str:
-    """The bullet for one enumerated item (its marker already removed)."""
-    limit, minimum = BULLET_MAX[language], BULLET_MIN[language]
-    first = next((s for s in sentences(item) if bare(s)), item)
-    return phrase_of(item, language, limit, minimum) or truncate(first, language, limit)
+    """The bullet for one enumerated item (its marker already removed); "" when none stands alone."""
+    limit, minimum, stand = BULLET_MAX[language], BULLET_MIN[language], _STAND[language]
+    sentences = sentences_of(item, language)
+    tier = _tiers(language)[-1]
+    found = _first(run for s in sentences for run in runs(s, language, limit, minimum, stand, tier))
+    if found or not sentences:
+        return found or ""
+    return shorter_phrase(trim(sentences[0], language), language, limit, minimum, WORD) or ""

@@ -10,7 +10,14 @@ import re
 from dataclasses import dataclass, replace
 
 from deliver.model import Language, Point
-from deliver.speech.condense import HEADLINE_MAX, bullets_of, enumeration_headline, headline_of, item_bullet, truncate
+from deliver.speech.condense import (
+    HEADLINE_MAX,
+    bullets_of,
+    enumeration_headline,
+    headline_of,
+    item_bullet,
+    stated_headline,
+)
 from deliver.speech.markers import Enumeration, inline_enumerations
 from deliver.speech.text import bare, pieces_within, sentences, short_length, spoken_units
 
@@ -236,15 +243,17 @@ def _merge_short(drafts: list[_Draft], language: Language) -> list[_Draft]:
     return out
 
 
-def _headline(draft: _Draft, body: str, language: Language) -> str:
+def _headline(draft: _Draft, body: str, language: Language, items: tuple[str, ...]) -> str:
+    if draft.continued:  # a continuation slide is titled by its own words, not its first part's
+        return headline_of(body, language)
     if draft.stated:
-        return truncate(draft.stated, language, HEADLINE_MAX[language] + 4)
+        return stated_headline(draft.stated, body, language, draft.text)
     if draft.lead is not None:
         own = draft.lead[draft.skip :]
         found = enumeration_headline(own, language) if bare(own) else None
         if found or draft.fallback:
-            return found or truncate(draft.fallback or "", language, HEADLINE_MAX[language] + 4)
-    return headline_of(body, language)
+            return found or stated_headline(draft.fallback or "", body, language, draft.text)
+    return headline_of(body, language, avoid=items)  # a list without a lead-in is not titled by its first item
 
 
 def _capital(text: str, language: Language) -> str:
@@ -253,11 +262,9 @@ def _capital(text: str, language: Language) -> str:
 
 def _finish(draft: _Draft, language: Language) -> Point:
     body = draft.text[draft.skip :] if bare(draft.text[draft.skip :]) else draft.text
-    headline = _headline(draft, body, language)
-    if draft.items:
-        bullets = tuple(dict.fromkeys(item_bullet(i, language) for i in draft.items if bare(i)))
-    else:
-        bullets = bullets_of(body, language, exclude=[headline])
+    items = tuple(dict.fromkeys(item_bullet(i, language) for i in draft.items if bare(i)))
+    headline = _headline(draft, body, language, items)
+    bullets = items if draft.items else bullets_of(body, language, exclude=[headline])
     bullets = tuple(_capital(b, language) for b in bullets if b)
     headline = headline or draft.text.strip()[: HEADLINE_MAX[language]]
     return Point(draft.text.strip(), _capital(headline, language), bullets, draft.continued)
