@@ -77,7 +77,8 @@ def test_speech_text_cannot_close_the_script_or_inject_markup(tmp_path: Path) ->
     hostile = tmp_path / "字 (空 格)!.txt"
     hostile.write_text(
         "标题</script><script>alert(1)</script>\n同志们：\n"
-        "第一，要防止注入</script><!--<script>。这是一段<b>正文</b>&amp;。\n"
+        # Whole tags are markup and reading drops them; a torn one (</script x) is text and must stay inert.
+        "第一，要防止注入</script x <!--<script 。这是一段<b>正文</b>&amp;。\n"
         "第二，要保持稳定</SCRIPT >。谢谢大家！\n",
         encoding="utf-8",
     )
@@ -90,7 +91,7 @@ def test_speech_text_cannot_close_the_script_or_inject_markup(tmp_path: Path) ->
     assert "<" not in blob
     assert page.lower().count("</script") == template.lower().count("</script")
     assert page_data(page) == data
-    assert any("</script>" in line["text"] for line in data["lines"])
+    assert any("</script" in line["text"] for line in data["lines"])
 
 
 def test_the_page_references_nothing_online(tmp_path: Path) -> None:
