@@ -1,0 +1,136 @@
+"""Deck plan → one PNG per slide with Pillow, no viewer: the boxes, line breaks, sizes and colours the
+.pptx gets (layout.boxes / role_style / accents, the plan's lines), drawn in the PyPI Noto CJK fonts.
+
+Lines are set as LibreOffice sets them: 1.2 em per line at single spacing times the role's spacing,
+space before every paragraph but the first, the bullet at the paragraph's left edge and the text
+after the hanging indent, the block anchored top/middle/bottom in the box's insets. A template theme
+is drawn on its solid colours and placeholder boxes; its pictures, logos and master shapes are not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+from deliver.slides.fit import BULLET_INDENT
+from deliver.slides.fonts import Face, font, is_serif
+from deliver.slides.layout import COVER_KINDS, accents, boxes, role_style
+from deliver.slides.theme import Palette
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+    from PIL.ImageDraw import ImageDraw
+
+    from deliver.slides.box import Box
+    from deliver.slides.plan import BoxText, Deck
+    from deliver.slides.theme import Theme
+
+LINE_EM: Final = 1.2
+"""Line advance at single spacing, in em (LibreOffice's, measured on its PDFs of our decks)."""
+GLYPH_CENTRE: Final = 0.38
+"""Height of a CJK glyph's centre above the baseline, in em (ideographic box −0.12…0.88)."""
+
+
+@dataclass(frozen=True)
+class DrawnLine:
+    """Where one planned line was drawn, in px of the picture (for tests and previews)."""
+
+    role: str
+    text: str
+    x: float
+    baseline: float
+    size: float
+    """Font size in px."""
+
+
+def colours(theme: Theme) -> dict[str, str]:
+    """Palette field → RRGGBB; a template theme's unset colours take deliver's defaults."""
+    defaults = Palette()
+    return {f.name: getattr(theme.palette, f.name) or getattr(defaults, f.name) for f in fields(Palette)}
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
+
+
+def _face(theme: Theme, role_font: str, bold: bool) -> Face:
+    if role_font == "title":
+        return "sans-bold" if bold else ("serif" if is_serif(theme.fonts.title_ea) else "sans")
+    serif = is_serif(theme.fonts.body_ea)
+    return "serif" if serif else ("sans-bold" if bold else "sans")
+
+
+def draw_slide(deck: Deck, index: int, theme: Theme, width: int, height: int) -> tuple[Image, list[DrawnLine]]:
+    """Slide `index` of `deck` as a `width`×`height` RGB picture, and where each of its lines went."""
+    from PIL import Image, ImageDraw
+
+    slide = deck.slides[index]
+    scale = width / deck.width
+    palette = colours(theme)
+    background = palette["cover_background"] if slide.kind in COVER_KINDS else palette["background"]
+    picture = Image.new("RGB", (width, height), _rgb(background))
+    pen = ImageDraw.Draw(picture)
+    where = boxes(theme)
+    if theme.template is None:
+        for accent in accents(slide.kind, theme, where):
+            box = [accent.x * scale, accent.y * scale, (accent.x + accent.w) * scale, (accent.y + accent.h) * scale]
+            pen.rectangle(box, fill=_rgb(accent.colour or palette["accent"]))
+    drawn: list[DrawnLine] = []
+    for block in slide.blocks:
+        drawn.extend(_draw_block(pen, block, where[block.role], theme, palette, scale))
+    return picture, drawn
+
+
+def _draw_block(
+    pen: ImageDraw, block: BoxText, box: Box, theme: Theme, palette: dict[str, str], scale: float
+) -> list[DrawnLine]:
+    style = role_style(theme, block.role)
+    size = block.size * scale
+    face = font(_face(theme, style.font, style.bold), max(1, round(size)))
+    step = size * LINE_EM * style.spacing
+    gap = theme.text.paragraph_spacing * size
+    inset, top_inset = theme.text.inset * scale, theme.text.inset / 2 * scale
+    left, right = box.x * scale + inset, (box.x + box.w) * scale - inset
+    top, bottom = box.y * scale + top_inset, (box.y + box.h) * scale - top_inset
+    total = sum(len(p) for p in block.paragraphs) * step + gap * max(len(block.paragraphs) - 1, 0)
+    anchor = style.anchor or "top"
+    y = top if anchor == "top" else (bottom - total if anchor == "bottom" else (top + bottom - total) / 2)
+    colour = _rgb(palette[style.colour])
+    indent = BULLET_INDENT * size if block.bullets and theme.text.bullet else 0.0
+    drawn: list[DrawnLine] = []
+    for number, lines in enumerate(block.paragraphs):
+        y += gap if number else 0.0
+        for line_number, line in enumerate(lines):
+            baseline = y + step / 2 + GLYPH_CENTRE * size
+            if indent and line_number == 0:
+                pen.text((left, baseline), theme.text.bullet, font=face, fill=_rgb(palette["accent"]), anchor="ls")
+            width = pen.textlength(line, font=face)
+            x = _line_x(style.align or "left", left + indent, right, width)
+            pen.text((x, baseline), line, font=face, fill=colour, anchor="ls")
+            drawn.append(DrawnLine(block.role, line, x, baseline, size))
+            y += step
+    return drawn
+
+
+def _line_x(align: str, left: float, right: float, width: float) -> float:
+    if align == "center":
+        return (left + right - width) / 2
+    return right - width if align == "right" else left
+
+
+def slide_pictures(
+    deck: Deck, theme: Theme, width: int, height: int, folder: Path, only: set[int] | None = None
+) -> Iterator[Path]:
+    """Draw the slides (those in `only`, 0-based, when given) one at a time into `folder` as
+    slide-NNNN.png and yield each path as it is written: a 500-slide deck never sits in memory."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for index in range(len(deck.slides)):
+        if only is not None and index not in only:
+            continue
+        picture, _ = draw_slide(deck, index, theme, width, height)
+        path = folder / f"slide-{index + 1:04d}.png"
+        picture.save(path, optimize=False, compress_level=1)
+        picture.close()
+        yield path
