@@ -23,6 +23,7 @@ from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concur
 
 if TYPE_CHECKING:
     from deliver.audio import SectionVoice
+    from deliver.package import SlideWindow
     from deliver.slides import Deck, Theme
     from deliver.timing import Timing
 
@@ -64,14 +65,32 @@ class BuildOptions:
     """Where engines keep voices and models; None = the per-user folders (`engine_folders()`)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     """How a failed engine call is tried again when its error says a retry may help."""
+    video: bool = False
+    """Also write video.mp4 (slides drawn with Pillow + the narration + subtitles); needs audio."""
+    video_size: tuple[int, int] = defaults.VIDEO_SIZE
+    """Width × height of video.mp4 in px (even numbers)."""
+    subtitles: str = defaults.SUBTITLES
+    """In video.mp4: "soft" (a subtitle track the player can turn off) or "burn" (drawn into the picture too)."""
 
     def __post_init__(self) -> None:
         check_engine_name(self.engine)
         check_concurrency(self.concurrency)
         check_pace(self.pace)
         check_target(self.target_minutes)
+        check_video(self.video, self.audio, self.video_size, self.subtitles)
         if self.voice is not None and not self.voice.strip():
             raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
+
+
+def check_video(video: bool, audio: bool, size: tuple[int, int], subtitles: str) -> None:
+    """Refuse a video without narration, an odd or absurd frame size, an unknown subtitle mode."""
+    if video and not audio:
+        raise OptionError("--video needs the narration: drop --no-audio")
+    width, height = size
+    if not (160 <= width <= 7680 and 120 <= height <= 4320) or width % 2 or height % 2:
+        raise OptionError(f"--video-size {width}x{height}: give even numbers from 160x120 to 7680x4320, e.g. 1920x1080")
+    if subtitles not in ("soft", "burn"):
+        raise OptionError(f"--subtitles {subtitles!r}: choose soft or burn")
 
 
 @dataclass(frozen=True)
@@ -177,8 +196,11 @@ def _fill(
     step("writing rehearsal.html", 0, 0)
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
+    windows = slide_windows(deck, timeline)
+    if soundtrack is not None and options.video:
+        _video(stage, speech, deck, theme, windows, soundtrack, options, step)
     step("writing manifest", 0, 0)
-    slides = [window.to_dict() for window in slide_windows(deck, timeline)]
+    slides = [window.to_dict() for window in windows]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
     _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
@@ -248,6 +270,45 @@ def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
     os.replace(stage / ".deck-narrated.pptx", stage / "deck-narrated.pptx")
 
 
+def _video(
+    stage: Path, speech: Speech, deck: Deck, theme: Theme, windows: list[SlideWindow], soundtrack: Soundtrack,
+    options: BuildOptions, step: Progress,
+) -> None:  # fmt: skip
+    """video.mp4: each slide with a window drawn once into a scratch folder, encoded, the folder removed."""
+    from deliver.audio.video import Chapter, Still, SubtitleStyle, write_video
+    from deliver.slides.draw import colours, slide_pictures
+    from deliver.slides.fonts import SUBTITLE_FONT, font_folder
+
+    scratch = stage / ".video"
+    width, height = options.video_size
+    shown = {w.slide - 1 for w in windows if w.end > w.start}
+    pictures = {}
+    for n, path in enumerate(slide_pictures(deck, theme, width, height, scratch, shown), start=1):
+        step("drawing slides for video.mp4", n, len(shown))
+        pictures[int(path.stem.split("-")[1]) - 1] = path
+    stills = [Still(pictures[w.slide - 1], w.start, w.end) for w in windows if w.slide - 1 in pictures]
+    chapters = [
+        Chapter(speech.sections[s.index].title, t, t + s.duration)
+        for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)
+    ]
+    palette = colours(theme)
+    burn = None
+    if options.subtitles == "burn":
+        burn = SubtitleStyle(font_folder(), SUBTITLE_FONT, _readable_on(palette["accent"]), palette["accent"])
+    step("encoding video.mp4", 0, 0)
+    write_video(stage / "video.mp4", stills, stage / "audio" / "speech.mp3", stage / "subtitles" / "speech.srt",
+                chapters, soundtrack.duration, options.video_size, burn, speech.title,
+                "chi" if speech.language == "zh" else "eng",
+                [t for cue in soundtrack.subtitles for t in (cue.start, cue.end)])  # fmt: skip
+    shutil.rmtree(scratch)
+
+
+def _readable_on(background: str) -> str:
+    """White or near-black text, whichever reads better on `background` (RRGGBB)."""
+    r, g, b = (int(background[i : i + 2], 16) for i in (0, 2, 4))
+    return "111111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "FFFFFF"
+
+
 def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> dict[str, Any]:
     return {
         "duration": round(soundtrack.duration, 3),
@@ -274,6 +335,7 @@ def _options_record(options: BuildOptions) -> dict[str, Any]:
         "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
         "meta": options.meta, "engine": options.engine, "voice": options.voice,
         "lexicon": str(options.lexicon) if options.lexicon else None, "zip": options.zip, "embed": options.embed,
+        "video": options.video, "video_size": list(options.video_size), "subtitles": options.subtitles,
         "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
     }  # fmt: skip
 
