@@ -172,7 +172,7 @@ def _fill(
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
-    from deliver.package import slide_windows, timeline_of, write_rehearsal
+    from deliver.package import slide_windows, timeline_of, write_rehearsal, write_script
     from deliver.slides import plan_deck, render_deck
     from deliver.timing import CHART, timing_svg
 
@@ -197,6 +197,7 @@ def _fill(
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
     windows = slide_windows(deck, timeline)
+    write_script(stage, speech, deck, timing, timeline, windows)
     if soundtrack is not None and options.video:
         _video(stage, speech, deck, theme, windows, soundtrack, options, step)
     step("writing manifest", 0, 0)
