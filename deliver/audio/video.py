@@ -1,10 +1,10 @@
 """video.mp4: one still per slide shown for its window, the narration, a chapter per section and the
 subtitles (a soft mov_text track, optionally burned in) — encoded by imageio-ffmpeg's ffmpeg.
 
-Fast by construction: the concat demuxer gets each picture once with its duration, and with soft
-subtitles the H.264 stream has one frame per slide (variable frame rate), so a 9-minute speech is
-encoded in seconds. Burned subtitles need a frame wherever a cue starts or ends: the windows are cut there
-(`split_at`), still one frame per piece — a few hundred frames for a 9-minute speech, not a steady rate.
+Fast by construction: the concat demuxer gets each picture with its duration (variable frame rate, a
+frame at least every TICK), so a 9-minute speech is ≈ 600 frames, encoded in seconds. Burned subtitles
+need a frame wherever a cue starts or ends: the windows are cut there too (`split_at`), still one frame
+per piece — not a steady 25 frames a second.
 """
 
 from __future__ import annotations
@@ -21,6 +21,11 @@ from deliver.errors import MissingTool, OutputError
 SubtitleMode = Literal["soft", "burn"]
 TIMEBASE: Final = 1000
 """Chapter and frame times are written in ms."""
+TICK: Final = 1.0
+"""Longest a frame lasts, in seconds: a slide up for a minute is repeated each second (duplicate frames
+cost x264 next to nothing), so a player or `ffmpeg -ss` seeking into the middle of it finds it there."""
+KEYFRAMES: Final = 10
+"""A keyframe every this many frames (≈ seconds): seeking never decodes far."""
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,8 @@ def write_video(
     `srt`. `burn` also draws the subtitles into the picture, with a frame at each of `cuts` (the cue
     times); `language` is an ISO 639-2 code ("chi", "eng"). Raises OutputError when ffmpeg fails."""
     work = stills[0].picture.parent
-    pieces = split_at(stills, cuts) if burn is not None else list(stills)
+    ticks = [n * TICK for n in range(1, int(duration / TICK) + 1)]
+    pieces = split_at(stills, [*ticks, *(cuts if burn is not None else ())])
     (work / "list.ffconcat").write_text(concat_list(pieces, duration), encoding="utf-8")
     (work / "chapters.txt").write_text(ffmetadata(chapters), encoding="utf-8")
     shutil.copyfile(srt, work / "speech.srt")
@@ -162,7 +168,7 @@ def write_video(
         "-i", "speech.srt", "-f", "ffmetadata", "-i", "chapters.txt",
         "-map", "0:v", "-map", "1:a", "-map", "2:s", "-map_chapters", "3", "-metadata", f"title={title}",
         "-metadata:s:s:0", f"language={language}", "-metadata:s:a:0", f"language={language}",
-        *video, "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "20",
+        *video, "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-crf", "20", "-g", str(KEYFRAMES),
         "-pix_fmt", "yuv420p", "-s", f"{size[0]}x{size[1]}", "-threads", "2",
         "-c:a", "aac", "-b:a", "96k", "-c:s", "mov_text", "-t", f"{duration:.3f}",
         "-movflags", "+faststart", str(out.resolve()),

@@ -43,6 +43,8 @@ class DrawnLine:
     baseline: float
     size: float
     """Font size in px."""
+    face: Face
+    """Which of the PyPI faces drew it."""
 
 
 def colours(theme: Theme) -> dict[str, str]:
@@ -88,7 +90,8 @@ def _draw_block(
 ) -> list[DrawnLine]:
     style = role_style(theme, block.role)
     size = block.size * scale
-    face = font(_face(theme, style.font, style.bold), max(1, round(size)))
+    which = _face(theme, style.font, style.bold)
+    face = font(which, max(1, round(size)))
     step = size * LINE_EM * style.spacing
     gap = theme.text.paragraph_spacing * size
     inset, top_inset = theme.text.inset * scale, theme.text.inset / 2 * scale
@@ -109,7 +112,7 @@ def _draw_block(
             width = pen.textlength(line, font=face)
             x = _line_x(style.align or "left", left + indent, right, width)
             pen.text((x, baseline), line, font=face, fill=colour, anchor="ls")
-            drawn.append(DrawnLine(block.role, line, x, baseline, size))
+            drawn.append(DrawnLine(block.role, line, x, baseline, size, which))
             y += step
     return drawn
 
