@@ -119,7 +119,9 @@ def test_burned_subtitles_show_in_the_picture(tmp_path: Path) -> None:
 
 
 def _long_speech(points: int) -> Speech:
-    said = tuple(Point(text=f"第{n}点的内容。", headline=f"要点{n}", bullets=(f"要点{n}的一句话",)) for n in range(points))
+    said = tuple(
+        Point(text=f"第{n}点的内容。", headline=f"要点{n}", bullets=(f"要点{n}的一句话",)) for n in range(points)
+    )
     section = Section("正文", "body", said)
     return Speech(title="五百张幻灯片", language="zh", salutation=None, sections=(section,))
 
