@@ -71,7 +71,8 @@ def script_html(speech: Speech, deck: Deck, timing: Timing, timeline: Timeline, 
         "__TITLE__": html.escape(speech.title),
         "__TOTAL__": f"{words['total']} {total}",
         "__PAGES__": "\n".join(pages),
-        "__BODY__": "\n".join(body) + f'\n<p class="end">{words["end"]} · {total}</p>',
+        "__BODY__": "\n".join(body).removesuffix("</section>")
+        + f'<p class="end">{words["end"]} · {total}</p></section>',
     }
     for key, value in filled.items():
         template = template.replace(key, value)
