@@ -41,6 +41,8 @@ class DrawnLine:
     text: str
     x: float
     baseline: float
+    width: float
+    """Drawn width of the line, in px."""
     size: float
     """Font size in px."""
     face: Face
@@ -112,7 +114,7 @@ def _draw_block(
             width = pen.textlength(line, font=face)
             x = _line_x(style.align or "left", left + indent, right, width)
             pen.text((x, baseline), line, font=face, fill=colour, anchor="ls")
-            drawn.append(DrawnLine(block.role, line, x, baseline, size, which))
+            drawn.append(DrawnLine(block.role, line, x, baseline, width, size, which))
             y += step
     return drawn
 
