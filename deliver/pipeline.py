@@ -276,9 +276,8 @@ def _video(
     options: BuildOptions, step: Progress,
 ) -> None:  # fmt: skip
     """video.mp4: each slide with a window drawn once into a scratch folder, encoded, the folder removed."""
-    from deliver.audio.video import Chapter, Still, SubtitleStyle, write_video
-    from deliver.slides.draw import colours, slide_pictures
-    from deliver.slides.fonts import SUBTITLE_FONT, font_folder
+    from deliver.audio import Chapter, Still, SubtitleStyle, write_video
+    from deliver.slides import SUBTITLE_FONT, colours, font_folder, slide_pictures
 
     scratch = stage / ".video"
     width, height = options.video_size
