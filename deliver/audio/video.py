@@ -24,8 +24,8 @@ TIMEBASE: Final = 1000
 TICK: Final = 1.0
 """Longest a frame lasts, in seconds: a slide up for a minute is repeated each second (duplicate frames
 cost x264 next to nothing), so a player or `ffmpeg -ss` seeking into the middle of it finds it there."""
-KEYFRAMES: Final = 10
-"""A keyframe every this many frames (≈ seconds): seeking never decodes far."""
+KEYFRAMES: Final = 30
+"""A keyframe every this many frames (≈ seconds): a seek decodes at most this many small frames."""
 
 
 @dataclass(frozen=True)
