@@ -131,7 +131,7 @@ def build(
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
-    from deliver.slides import load_theme
+    from deliver.slides import check_fonts, load_theme
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
@@ -140,6 +140,8 @@ def build(
         speech = replace(speech, meta={**speech.meta, **options.meta})
     timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
+    if options.video:
+        check_fonts()  # before the narration, not after it
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)

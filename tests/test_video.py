@@ -149,3 +149,24 @@ def test_a_500_slide_deck_is_drawn_and_encoded_one_picture_at_a_time(tmp_path: P
            str(tmp_path / "last.png"))  # fmt: skip
     last = Image.open(tmp_path / "last.png").convert("RGB")
     assert difference(last, Image.open(paths[-1]).convert("RGB")) < 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--video", "--no-audio"], "--video needs the narration"),
+        (["--video", "--video-size", "1921x1080"], "give even numbers"),
+        (["--video", "--video-size", "big"], "write WIDTHxHEIGHT"),
+        (["--video", "--subtitles", "karaoke"], "choose soft or burn"),
+    ],
+)
+def test_bad_video_options_are_one_line_errors(args: list[str], message: str, tmp_path: Path) -> None:
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from deliver.cli import main; main()", "build", str(SAMPLE), "-o", str(tmp_path),
+         *args],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: ") and message in done.stderr and "Traceback" not in done.stderr

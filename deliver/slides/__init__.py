@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.slides.box import Box
 from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures
 from deliver.slides.fit import BULLET_INDENT
-from deliver.slides.fonts import SUBTITLE_FONT, font_folder
+from deliver.slides.fonts import SUBTITLE_FONT, check_fonts, font_folder
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
 from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, load_theme
@@ -48,6 +48,7 @@ __all__ = [
     "Theme",
     "accents",
     "boxes",
+    "check_fonts",
     "colours",
     "deck_to_dict",
     "draw_slide",

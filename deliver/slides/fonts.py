@@ -50,6 +50,14 @@ def font_file(face: Face) -> Path:
     return font_folder() / name
 
 
+def check_fonts() -> None:
+    """Raise MissingTool (naming the extra) now, before a long build, when the fonts are absent."""
+    faces: tuple[Face, ...] = ("sans", "serif", "sans-bold")
+    for face in faces:
+        if not font_file(face).is_file():
+            raise MissingTool(f"{font_file(face).name} is missing from its package: {_HINT}")
+
+
 def is_serif(names: tuple[str, ...]) -> bool:
     """Whether the first East-Asian face of a theme's chain is a serif one (仿宋, 宋体, …)."""
     return any(hint in names[0].lower() for hint in SERIF_HINTS) if names else False
