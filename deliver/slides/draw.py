@@ -4,15 +4,17 @@
 Lines are set as LibreOffice sets them: 1.2 em per line at single spacing times the role's spacing,
 space before every paragraph but the first, the bullet at the paragraph's left edge and the text
 after the hanging indent, the block anchored top/middle/bottom in the box's insets. A template theme
-is drawn on its solid colours and placeholder boxes; its pictures, logos and master shapes are not.
+is drawn in its placeholder boxes with the alignment and anchor the template gives them, on deliver's
+default colours: its background fill or picture, logos, master shapes and colour scheme are not drawn.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.fonts import Face, font, is_serif
@@ -47,6 +49,8 @@ class DrawnLine:
     """Font size in px."""
     face: Face
     """Which of the PyPI faces drew it."""
+    align: str = "left"
+    """"left", "center" or "right" in its box."""
 
 
 def colours(theme: Theme) -> dict[str, str]:
@@ -57,6 +61,42 @@ def colours(theme: Theme) -> dict[str, str]:
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
+
+
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+_ALIGNS: Final = {"l": "left", "ctr": "center", "r": "right", "just": "left", "dist": "left"}
+_ANCHORS: Final = {"t": "top", "ctr": "middle", "b": "bottom"}
+
+
+@lru_cache(maxsize=8)
+def template_styles(path: Path) -> dict[tuple[int, int], tuple[str, str]]:
+    """(layout index, placeholder idx) → (align, anchor) a template's placeholders give their text:
+    the layout's own setting, else its master placeholder's, else the master's title/body text style."""
+    from pptx import Presentation
+
+    result = {}
+    layouts: list[Any] = list(Presentation(str(path)).slide_layouts)  # python-pptx's placeholder types confuse mypy
+    for index, layout in enumerate(layouts):
+        master = layout.slide_master
+        for ph in layout.placeholders:
+            kind = str(ph.placeholder_format.type).split(" ")[0].split(".")[-1]
+            title = kind in ("TITLE", "CENTER_TITLE")
+            parent = next((m for m in master.placeholders if (m.placeholder_format.type == 1) == title), None)
+            chain = [ph._element, *([parent._element] if parent is not None else [])]
+            style = master._element.find(f"{_P}txStyles/{_P}{'titleStyle' if title else 'bodyStyle'}/{_A}lvl1pPr")
+            align = _first([el.find(f"{_P}txBody/{_A}lstStyle/{_A}lvl1pPr") for el in chain] + [style], "algn")
+            anchor = _first([el.find(f"{_P}txBody/{_A}bodyPr") for el in chain], "anchor")
+            result[(index, ph.placeholder_format.idx)] = (_ALIGNS.get(align, "left"), _ANCHORS.get(anchor, "top"))
+    return result
+
+
+def _first(elements: list[object], name: str) -> str:
+    for el in elements:
+        value = el.get(name) if el is not None else None  # type: ignore[attr-defined]
+        if value:
+            return str(value)
+    return ""
 
 
 def _face(theme: Theme, role_font: str, bold: bool) -> Face:
@@ -91,6 +131,10 @@ def _draw_block(
     pen: ImageDraw, block: BoxText, box: Box, theme: Theme, palette: dict[str, str], scale: float
 ) -> list[DrawnLine]:
     style = role_style(theme, block.role)
+    align: str = style.align or "left"
+    anchor: str = style.anchor or "top"
+    if theme.template is not None and box.layout is not None and box.placeholder is not None:
+        align, anchor = template_styles(theme.template).get((box.layout, box.placeholder), (align, anchor))
     size = block.size * scale
     which = _face(theme, style.font, style.bold)
     face = font(which, max(1, round(size)))
@@ -100,7 +144,6 @@ def _draw_block(
     left, right = box.x * scale + inset, (box.x + box.w) * scale - inset
     top, bottom = box.y * scale + top_inset, (box.y + box.h) * scale - top_inset
     total = sum(len(p) for p in block.paragraphs) * step + gap * max(len(block.paragraphs) - 1, 0)
-    anchor = style.anchor or "top"
     y = top if anchor == "top" else (bottom - total if anchor == "bottom" else (top + bottom - total) / 2)
     colour = _rgb(palette[style.colour])
     indent = BULLET_INDENT * size if block.bullets and theme.text.bullet else 0.0
@@ -112,9 +155,9 @@ def _draw_block(
             if indent and line_number == 0:
                 pen.text((left, baseline), theme.text.bullet, font=face, fill=_rgb(palette["accent"]), anchor="ls")
             width = pen.textlength(line, font=face)
-            x = _line_x(style.align or "left", left + indent, right, width)
+            x = _line_x(align, left + indent, right, width)
             pen.text((x, baseline), line, font=face, fill=colour, anchor="ls")
-            drawn.append(DrawnLine(block.role, line, x, baseline, width, size, which))
+            drawn.append(DrawnLine(block.role, line, x, baseline, width, size, which, align))
             y += step
     return drawn
 
