@@ -171,8 +171,12 @@ def build(
         False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."
     ),
     video: bool = typer.Option(False, "--video", help="Also write video.mp4: slides, narration, chapters, subtitles."),
-    video_size: str = typer.Option("1920x1080", "--video-size", help="video.mp4's size in px, WxH."),
-    subtitles: str = typer.Option("soft", "--subtitles", help="In video.mp4: soft (a track) or burn (drawn in too)."),
+    video_size: str = typer.Option(
+        "x".join(map(str, defaults.VIDEO_SIZE)), "--video-size", help="video.mp4's size in px, WxH."
+    ),
+    subtitles: str = typer.Option(
+        defaults.SUBTITLES, "--subtitles", help="In video.mp4: soft (a track) or burn (drawn in too)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
