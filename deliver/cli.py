@@ -178,6 +178,13 @@ def build(
     no_embed: bool = typer.Option(
         False, "--no-embed", help="No deck-narrated.pptx (the deck with audio and auto-advance)."
     ),
+    video: bool = typer.Option(False, "--video", help="Also write video.mp4: slides, narration, chapters, subtitles."),
+    video_size: str = typer.Option(
+        "x".join(map(str, defaults.VIDEO_SIZE)), "--video-size", help="video.mp4's size in px, WxH."
+    ),
+    subtitles: str = typer.Option(
+        defaults.SUBTITLES, "--subtitles", help="In video.mp4: soft (a track) or burn (drawn in too)."
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
@@ -191,13 +198,22 @@ def build(
     options = BuildOptions(
         out_dir=out, theme=theme, audio=not no_audio, force=force, pace=pace, target_minutes=target, meta=meta,
         engine=engine, voice=voice, prosody=prosody, concurrency=concurrency, cache_dir=cache_dir,
-        zip=not no_zip, embed=not no_embed, lexicon=lexicon, title=title,
+        zip=not no_zip, embed=not no_embed, lexicon=lexicon, title=title, video=video, video_size=_size(video_size),
+        subtitles=subtitles,
     )  # fmt: skip
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)
     _notices(result.notices, quiet)
     if not quiet:
         _out.print(f"{result.folder}", markup=False)
+
+
+def _size(text: str) -> tuple[int, int]:
+    """ "1920x1080" → (1920, 1080); OptionError for anything else."""
+    width, sep, height = text.lower().partition("x")
+    if not sep or not width.strip().isdigit() or not height.strip().isdigit():
+        raise OptionError(f"--video-size {text!r}: write WIDTHxHEIGHT in px, e.g. 1920x1080")
+    return int(width), int(height)
 
 
 @contextmanager

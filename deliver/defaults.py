@@ -30,3 +30,7 @@ RETRY_BASE: Final = 0.5
 """Seconds: the backoff before retry n is at most RETRY_BASE · 2**n …"""
 RETRY_CAP: Final = 8.0
 """… and never more than this many seconds."""
+VIDEO_SIZE: Final = (1920, 1080)
+"""Width × height of video.mp4, in px."""
+SUBTITLES: Final = "soft"
+"""Subtitles in video.mp4: a track the player can switch off ("burn" draws them in as well)."""

@@ -23,6 +23,7 @@ from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concur
 
 if TYPE_CHECKING:
     from deliver.audio import SectionVoice
+    from deliver.package import SlideWindow
     from deliver.slides import Deck, Theme
     from deliver.timing import Timing
 
@@ -64,16 +65,34 @@ class BuildOptions:
     """Where engines keep voices and models; None = the per-user folders (`engine_folders()`)."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     """How a failed engine call is tried again when its error says a retry may help."""
+    video: bool = False
+    """Also write video.mp4 (slides drawn with Pillow + the narration + subtitles); needs audio."""
+    video_size: tuple[int, int] = defaults.VIDEO_SIZE
+    """Width × height of video.mp4 in px (even numbers)."""
+    subtitles: str = defaults.SUBTITLES
+    """In video.mp4: "soft" (a subtitle track the player can turn off) or "burn" (drawn into the picture too)."""
 
     def __post_init__(self) -> None:
         check_engine_name(self.engine)
         check_concurrency(self.concurrency)
         check_pace(self.pace)
         check_target(self.target_minutes)
+        check_video(self.video, self.audio, self.video_size, self.subtitles)
         if self.voice is not None and not self.voice.strip():
             raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
     title: str | None = None
     """The speech's title, over the one the header zone finds (--title)."""
+
+
+def check_video(video: bool, audio: bool, size: tuple[int, int], subtitles: str) -> None:
+    """Refuse a video without narration, an odd or absurd frame size, an unknown subtitle mode."""
+    if video and not audio:
+        raise OptionError("--video needs the narration: drop --no-audio")
+    width, height = size
+    if not (160 <= width <= 7680 and 120 <= height <= 4320) or width % 2 or height % 2:
+        raise OptionError(f"--video-size {width}x{height}: give even numbers from 160x120 to 7680x4320, e.g. 1920x1080")
+    if subtitles not in ("soft", "burn"):
+        raise OptionError(f"--subtitles {subtitles!r}: choose soft or burn")
 
 
 @dataclass(frozen=True)
@@ -114,7 +133,7 @@ def build(
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
-    from deliver.slides import load_theme
+    from deliver.slides import check_fonts, load_theme
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
@@ -123,6 +142,8 @@ def build(
         speech = replace(speech, meta=speech.meta.merged(options.meta))
     timing = estimate(speech, options.pace, options.target_minutes)
     theme = load_theme(options.theme)
+    if options.video:
+        check_fonts()  # before the narration, not after it
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)
@@ -155,7 +176,7 @@ def _fill(
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
-    from deliver.package import slide_windows, timeline_of, write_rehearsal
+    from deliver.package import slide_windows, timeline_of, write_rehearsal, write_script
     from deliver.slides import plan_deck, render_deck
     from deliver.timing import CHART, timing_svg
 
@@ -179,8 +200,12 @@ def _fill(
     step("writing rehearsal.html", 0, 0)
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
+    windows = slide_windows(deck, timeline)
+    write_script(stage, speech, deck, timing, timeline, windows)
+    if soundtrack is not None and options.video:
+        _video(stage, speech, deck, theme, windows, soundtrack, options, step)
     step("writing manifest", 0, 0)
-    slides = [window.to_dict() for window in slide_windows(deck, timeline)]
+    slides = [window.to_dict() for window in windows]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
     _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
@@ -250,6 +275,44 @@ def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
     os.replace(stage / ".deck-narrated.pptx", stage / "deck-narrated.pptx")
 
 
+def _video(
+    stage: Path, speech: Speech, deck: Deck, theme: Theme, windows: list[SlideWindow], soundtrack: Soundtrack,
+    options: BuildOptions, step: Progress,
+) -> None:  # fmt: skip
+    """video.mp4: each slide with a window drawn once into a scratch folder, encoded, the folder removed."""
+    from deliver.audio import Chapter, Still, SubtitleStyle, write_video
+    from deliver.slides import SUBTITLE_FONT, colours, font_folder, slide_pictures
+
+    scratch = stage / ".video"
+    width, height = options.video_size
+    shown = {w.slide - 1 for w in windows if w.end > w.start}
+    pictures = {}
+    for n, path in enumerate(slide_pictures(deck, theme, width, height, scratch, shown), start=1):
+        step("drawing slides for video.mp4", n, len(shown))
+        pictures[int(path.stem.split("-")[1]) - 1] = path
+    stills = [Still(pictures[w.slide - 1], w.start, w.end) for w in windows if w.slide - 1 in pictures]
+    chapters = [
+        Chapter(speech.sections[s.index].title, t, t + s.duration)
+        for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)
+    ]
+    palette = colours(theme)
+    burn = None
+    if options.subtitles == "burn":
+        burn = SubtitleStyle(font_folder(), SUBTITLE_FONT, _readable_on(palette["accent"]), palette["accent"])
+    step("encoding video.mp4", 0, 0)
+    write_video(stage / "video.mp4", stills, stage / "audio" / "speech.mp3", stage / "subtitles" / "speech.srt",
+                chapters, soundtrack.duration, options.video_size, burn, speech.title,
+                "chi" if speech.language == "zh" else "eng",
+                [t for cue in soundtrack.subtitles for t in (cue.start, cue.end)])  # fmt: skip
+    shutil.rmtree(scratch)
+
+
+def _readable_on(background: str) -> str:
+    """White or near-black text, whichever reads better on `background` (RRGGBB)."""
+    r, g, b = (int(background[i : i + 2], 16) for i in (0, 2, 4))
+    return "111111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "FFFFFF"
+
+
 def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> dict[str, Any]:
     return {
         "duration": round(soundtrack.duration, 3),
@@ -276,6 +339,7 @@ def _options_record(options: BuildOptions) -> dict[str, Any]:
         "theme": options.theme, "audio": options.audio, "pace": options.pace, "target_minutes": options.target_minutes,
         "meta": options.meta, "title": options.title, "engine": options.engine, "voice": options.voice,
         "lexicon": str(options.lexicon) if options.lexicon else None, "zip": options.zip, "embed": options.embed,
+        "video": options.video, "video_size": list(options.video_size), "subtitles": options.subtitles,
         "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
     }  # fmt: skip
 

@@ -83,6 +83,7 @@ def test_the_package_holds_every_file_of_the_design(built: tuple[BuildResult, Pa
         "timing.json",
         "timing.svg",
         "rehearsal.html",
+        "script.html",
         "manifest.json",
     }
     expected |= {f"audio/{s.path.name}" for s in result.soundtrack.sections}  # type: ignore[union-attr]

@@ -25,6 +25,7 @@ def test_build_writes_the_package_with_a_manifest_of_every_file(tmp_path: Path) 
         "timing.md",
         "timing.svg",
         "rehearsal.html",
+        "script.html",
         "manifest.json",
     }
     manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))

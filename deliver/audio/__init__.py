@@ -1,5 +1,6 @@
 """Audio stage: voiced sections (`SectionVoice`, given as values) → the package's audio: PCM joined
-with pauses, mp3 per section and for the whole speech with chapters, subtitles, the soundtrack's cues.
+with pauses, mp3 per section and for the whole speech with chapters, subtitles, the soundtrack's cues;
+video.mp4 from slide pictures and the soundtrack.
 
 What the rest of deliver may use is named here; the modules behind it are the stage's own. Importing
 it stays light: pydub and mutagen are loaded when audio is first decoded or tagged.
@@ -11,14 +12,18 @@ from deliver.audio.mp3 import SectionAudio, cut_mp3, decoded_seconds, read_chapt
 from deliver.audio.soundtrack import Soundtrack, section_file, write_soundtrack
 from deliver.audio.subtitles import SUBTITLE_MAX, srt, subtitle_lines, vtt
 from deliver.audio.takes import Pauses, Said, SectionVoice, Take
+from deliver.audio.video import Chapter, Still, SubtitleStyle, write_video
 
 __all__ = [
     "SUBTITLE_MAX",
+    "Chapter",
     "Pauses",
     "Said",
     "SectionAudio",
     "SectionVoice",
     "Soundtrack",
+    "Still",
+    "SubtitleStyle",
     "Take",
     "cut_mp3",
     "decoded_seconds",
@@ -29,4 +34,5 @@ __all__ = [
     "subtitle_lines",
     "vtt",
     "write_soundtrack",
+    "write_video",
 ]

@@ -1,5 +1,5 @@
 """Package stage: the output folder (lock, staging, atomic swap, zip), freshness (is the package there
-already what this build would make?), the manifest's file list, and the rehearsal page.
+already what this build would make?), the manifest's file list, the rehearsal page and the reading script.
 
 What the rest of deliver may use is named here; the modules behind it are the stage's own.
 """
@@ -21,10 +21,12 @@ from deliver.package.folder import (
 )
 from deliver.package.freshness import inputs_digest, up_to_date
 from deliver.package.rehearsal import PAGE, SlideWindow, Timeline, slide_windows, timeline_of, write_rehearsal
+from deliver.package.script import SCRIPT, write_script
 
 __all__ = [
     "MANIFEST",
     "PAGE",
+    "SCRIPT",
     "SlideWindow",
     "Timeline",
     "check_target",
@@ -41,5 +43,6 @@ __all__ = [
     "timeline_of",
     "up_to_date",
     "write_rehearsal",
+    "write_script",
     "zip_to_temp",
 ]

@@ -1,5 +1,6 @@
 """Slides stage: the theme model, `Speech` + `Theme` → `Deck` plan (pure, no python-pptx), the plan
-rendered to .pptx, and the narrated deck (the plan's slides with their audio and auto-advance).
+rendered to .pptx, the plan drawn to PNG (Pillow and the PyPI fonts, loaded on first draw), and the
+narrated deck (the plan's slides with their audio and auto-advance).
 
 What the rest of deliver may use is named here. The plan, theme and geometry are imported with the
 package; what needs python-pptx (`render_deck`, `write_narrated_deck`, `read_template`) is imported
@@ -12,7 +13,9 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.slides.box import Box
+from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures
 from deliver.slides.fit import BULLET_INDENT
+from deliver.slides.fonts import SUBTITLE_FONT, check_fonts, font_folder
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
 from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, load_theme
@@ -32,10 +35,12 @@ _HEAVY: Final = {
 __all__ = [
     "BULLET_INDENT",
     "DEFAULT_THEME",
+    "SUBTITLE_FONT",
     "Accent",
     "Box",
     "BoxText",
     "Deck",
+    "DrawnLine",
     "Palette",
     "RoleStyle",
     "Slide",
@@ -43,7 +48,11 @@ __all__ = [
     "Theme",
     "accents",
     "boxes",
+    "check_fonts",
+    "colours",
     "deck_to_dict",
+    "draw_slide",
+    "font_folder",
     "list_themes",
     "load_theme",
     "page_share",
@@ -51,6 +60,7 @@ __all__ = [
     "read_template",
     "render_deck",
     "role_style",
+    "slide_pictures",
     "write_narrated_deck",
 ]
 
