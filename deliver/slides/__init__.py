@@ -15,6 +15,7 @@ from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
+from deliver.slides.showtime import SILENT_ADVANCE, SlideWindow, show_windows, to_show
 from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, load_theme
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ _HEAVY: Final = {
 __all__ = [
     "BULLET_INDENT",
     "DEFAULT_THEME",
+    "SILENT_ADVANCE",
     "Accent",
     "Box",
     "BoxText",
@@ -40,6 +42,7 @@ __all__ = [
     "RoleStyle",
     "Slide",
     "SlideKind",
+    "SlideWindow",
     "Theme",
     "accents",
     "boxes",
@@ -51,6 +54,8 @@ __all__ = [
     "read_template",
     "render_deck",
     "role_style",
+    "show_windows",
+    "to_show",
     "write_narrated_deck",
 ]
 
