@@ -15,7 +15,7 @@ from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
-from deliver.slides.showtime import SILENT_ADVANCE, SlideWindow, show_windows, to_show
+from deliver.slides.showtime import SILENT_ADVANCE, SlideWindow, narrated_windows, show_windows, to_show
 from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, load_theme
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ __all__ = [
     "deck_to_dict",
     "list_themes",
     "load_theme",
+    "narrated_windows",
     "page_share",
     "plan_deck",
     "read_template",

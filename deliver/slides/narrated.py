@@ -27,7 +27,7 @@ from pptx.parts.media import MediaPart
 from deliver.audio import Soundtrack, cut_mp3, split_mp3
 from deliver.slides import ooxml
 from deliver.slides.plan import Deck
-from deliver.slides.showtime import SlideWindow, show_windows
+from deliver.slides.showtime import SlideWindow, narrated_windows
 
 if TYPE_CHECKING:
     from pptx.parts.image import Image
@@ -43,17 +43,6 @@ class Span:
     source: Path
     start: float
     end: float
-
-
-def narrated_windows(deck: Deck, soundtrack: Soundtrack) -> tuple[SlideWindow, ...]:
-    """The show's timeline of a narrated speech (one for the deck, the rehearsal page and the video)."""
-    said = {
-        cue.point: (audio.index, start + cue.start, start + cue.end)
-        for audio, start in zip(soundtrack.sections, soundtrack.starts, strict=True)
-        for cue in audio.points
-    }
-    sections = [(start, start + a.duration) for a, start in zip(soundtrack.sections, soundtrack.starts, strict=True)]
-    return show_windows(deck, said, sections, soundtrack.duration)
 
 
 def slide_spans(deck: Deck, soundtrack: Soundtrack, windows: tuple[SlideWindow, ...]) -> dict[int, Span]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.slides.plan import page_share
 
 if TYPE_CHECKING:
+    from deliver.audio import Soundtrack
     from deliver.slides.plan import Deck, SlideKind
 
 SILENT_ADVANCE: Final = {"title": 4.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
@@ -98,6 +99,18 @@ def show_windows(
                                        None, None))  # fmt: skip
         at = stop
     return tuple(windows)
+
+
+def narrated_windows(deck: Deck, soundtrack: Soundtrack) -> tuple[SlideWindow, ...]:
+    """The show's timeline of a narrated speech: what the narrated deck advances on, the rehearsal page
+    plays and the video shows."""
+    said = {
+        cue.point: (audio.index, start + cue.start, start + cue.end)
+        for audio, start in zip(soundtrack.sections, soundtrack.starts, strict=True)
+        for cue in audio.points
+    }
+    sections = [(start, start + a.duration) for a, start in zip(soundtrack.sections, soundtrack.starts, strict=True)]
+    return show_windows(deck, said, sections, soundtrack.duration)
 
 
 def _begins(ends: dict[int | None, float]) -> dict[int | None, float]:
