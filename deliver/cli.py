@@ -101,7 +101,9 @@ def _calibration(path: Path, language: str, pace: str | None) -> Calibration:
         raise OptionError("--calibrate and --pace both set the pace: give one of them")
     calibration = read_calibration(path)
     if calibration.language != language:
-        raise InputError(f"--calibrate {path}: it measured a {calibration.language} speech, this one is {language}")
+        raise InputError(
+            f"--calibrate {path}: it measured a speech in {calibration.language}, this one is in {language}"
+        )
     return calibration
 
 
