@@ -229,3 +229,49 @@ def test_speed_mirror_and_text_size_persist_across_a_reload(browser: Any, narrat
     page.evaluate("localStorage.clear()")
     assert errors == []
     page.close()
+
+
+@pytest.fixture(scope="module")
+def silent(tmp_path_factory: pytest.TempPathFactory) -> Package:
+    root = tmp_path_factory.mktemp("coach-silent")
+    result = build(SPEECH, BuildOptions(out_dir=root / "out", engine="espeak", audio=False, cache_dir=root / "cache"))
+    return Package(result.folder, result, page_data((result.folder / PAGE).read_text(encoding="utf-8")))
+
+
+def test_without_narration_the_prompter_scrolls_at_the_speed_set(browser: Any, silent: Package) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(silent.url)
+    page.wait_for_selector("#current-slide")
+    page.evaluate("localStorage.clear()")
+    page.keyboard.press("f")
+    for _ in range(10):
+        page.keyboard.press("]")
+    assert page.inner_text("#prompt-speed") == "2.0×"
+    first = next(i for i, s in enumerate(silent.data["slides"]) if s["kind"] == "point")
+    for _ in range(first):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")
+    time.sleep(1.5)
+    page.keyboard.press("Space")
+    elapsed = clock_seconds(page.inner_text("#clock"))
+    moved = page.evaluate("window.deliverRehearsal.showTime()") - silent.data["slides"][first]["start"]
+    assert elapsed >= 1 and moved == pytest.approx(2 * 1.5, abs=0.6)  # twice the clock, at 2.0×
+    page.evaluate("localStorage.clear()")
+    assert errors == []
+    page.close()
+
+
+def test_recording_without_a_microphone_says_so_and_records_nothing(browser: Any, silent: Package) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(silent.url)
+    page.wait_for_selector("#current-slide")
+    page.click("#record")
+    page.wait_for_function("document.getElementById('note').classList.contains('error')", timeout=5000)
+    assert "麦克风" in page.inner_text("#note") or "录音" in page.inner_text("#note")
+    assert not page.evaluate("window.deliverRehearsal.recording()") and page.is_hidden("#results-panel")
+    assert errors == []
+    page.close()
