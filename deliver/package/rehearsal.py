@@ -3,8 +3,10 @@ and a rehearsal timer.
 
 Python only gathers the data (slides with their times, teleprompter lines, per-section plan, theme
 colours and fonts) into one JSON blob and inlines it into `templates/rehearsal.html`; the page's
-behaviour lives in that template's script. Times are seconds on one timeline: `audio/speech.mp3`
-when the speech is narrated, else the estimate at the planned speaking rate.
+behaviour lives in that template's script (presenter view, full-screen prompter, recording yourself
+and the results kept in the browser). The page's times are on the show's timeline
+(`deliver.slides.show_windows`, the one the narrated deck advances on): the source — `audio/speech.mp3`
+when narrated, else the estimate at the planned speaking rate — with the silent slides' holds inserted.
 """
 
 from __future__ import annotations
