@@ -153,8 +153,9 @@ def test_the_longest_pauses_are_the_silences_in_what_was_said(
 ) -> None:
     attempt = history(rehearsed["page"], package)[-1]
     # The show's silences over the speech it plays (the last one is after the speech ends: not a pause).
-    expected = [g for g in silences(wav) if g[0] < package.data["duration"] - 3.5][:3]
-    measured = [(p["at"], p["seconds"]) for p in attempt["pauses"][:3]]
+    # (Pauses of equal length may come in either order: compare the three longest in time order.)
+    expected = sorted([g for g in silences(wav) if g[0] < package.data["duration"] - 3.5][:3])
+    measured = sorted((p["at"], p["seconds"]) for p in attempt["pauses"][:3])
     assert len(measured) == len(expected) == 3
     for (at, seconds), (want_at, want_seconds) in zip(measured, expected, strict=True):
         assert at == pytest.approx(want_at, abs=0.4) and seconds == pytest.approx(want_seconds, abs=0.5)
@@ -172,7 +173,7 @@ def test_the_recording_plays_back_with_the_slides_following(rehearsed: dict[str,
     assert page.get_attribute("#save-take", "download").endswith((".webm", ".ogg"))
 
 
-def test_results_survive_a_reload_and_clear_with_one_button(rehearsed: dict[str, Any], package: Package) -> None:
+def test_results_survive_a_reload(rehearsed: dict[str, Any], package: Package) -> None:
     page = rehearsed["page"]
     before = page.inner_text("#results")
     page.reload()
@@ -201,3 +202,15 @@ def test_the_exported_results_calibrate_the_timing(rehearsed: dict[str, Any], pa
     assert data["rate"] == pytest.approx(you, rel=0.02)
     assert data["calibrated"]["attempts"] == 1
     assert data["over_seconds"] > 0 and any(s["cut_seconds"] > 0 for s in data["sections"])
+
+
+def test_clearing_the_results_is_one_button(rehearsed: dict[str, Any], package: Package) -> None:
+    page = rehearsed["page"]
+    page.click("#clear")
+    assert page.is_hidden("#results-panel")
+    key = json.dumps("deliver.rehearsal.history:" + package.data["title"])
+    assert page.evaluate(f"localStorage.getItem({key})") is None
+    page.reload()
+    page.wait_for_selector("#current-slide")
+    assert page.is_hidden("#results-panel")
+    rehearsed["context"].close()
