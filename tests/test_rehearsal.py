@@ -9,6 +9,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def test_without_narration_the_estimate_times_every_line_and_slide() -> None:
     assert sorted("".join(line["text"] for line in data["lines"]).replace(" ", "")) == sorted(spoken.replace(" ", ""))
     starts = [s["start"] for s in data["slides"]]
     assert starts == sorted(starts) and starts[0] == 0
-    for slide, following in zip(data["slides"], data["slides"][1:]):
+    for slide, following in pairwise(data["slides"]):
         assert slide["start"] < slide["end"] == following["start"]
     # The show is the estimate plus the silent slides' holds (and the title held to its minimum).
     holds = sum(s["end"] - s["start"] for s in data["slides"] if s["audioStart"] is None)
@@ -238,7 +239,7 @@ def point_cues(package: Package) -> list[tuple[int, float]]:
     assert soundtrack is not None
     return [
         (c.point, start + c.start)
-        for s, start in zip(soundtrack.sections, soundtrack.starts)
+        for s, start in zip(soundtrack.sections, soundtrack.starts, strict=True)
         for c in s.points
         if c.point is not None
     ]
