@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -16,8 +16,11 @@ from rich.table import Table
 from rich.tree import Tree
 
 from deliver import defaults
-from deliver.errors import DeliverError, OptionError
+from deliver.errors import DeliverError, InputError, OptionError
 from deliver.model import Notice, Speech, speech_to_dict
+
+if TYPE_CHECKING:
+    from deliver.timing import Calibration
 
 app = typer.Typer(
     add_completion=False,
@@ -96,6 +99,20 @@ def outline(
     _out.print(_outline_tree(parsed))
 
 
+def _calibration(path: Path, language: str, pace: str | None) -> Calibration:
+    """The measured pace in `path`; it must be the speech's language and replaces --pace. Raises."""
+    from deliver.timing import read_calibration
+
+    if pace is not None:
+        raise OptionError("--calibrate and --pace both set the pace: give one of them")
+    calibration = read_calibration(path)
+    if calibration.language != language:
+        raise InputError(
+            f"--calibrate {path}: it measured a speech in {calibration.language}, this one is in {language}"
+        )
+    return calibration
+
+
 @app.command()
 def timing(
     speech: str = SpeechArg,
@@ -104,6 +121,9 @@ def timing(
     target: float | None = typer.Option(None, "--target", help="Minutes you have: flags sections to cut."),
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
     title: str | None = TitleOption,
+    calibrate: str | None = typer.Option(
+        None, "--calibrate", help="Results exported from rehearsal.html: estimate at your own measured pace."
+    ),
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
     from deliver.speech import load
@@ -113,10 +133,16 @@ def timing(
     check_pace(pace)
     check_target(target)
     _, parsed, _ = load(speech, title=title)
-    result = estimate(parsed, pace, target)
+    calibration = _calibration(Path(calibrate), parsed.language, pace) if calibrate is not None else None
+    result = estimate(parsed, calibration.rate if calibration else pace, target)
     if as_json:
-        sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
+        data = timing_to_dict(result) | ({"calibrated": calibration.to_dict()} if calibration else {})
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
+    if calibration is not None:
+        _out.print(
+            f"your measured pace from {calibration.attempts} rehearsal(s): {calibration.rate:.0f} {result.unit}/min"
+        )
     table = Table(title=f"{parsed.title} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
     for name, justify in (
         ("#", "right"),
@@ -138,6 +164,8 @@ def timing(
     if result.target_seconds is not None:
         verdict = f"over by {clock(result.over_seconds)}: cut the sections marked" if result.over_seconds else "fits"
         _out.print(f"target {clock(result.target_seconds)}: {verdict}")
+        for s in (s for s in result.sections if s.cut):
+            _out.print(f"  cut ≈{round(s.cut * result.rate / 60)} {result.unit} ({clock(s.cut)}) from {_esc(s.title)}")
 
 
 @app.command()

@@ -20,8 +20,9 @@ from deliver.package.folder import (
     zip_to_temp,
 )
 from deliver.package.freshness import inputs_digest, up_to_date
-from deliver.package.rehearsal import PAGE, SlideWindow, Timeline, slide_windows, timeline_of, write_rehearsal
+from deliver.package.rehearsal import PAGE, Timeline, slide_windows, timeline_of, write_rehearsal
 from deliver.package.script import SCRIPT, write_script
+from deliver.slides import SlideWindow
 
 __all__ = [
     "MANIFEST",

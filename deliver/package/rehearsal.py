@@ -3,27 +3,41 @@ and a rehearsal timer.
 
 Python only gathers the data (slides with their times, teleprompter lines, per-section plan, theme
 colours and fonts) into one JSON blob and inlines it into `templates/rehearsal.html`; the page's
-behaviour lives in that template's script. Times are seconds on one timeline: `audio/speech.mp3`
-when the speech is narrated, else the estimate at the planned speaking rate.
+behaviour lives in that template's script (presenter view, full-screen prompter, recording yourself
+and the results kept in the browser). The page's times are on the show's timeline
+(`deliver.slides.show_windows`, the one the narrated deck advances on): the source — `audio/speech.mp3`
+when narrated, else the estimate at the planned speaking rate — with the silent slides' holds inserted.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.audio import subtitle_lines
 from deliver.files import write_text
-from deliver.model import Cue, Speech
-from deliver.slides import BULLET_INDENT, Palette, Theme, accents, boxes, page_share, role_style
+from deliver.model import Cue, Point, Speech
+from deliver.slides import (
+    BULLET_INDENT,
+    Palette,
+    SlideWindow,
+    Theme,
+    accents,
+    boxes,
+    page_share,
+    role_style,
+    show_windows,
+    to_show,
+)
 from deliver.speech import spoken_units
 
 if TYPE_CHECKING:
     from deliver.audio import Soundtrack
-    from deliver.slides import Deck, SlideKind
+    from deliver.slides import Deck
     from deliver.timing import Timing
 
 PAGE: Final = "rehearsal.html"
@@ -44,8 +58,11 @@ class Timeline:
     points: dict[int, tuple[float, float]]
     """Point index → (start, end)."""
     lines: tuple[Cue, ...]
-    """Teleprompter lines (subtitle cues), in order."""
+    """Teleprompter lines (subtitle cues), in order; `words` time each word."""
     duration: float
+    said: dict[int | None, tuple[int, float, float]] = field(default_factory=dict)
+    """Each utterance (point index; None: the salutation) → (section, start, end): what the show's
+    timeline (`deliver.slides.show_windows`) is cut from."""
 
 
 def write_rehearsal(
@@ -71,18 +88,20 @@ def render_page(data: dict[str, Any]) -> str:
 
 def narrated_timeline(soundtrack: Soundtrack) -> Timeline:
     """Sections, points and lines as heard in audio/speech.mp3."""
-    sections, points = [], {}
+    sections, points, said = [], {}, {}
     for audio, start in zip(soundtrack.sections, soundtrack.starts, strict=True):
         sections.append((start, start + audio.duration))
         for cue in audio.points:
+            said[cue.point] = (audio.index, start + cue.start, start + cue.end)
             if cue.point is not None:
                 points[cue.point] = (start + cue.start, start + cue.end)
-    return Timeline("audio", tuple(sections), points, soundtrack.subtitles, soundtrack.duration)
+    return Timeline("audio", tuple(sections), points, soundtrack.subtitles, soundtrack.duration, said)
 
 
 def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
     """Sections at their estimated times; points and lines share them by spoken units."""
     sections, points, lines = [], {}, []
+    spans: dict[int | None, tuple[int, float, float]] = {}
     point = 0
     for index, (section, planned) in enumerate(zip(speech.sections, timing.sections, strict=True)):
         said: list[tuple[int | None, str]] = [(None, speech.salutation)] if index == 0 and speech.salutation else []
@@ -96,84 +115,78 @@ def estimated_timeline(speech: Speech, timing: Timing) -> Timeline:
                 length = spoken_units(line, speech.language) * per_unit
                 lines.append(Cue(round(at, 3), round(at + length, 3), line, which))
                 at += length
+            spans[which] = (index, begin, at)
             if which is not None:
                 points[which] = (begin, at)
         sections.append((planned.start, planned.start + planned.seconds))
-    return Timeline("estimate", tuple(sections), points, tuple(lines), timing.total_seconds)
+    return Timeline("estimate", tuple(sections), points, tuple(lines), timing.total_seconds, spans)
 
 
 def rehearsal_data(
     speech: Speech, deck: Deck, theme: Theme, timing: Timing, timeline: Timeline, chart: str | None = None
 ) -> dict[str, Any]:
-    """Everything the page shows, as JSON-able data."""
+    """Everything the page shows, as JSON-able data. Times are on the show's timeline (the source plus
+    the silent slides' holds); each slide also says which stretch of the audio it plays."""
     narrated = timeline.source == "audio"
+    windows = slide_windows(deck, timeline)
+    show = to_show(windows)
+    spans = section_spans(windows, len(speech.sections))
     return {
         "title": speech.title,
         "language": speech.language,
         "audio": AUDIO if narrated else None,
         "timeline": timeline.source,
-        "duration": round(timeline.duration, 3),
+        "duration": windows[-1].end if windows else 0.0,
         "rate": timing.rate,
         "unit": timing.unit,
+        "target": timing.target_seconds,
         "sections": [
             {
                 "title": s.title,
                 "kind": s.kind,
-                "start": round(span[0], 3),
+                "start": span[0],
                 "plan": round(span[1] - span[0], 3),
                 "estimated": round(t.seconds, 3),
                 "narrated": round(span[1] - span[0], 3) if narrated else None,
+                "units": t.units,
             }
-            for s, t, span in zip(speech.sections, timing.sections, timeline.sections, strict=True)
+            for s, t, span in zip(speech.sections, timing.sections, spans, strict=True)
         ],
-        "slides": slide_entries(deck, timeline),
-        "lines": [{"start": c.start, "end": c.end, "text": c.text, "point": c.point} for c in timeline.lines],
+        "slides": slide_entries(deck, windows, speech),
+        "lines": [_line(c, show) for c in timeline.lines],
         "pointSections": [i for i, s in enumerate(speech.sections) for _ in s.points],
         "theme": theme_data(theme, deck),
         "chart": chart,
     }
 
 
-@dataclass(frozen=True)
-class SlideWindow:
-    """When one slide is up on the timeline, in seconds (windows tile the timeline in slide order)."""
-
-    slide: int
-    """1-based slide number."""
-    kind: SlideKind
-    point: int | None
-    """The slide's point (`Slide.point_index`); None if it is not a point slide."""
-    page: int
-    section: int
-    """The section the slide belongs to: its own, or the last one begun before it."""
-    start: float
-    end: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The window as manifest.json lists it (`slides.windows`)."""
-        return {"slide": self.slide, "kind": self.kind, "point": self.point, "page": self.page,
-                "start": self.start, "end": self.end}  # fmt: skip
+def _line(cue: Cue, show: Callable[[float], float]) -> dict[str, Any]:
+    """A teleprompter line on the show's timeline, with its words as [show time, character offset]."""
+    start = show(cue.start)
+    return {"start": start, "end": max(start, show(cue.end)), "text": cue.text, "point": cue.point,
+            "words": [[show(t), offset] for t, offset in cue.words]}  # fmt: skip
 
 
 def slide_windows(deck: Deck, timeline: Timeline) -> list[SlideWindow]:
-    """Each slide's window on the timeline: windows tile it in slide order, and slides sharing a time
-    (the agenda and the first point) get empty windows."""
-    starts: list[float] = []
-    sections: list[int] = []
-    last_section = 0
-    for index, slide in enumerate(deck.slides):
-        starts.append(max(_slide_start(deck, index, timeline), starts[-1] if starts else 0.0))
-        last_section = slide.section_index if slide.section_index is not None else last_section
-        sections.append(last_section)
-    ends = [*starts[1:], timeline.duration]
-    return [
-        SlideWindow(n, s.kind, s.point_index, s.page, section, round(start, 3), round(max(end, start), 3))
-        for n, (s, section, start, end) in enumerate(zip(deck.slides, sections, starts, ends, strict=True), start=1)
-    ]
+    """Each slide's window on the show's timeline: the one rule the narrated deck and the video use too."""
+    return list(show_windows(deck, timeline.said, timeline.sections, timeline.duration))
 
 
-def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
-    """Each slide's content, section and time window [start, end) on the timeline."""
+def section_spans(windows: list[SlideWindow], count: int) -> list[tuple[float, float]]:
+    """(start, end) of each section on the show's timeline: from its first slide's window to its last's
+    (the title and agenda count to the first section; a section with no slide is empty where it would be)."""
+    spans: list[tuple[float, float]] = []
+    for index in range(count):
+        own = [w for w in windows if w.section == index]
+        at = spans[-1][1] if spans else 0.0
+        spans.append((own[0].start, own[-1].end) if own else (at, at))
+    return spans
+
+
+def slide_entries(deck: Deck, windows: list[SlideWindow], speech: Speech) -> list[dict[str, Any]]:
+    """Each slide's content, section, window [start, end) on the show's timeline, the stretch of audio it
+    plays ([audioStart, audioEnd), null for a silent slide) and how many 字/words are said on it."""
+    points = [p for s in speech.sections for p in s.points]
     return [
         {
             "kind": s.kind,
@@ -183,27 +196,24 @@ def slide_entries(deck: Deck, timeline: Timeline) -> list[dict[str, Any]]:
             "pages": s.pages,
             "start": window.start,
             "end": window.end,
+            "audioStart": window.source_start,
+            "audioEnd": window.source_end,
+            "units": _units_on(deck, index, points, speech),
             "blocks": [b.to_dict() for b in s.blocks],
         }
-        for s, window in zip(deck.slides, slide_windows(deck, timeline), strict=True)
+        for index, (s, window) in enumerate(zip(deck.slides, windows, strict=True))
     ]
 
 
-def _slide_start(deck: Deck, index: int, timeline: Timeline) -> float:
-    """A point slide starts with its point (continuation pages by their share of its text); a divider
-    with the pause before its section; the title at 0; the agenda with the first point; the closing at the end."""
+def _units_on(deck: Deck, index: int, points: list[Point], speech: Speech) -> float:
+    """字 or words said while this slide is up (a continued point's by its pages' share of the text)."""
     slide = deck.slides[index]
-    if slide.kind == "point" and slide.point_index in timeline.points:
-        begin, end = timeline.points[slide.point_index]
-        return begin + (end - begin) * page_share(deck, index)[0]
-    if slide.kind == "section" and slide.section_index is not None:
-        index = slide.section_index
-        return timeline.sections[index - 1][1] if index > 0 else timeline.sections[index][0]
-    if slide.kind == "agenda":
-        return min((span[0] for span in timeline.points.values()), default=0.0)
-    if slide.kind == "closing":
-        return timeline.duration
-    return 0.0
+    if slide.kind == "title":
+        return float(spoken_units(speech.salutation, speech.language)) if speech.salutation else 0.0
+    if slide.point_index is None or slide.point_index >= len(points):
+        return 0.0
+    before, upto = page_share(deck, index)
+    return round(spoken_units(points[slide.point_index].text, speech.language) * (upto - before), 2)
 
 
 def theme_data(theme: Theme, deck: Deck) -> dict[str, Any]:

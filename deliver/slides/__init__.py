@@ -18,6 +18,7 @@ from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.fonts import SUBTITLE_FONT, check_fonts, font_folder
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
+from deliver.slides.showtime import SILENT_ADVANCE, SlideWindow, narrated_windows, show_windows, to_show
 from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, load_theme
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ _HEAVY: Final = {
 __all__ = [
     "BULLET_INDENT",
     "DEFAULT_THEME",
+    "SILENT_ADVANCE",
     "SUBTITLE_FONT",
     "Accent",
     "Box",
@@ -45,6 +47,7 @@ __all__ = [
     "RoleStyle",
     "Slide",
     "SlideKind",
+    "SlideWindow",
     "Theme",
     "accents",
     "boxes",
@@ -55,12 +58,15 @@ __all__ = [
     "font_folder",
     "list_themes",
     "load_theme",
+    "narrated_windows",
     "page_share",
     "plan_deck",
     "read_template",
     "render_deck",
     "role_style",
+    "show_windows",
     "slide_pictures",
+    "to_show",
     "write_narrated_deck",
 ]
 

@@ -4,7 +4,7 @@
 Point slides get the audio between the pauses around their point (the clips tile each section,
 so the slide times add up to the narration); a point continued over several slides is split by
 the share of text on each. The title slide carries the salutation; agenda and dividers advance
-after a short silence.
+after a short silence. The windows are the show's timeline (`showtime`), shared with the page and video.
 """
 
 from __future__ import annotations
@@ -26,13 +26,12 @@ from pptx.parts.media import MediaPart
 
 from deliver.audio import Soundtrack, cut_mp3, split_mp3
 from deliver.slides import ooxml
-from deliver.slides.plan import Deck, page_share
+from deliver.slides.plan import Deck
+from deliver.slides.showtime import SlideWindow, narrated_windows
 
 if TYPE_CHECKING:
     from pptx.parts.image import Image
 
-SILENT_ADVANCE: Final = {"title": 3.0, "agenda": 4.0, "section": 2.5, "closing": 3.0, "point": 3.0}
-"""Seconds a slide without narration stays up."""
 _ICON: Final = (-914400, 0, 457200, 457200)
 """The audio icon's box (EMU): left of the slide, so it never shows during the show."""
 
@@ -46,37 +45,35 @@ class Span:
     end: float
 
 
-def slide_spans(deck: Deck, soundtrack: Soundtrack) -> dict[int, Span]:
-    """Slide index → the audio it plays: utterance spans cut at the middle of the pauses between them."""
-    spans: dict[int | None, tuple[Path, float, float]] = {}
-    for section in soundtrack.sections:
-        cues = section.points
-        for i, cue in enumerate(cues):
-            start = 0.0 if i == 0 else (cues[i - 1].end + cue.start) / 2
-            end = section.duration if i + 1 == len(cues) else (cue.end + cues[i + 1].start) / 2
-            spans[cue.point if cue.point is not None else -1] = (section.path, start, end)
+def slide_spans(deck: Deck, soundtrack: Soundtrack, windows: tuple[SlideWindow, ...]) -> dict[int, Span]:
+    """Slide index → the audio it plays: its window's stretch of speech.mp3, within its section's file."""
     out: dict[int, Span] = {}
-    for index, slide in enumerate(deck.slides):
-        key = -1 if slide.kind == "title" else slide.point_index
-        if key is None or key not in spans:
+    by_index = {a.index: (a, start) for a, start in zip(soundtrack.sections, soundtrack.starts, strict=True)}
+    for index, window in enumerate(windows):
+        if window.source_start is None or window.source_end is None or window.section not in by_index:
             continue
-        source, start, end = spans[key]
-        before, upto = page_share(deck, index)
-        out[index] = Span(source, start + (end - start) * before, start + (end - start) * upto)
+        audio, offset = by_index[window.section]
+        start = max(0.0, window.source_start - offset)
+        end = min(audio.duration, window.source_end - offset)
+        if end > start:
+            out[index] = Span(audio.path, round(start, 3), round(end, 3))
     return out
 
 
 def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtrack, workdir: Path) -> None:
     """Copy of the deck at `plain` with narration and auto-advance on every slide, written to `out`."""
     prs = Presentation(str(plain))
-    spans = slide_spans(deck, soundtrack)
+    windows = narrated_windows(deck, soundtrack)
+    spans = slide_spans(deck, soundtrack, windows)
     clips = _clips(spans, workdir)
     icon = None
     for index, slide in enumerate(prs.slides):
-        planned = deck.slides[index]
-        span = spans.get(index)
+        span, window = spans.get(index), windows[index]
+        # The slide advances when its window on the show's timeline ends (a held title and the pause
+        # between sections play as silence after the clip), so the deck runs as the page and video do.
+        ms = round((window.end - window.start) * 1000)
         if span is None:
-            ooxml.set_advance(slide._element, round(SILENT_ADVANCE[planned.kind] * 1000))
+            ooxml.set_advance(slide._element, ms)
             continue
         clip = clips[index]
         # Every clip is different audio: python-pptx's get_or_add_media_part would hash every media part
@@ -90,9 +87,9 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
             icon = ImagePart.new(prs.part.package, _icon_image())
         image_rid = slide.part.relate_to(icon, RT.IMAGE)
         shape_id = max([int(e.get("id")) for e in slide._element.iter() if e.tag.endswith("}cNvPr")] + [1]) + 1
-        ms = round((span.end - span.start) * 1000)
         pic = ooxml.audio_pic_xml(shape_id, audio_rid, media_rid, image_rid, _ICON)
-        ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, ms), pic)
+        played = round((span.end - span.start) * 1000)
+        ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, played), pic)
     prs.save(str(out))
 
 
