@@ -9,7 +9,7 @@ import pytest
 from conftest import SAMPLE
 from pptx import Presentation
 
-from deliver.errors import InputError, OutputError
+from deliver.errors import InputError, OutputError, ThemeError
 from deliver.files import slug
 from deliver.pipeline import BuildOptions, build
 
@@ -58,7 +58,7 @@ def test_a_folder_deliver_did_not_make_is_not_replaced_without_force(tmp_path: P
 def test_a_failed_build_leaves_the_previous_package_and_no_debris(tmp_path: Path) -> None:
     folder = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False)).folder
     before = sorted(p.name for p in folder.iterdir())
-    with pytest.raises(Exception):
+    with pytest.raises(ThemeError):
         build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, theme="no-such-theme"))
     assert sorted(p.name for p in folder.iterdir()) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name, folder.name + ".zip"]

@@ -64,7 +64,7 @@ def test_it_rejects_bad_theme_files_with_a_one_line_fix(tmp_path: Path, toml: st
 
 
 def test_an_unknown_name_lists_the_valid_ones() -> None:
-    with pytest.raises(ThemeError, match="use one of .*default.*official"):
+    with pytest.raises(ThemeError, match=r"use one of .*default.*official"):
         load_theme("no-such-theme")
 
 

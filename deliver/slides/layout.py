@@ -99,10 +99,11 @@ def drawn_boxes(theme: Theme) -> dict[str, Box]:
     """Boxes of a template-less deck, from the theme's margins and accents (pt)."""
     w, h, m = theme.width, theme.height, theme.margins
     inner_w = w - m.left - m.right
-    if theme.accents.title_band:
-        headline = Box(m.left, 0, inner_w, theme.accents.band_height)
-    else:
-        headline = Box(m.left, m.top, inner_w, 84)
+    headline = (
+        Box(m.left, 0, inner_w, theme.accents.band_height)
+        if theme.accents.title_band
+        else Box(m.left, m.top, inner_w, 84)
+    )
     top = content_top(theme)
     body = Box(m.left, top, inner_w, h - m.bottom - top)
     footer_y = h - m.bottom + (m.bottom - FOOTER_H) / 2
