@@ -14,6 +14,7 @@ from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
+from deliver.package.owned import Speaker, check_replaceable, origin_of
 from deliver.paths import user_cache_dir
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse
@@ -101,33 +102,30 @@ def build(
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / package.slug(speech.title)
     package.check_target(target, options.force)
+    origin = origin_of(path)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):
-        notices += tuple(Notice("package", f"removed what an interrupted build left: {name}")
-                         for name in package.clear_debris(options.out_dir, target.name))  # fmt: skip
+        notices += tuple(Notice("package", done) for done in package.clear_debris(options.out_dir, target.name))
         unchanged = up_to_date(target, planned, options.zip)
         if unchanged is not None:
             notices += (
                 Notice("package", "up to date: the speech, options and voices are those of the package already there"),
             )
             return BuildResult(target, speech, tuple(unchanged), notices, None, reused=True)
-        stage = package.staging(options.out_dir, target.name)
-        try:
-            notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step)
+        said = Speaker(origin, source.name, "\n".join(p.text for p in speech.points))
+        drop_zip = check_replaceable(target, said, options.zip, options.force)
+        with package.building(options.out_dir, target.name) as stage:
+            notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step, origin)
             files = tuple(e["path"] for e in package.file_entries(stage)) + (package.MANIFEST,)
             step("zipping", 0, 0)
-            archive = package.zip_to_temp(stage, target.name) if options.zip else None
-            package.swap_in(stage, target, archive)
-        except BaseException:
-            package.discard(stage)
-            raise
+            package.publish(stage, target, options.zip, drop_zip)
     return BuildResult(target, speech, files, notices, soundtrack)
 
 
 def _fill(
     stage: Path, source: Source, speech: Speech, timing: Timing, theme: Theme, voicing: NarrationOptions | None,
-    options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
+    options: BuildOptions, notices: tuple[Notice, ...], step: Progress, origin: str,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
     from deliver.package.rehearsal import slide_windows, timeline_of, write_rehearsal
@@ -159,7 +157,7 @@ def _fill(
     ]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
-    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
+    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs, origin)
     return notices, soundtrack
 
 
@@ -243,13 +241,15 @@ def _manifest(
     soundtrack: Soundtrack | None,
     slides: list[dict[str, Any]],
     inputs: str,
+    origin: str,
 ) -> None:
     """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's);
-    `inputs` the digest of what the package is made from (see freshness.py)."""
+    `inputs` the digest of what the package is made from (see freshness.py); `origin` which speech file
+    it was made from (see owned.py)."""
     data: dict[str, Any] = {
         "generator": package.generator(),
         "inputs": inputs,
-        "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
+        "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding, "origin": origin},
         "options": _options_record(options),
         "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections), "points": len(speech.points)},
         "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],

@@ -276,8 +276,9 @@ def test_a_swap_that_cannot_move_the_old_package_keeps_it_and_its_zip(built: Pat
         )  # root ignores permissions: deny the rename of the old package itself
         edit(speech)
         before = tree(built)
-        result = subprocess.run([sys.executable, "-c", code, "build", str(speech), "-o", str(built), "--no-audio",
-                                 "-q", SLUG], capture_output=True, text=True, encoding="utf-8", timeout=120)  # fmt: skip
+        args = ("build", str(speech), "-o", str(built), "--no-audio", "-q", SLUG)
+        result = subprocess.run([sys.executable, "-c", code, *args],
+                                capture_output=True, text=True, encoding="utf-8", timeout=120)  # fmt: skip
     else:  # pragma: no cover - depends on the user running the tests
         edit(speech)
         before = tree(built)
@@ -304,14 +305,26 @@ def test_a_different_speech_with_the_same_title_does_not_replace_the_package(bui
     assert build(other, built, "--force").returncode == 0
 
 
-@pytest.mark.parametrize("titles", [("！！！\n", "？？？\n")], ids=["punctuation-titles"])
-def test_two_speeches_slugged_speech_do_not_replace_each_other(tmp_path: Path, titles: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (
+            ("a.txt", "---\ntitle: ！！！\n---\n同志们：\n第一，要学习。\n"),
+            ("b.md", "# ？？？\n\n同志们：\n\n第一，要落实。\n"),
+        ),
+        (("a.txt", SPEECH), ("b.txt", "年终讲话\n各位同事：\n一、今年的工作。\n二、明年的打算。\n")),
+    ],
+    ids=["punctuation-titles-both-slugged-speech", "same-title-other-file"],
+)
+def test_two_speeches_slugged_alike_do_not_replace_each_other(
+    tmp_path: Path, first: tuple[str, str], second: tuple[str, str]
+) -> None:
     out = tmp_path / "out"
-    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
-    first.write_text(titles[0] + "同志们：\n第一，要学习。\n", encoding="utf-8")
-    second.write_text(titles[1] + "同志们：\n第一，要落实。\n", encoding="utf-8")
-    assert build(first, out).returncode == 0
+    for name, text in (first, second):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert build(tmp_path / first[0], out).returncode == 0
+    assert len([p for p in out.iterdir() if p.is_dir()]) == 1
     before = tree(out)
-    result = build(second, out)
-    one_error_line(result, 3, "another speech")
+    result = build(tmp_path / second[0], out)
+    one_error_line(result, 3, "another speech", first[0])
     assert tree(out) == before
