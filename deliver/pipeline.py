@@ -178,6 +178,9 @@ def _narrate(
             f"narrated with {summary}: {fresh} chunks synthesized, {sum(len(v.chunks) for v in voiced) - fresh} from cache",
         ),
     )
+    for problem in sorted({v.cache.problem for v in voiced if v.cache is not None and v.cache.problem}):
+        notices += (Notice("voice", f"synthesis cache skipped ({problem}): this build kept its narration in memory",
+                           level="warning"),)  # fmt: skip
     for path in voicing.lexicon.sources:
         notices += (
             Notice(

@@ -59,6 +59,8 @@ def check_replaceable(target: Path, speech: Speaker, zipped: bool, force: bool) 
     made by deliver for this speech (only when a zip is to be written). Returns whether the zip beside
     `target` is ours to replace or remove. With `force`, nothing is refused."""
     archive = zip_path(target)
+    if zipped and archive.is_dir() and not archive.is_symlink():  # never a zip of ours, even with --force
+        raise OutputError(f"{archive}: is a folder where the package's zip goes; move it away or build with --no-zip")
     if force:
         return True
     manifest = read_manifest(target / MANIFEST) if target.is_dir() else None
