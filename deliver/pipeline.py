@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
+import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver.audio.soundtrack import Soundtrack
+from deliver.errors import InputError
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
 from deliver.package.owned import Speaker, check_replaceable, origin_of
 from deliver.paths import user_cache_dir
-from deliver.speech.reading import Source, read_source
+from deliver.speech.reading import MAX_BYTES, Source, read_source
 from deliver.speech.structure import parse
 from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
 from deliver.voices.base import Prosody
@@ -70,10 +75,39 @@ class BuildResult:
 
 
 def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
-    """Read and parse a speech; the notices say what was dropped as web noise."""
+    """Read and parse a speech; the notices say what was dropped as web noise. Raises InputError when
+    standard input is closed or larger than a file may be, or when nothing in the speech can be spoken."""
+    if str(path) == "-":
+        stdin = _capped(stdin)
     source = read_source(path, stdin)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
-    return source, parse(source), notices
+    speech = parse(source)
+    if not any(_speakable(p.text) for p in speech.points):
+        raise InputError(f"{source.name}: contains no text to speak (only punctuation, symbols or numbering)")
+    return source, speech, notices
+
+
+def _capped(stdin: BinaryIO | None) -> BinaryIO:
+    """Standard input read whole, refused like a file when larger than MAX_BYTES (never cut silently)."""
+    try:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(MAX_BYTES + 1)
+    except (AttributeError, ValueError, OSError):  # no stdin at all, or a closed one
+        raise InputError("-: standard input is closed; give the speech as a file") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"-: standard input is larger than {MAX_BYTES // 2**20} MB; that is not a speech")
+    return io.BytesIO(data)
+
+
+_MARKER = re.compile(
+    r"[(（]?第?[一二三四五六七八九十百千零〇两\d]+(?:部分)?[)）]?[、.．，,:：)）]|[\u2460-\u24ff\u2776-\u2793]"
+)
+"""Numbering (一、 第一， 1. （一） ①): the structure, not words to say."""
+
+
+def _speakable(text: str) -> bool:
+    """Whether any letter is left once numbering is set aside (punctuation, emoji and bullets are not speech)."""
+    return any(unicodedata.category(ch).startswith("L") for ch in _MARKER.sub("", text))
 
 
 def narration_options(options: BuildOptions) -> NarrationOptions:
