@@ -81,6 +81,8 @@ def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speec
         stdin = _capped(stdin)
     source = read_source(path, stdin)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
+    notices += tuple(Notice("read", f"{source.name}: not read (not spoken, not on the slides): {what}", level="warning")
+                     for what in source.skipped)  # fmt: skip
     speech = parse(source)
     if not any(_speakable(p.text) for p in speech.points):
         raise InputError(f"{source.name}: contains no text to speak (only punctuation, symbols or numbering)")

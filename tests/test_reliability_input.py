@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,155 @@ def test_closed_standard_input_is_one_line(tmp_path: Path) -> None:
     code = "import sys; sys.stdin.close(); sys.argv = ['deliver', 'outline', '-']; from deliver.cli import main; main()"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
     one_error_line(result, 2, "standard input")
+
+
+# ---------------------------------------------------------------- 6. decompression bombs
+
+
+def _docx_with(tmp_path: Path, body_xml: str = "", extra: dict[str, bytes] | None = None) -> Path:
+    """A real .docx (python-docx) whose body gets `body_xml` appended, plus `extra` members."""
+    import zipfile
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("同志们：今天开会。")
+    if body_xml:
+        from docx.oxml import parse_xml
+
+        for element in parse_xml(f"<root {_NS}>{body_xml}</root>"):
+            document.element.body.insert(len(document.element.body) - 1, element)
+    path = tmp_path / "speech.docx"
+    document.save(str(path))
+    if extra:
+        with zipfile.ZipFile(path, "a") as archive:
+            for name, data in extra.items():
+                archive.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+       'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+       'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+       'xmlns:v="urn:schemas-microsoft-com:vml" '
+       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')  # fmt: skip
+
+
+def _claim(path: Path, member: str, size: int) -> None:
+    """Make the central directory say `member` inflates to `size` bytes (what a bomb's header says)."""
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02" + b"\0" * 0, 0)
+    while at != -1:
+        name_len = int.from_bytes(data[at + 28 : at + 30], "little")
+        if data[at + 46 : at + 46 + name_len].decode() == member:
+            data[at + 24 : at + 28] = size.to_bytes(4, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    path.write_bytes(bytes(data))
+
+
+def _rewrite(path: Path, member: str, change: Callable[[str], str]) -> None:
+    """Rewrite one XML member of the zip at `path` (the others copied as they are)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts[member] = change(parts[member].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def test_a_docx_whose_text_inflates_past_the_limit_is_refused_quickly(tmp_path: Path) -> None:
+    """The 655 KB .docx of real paragraphs that kept `outline` busy for 10 minutes: its XML is huge."""
+    import time
+
+    paragraph = "<w:p><w:r><w:t>我们要认真学习，深刻领会会议精神，狠抓落实，确保各项任务完成。</w:t></w:r></w:p>"
+    path = _docx_with(tmp_path)
+    _rewrite(path, "word/document.xml", lambda xml: xml.replace("<w:sectPr", paragraph * 300_000 + "<w:sectPr", 1))
+    assert path.stat().st_size < 2_000_000
+    started = time.monotonic()
+    result = deliver("outline", str(path))
+    one_error_line(result, 2, "speech.docx", "inflates")
+    assert time.monotonic() - started < 20
+
+
+def test_a_docx_member_declaring_gigabytes_is_refused_before_inflating(tmp_path: Path) -> None:
+    path = _docx_with(tmp_path, extra={"word/media/image1.png": b"\0" * 100_000})
+    _claim(path, "word/media/image1.png", 4_000_000_000)
+    one_error_line(deliver("outline", str(path)), 2, "speech.docx", "inflates")
+
+
+def test_a_docx_with_a_doctype_is_refused(tmp_path: Path) -> None:
+    path = _docx_with(tmp_path)
+    bomb = '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+    _rewrite(path, "word/document.xml", lambda xml: xml.replace("?>", "?>" + bomb, 1))
+    one_error_line(deliver("outline", str(path)), 2, "speech.docx")
+
+
+# ---------------------------------------------------------------- 7. every word of a .docx
+
+
+HIDDEN = (
+    "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>表格第一格。</w:t></w:r></w:p></w:tc>"
+    "<w:tc><w:p><w:r><w:t>表格第二格。</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+    '<w:sdt><w:sdtPr><w:alias w:val="x"/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>内容控件里的话。</w:t></w:r></w:p>'
+    "</w:sdtContent></w:sdt>"
+    '<w:p><w:r><w:t>修订</w:t></w:r><w:ins w:id="1" w:author="a"><w:r><w:t>插入的话</w:t></w:r></w:ins>'
+    '<w:del w:id="2" w:author="a"><w:r><w:delText>删掉的话</w:delText></w:r></w:del><w:r><w:t>。</w:t></w:r></w:p>'
+    '<w:p><w:hyperlink r:id="rIdX"><w:r><w:t>链接里的话。</w:t></w:r></w:hyperlink></w:p>'
+    '<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> DATE \\@ "yyyy" </w:instrText></w:r>'
+    '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>域结果的话。</w:t></w:r>'
+    '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
+    '<w:p><w:fldSimple w:instr="PAGE"><w:r><w:t>简单域的话。</w:t></w:r></w:fldSimple></w:p>'
+    '<w:p><w:r><w:t>文本框前。</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:txbx>'
+    "<w:txbxContent><w:p><w:r><w:t>文本框里的话。</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing></mc:Choice>"
+    "<mc:Fallback><w:pict><v:textbox><w:txbxContent><w:p><w:r><w:t>文本框里的话。</w:t></w:r></w:p></w:txbxContent>"
+    "</v:textbox></w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    "<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:p><w:r><w:t>单击此处输入文字。</w:t></w:r></w:p>"
+    "</w:sdtContent></w:sdt>"
+)
+
+
+def test_every_word_a_reader_sees_in_a_docx_is_read_in_order(tmp_path: Path) -> None:
+    import json
+
+    path = _docx_with(tmp_path, HIDDEN)
+    result = deliver("outline", str(path), "--json")
+    assert result.returncode == 0, result.stderr.decode()
+    outline = json.loads(result.stdout)
+    said = "".join(p["text"] for s in outline["sections"] for p in s["points"]).replace("\n", "")
+    expected = ["表格第一格", "表格第二格", "内容控件里的话", "修订插入的话。", "链接里的话", "域结果的话",
+                "简单域的话",
+                "文本框里的话", "文本框前"]  # fmt: skip
+    positions = [said.find(text) for text in expected]
+    assert -1 not in positions, (said, expected)
+    assert positions == sorted(positions), said
+    assert said.count("文本框里的话") == 1, said  # the legacy copy of the text box is not said twice
+    for absent in ("删掉的话", "DATE", "yyyy", "单击此处输入文字"):
+        assert absent not in said, said
+
+
+def test_a_table_only_docx_is_a_speech(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=1)
+    table.cell(0, 0).text = "年终讲话"
+    table.cell(1, 0).text = "同志们，我们要认真学习，深刻领会会议精神。"
+    path = tmp_path / "table.docx"
+    document.save(str(path))
+    result = deliver("build", str(path), "-o", str(tmp_path / "out"), "--no-audio", "-q")
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_comments_and_footnotes_left_unread_are_named_in_a_notice(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("同志们，我们要认真学习，深刻领会会议精神。")
+    document.add_comment(paragraph.runs, text="这句要改", author="审稿人")
+    path = tmp_path / "commented.docx"
+    document.save(str(path))
+    result = deliver("outline", str(path))
+    assert result.returncode == 0, result.stderr.decode()
+    assert "not read" in result.stderr.decode() and "comments" in result.stderr.decode()

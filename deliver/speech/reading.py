@@ -74,6 +74,8 @@ class Source:
     """Front matter keys (title, date, occasion, speaker …) when present."""
     removed: tuple[str, ...]
     """Lines dropped as web noise."""
+    skipped: tuple[str, ...] = ()
+    """Parts of the document that hold text but are not read (a .docx's "footnotes", "comments" …)."""
 
     @property
     def text(self) -> str:
@@ -83,15 +85,20 @@ class Source:
 def read_source(path: str | Path, stdin: BinaryIO | None = None) -> Source:
     """Read a speech file (.txt, .md, .docx) or "-" for stdin. Raises InputError with a one-line reason."""
     name, data = _read_bytes(str(path), stdin)
+    skipped: tuple[str, ...] = ()
+    meta: dict[str, str]
     if data.startswith(b"PK\x03\x04") and _is_docx(data):
-        blocks, removed = _docx_blocks(data, name)
+        from deliver.speech.docx import read_docx
+
+        docx = read_docx(data, name)
+        blocks, removed, skipped = docx.blocks, docx.removed, docx.skipped
         encoding, meta = "docx", {}
     else:
         encoding, text = decode(data, name)
         blocks, meta, removed = _text_blocks(text)
     if not any(b.text.strip() for b in blocks):
         raise InputError(f"{name}: contains no text to speak")
-    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed)
+    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed, skipped)
 
 
 def _read_bytes(path: str, stdin: BinaryIO | None) -> tuple[str, bytes]:
@@ -231,36 +238,3 @@ def _is_docx(data: bytes) -> bool:
             return "word/document.xml" in z.namelist()
     except zipfile.BadZipFile:
         return False
-
-
-def _docx_blocks(data: bytes, name: str) -> tuple[tuple[Block, ...], tuple[str, ...]]:
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises zip, XML and key errors alike for a broken file
-        raise InputError(f"{name}: not a readable .docx ({type(exc).__name__}); re-save it in Word") from None
-    blocks: list[Block] = []
-    removed: list[str] = []
-    for para in document.paragraphs:
-        cleaned = clean_lines(strip_controls(para.text).split("\n"))
-        removed.extend(cleaned.removed)
-        style = para.style.name if para.style is not None else ""
-        level = _docx_heading_level(style)
-        numbered = (para._p.pPr is not None and para._p.pPr.numPr is not None) or style.startswith("List")
-        blocks.extend(Block(line, heading=level, list_item=numbered) for line in cleaned.lines)
-    if blocks and blocks[0].heading is None:
-        # The title is often just a bold first paragraph: apply the repeated-title rule across paragraphs.
-        again = clean_lines([b.text for b in blocks[:3]])
-        removed.extend(again.removed)
-        if again.removed:
-            blocks = [blocks[0]] + [b for b in blocks[1:3] if b.text not in again.removed] + blocks[3:]
-    return tuple(blocks), tuple(removed)
-
-
-def _docx_heading_level(style: str) -> int | None:
-    lowered = style.lower()
-    if lowered in ("title", "标题"):
-        return 0
-    match = re.match(r"(?:heading|标题)\s*(\d)", lowered)
-    return int(match.group(1)) if match else None
