@@ -171,7 +171,7 @@ def _fill(
     step("rendering deck.pptx", 0, 0)
     deck, deck_notices = plan_deck(speech, theme)
     render_deck(deck, theme, stage / "deck.pptx")
-    notices += deck_notices
+    notices += deck_notices + _template_checks(stage / "deck.pptx", theme)
     soundtrack, voiced, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, (), ())
     notices += voice_notices
     if soundtrack is not None and options.embed:
@@ -195,6 +195,19 @@ def _fill(
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
     _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs, origin)
     return notices, soundtrack
+
+
+def _template_checks(deck: Path, theme: Theme) -> tuple[Notice, ...]:
+    """A deck made from a template reopens before it ships (ThemeError if not); its macros were left out."""
+    from deliver.slides.template import check_reopens, has_macros
+
+    if theme.template is None:
+        return ()
+    check_reopens(deck, theme.template)
+    if not has_macros(theme.template):
+        return ()
+    return (Notice("slides", f"template {theme.template.name}: its macros (VBA) were left out of the deck",
+                   level="warning"),)  # fmt: skip
 
 
 def _narrate(

@@ -4,6 +4,7 @@ exit 2 (or, for what can be read, a package that says everything the document sa
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -224,3 +225,83 @@ def test_comments_and_footnotes_left_unread_are_named_in_a_notice(tmp_path: Path
     result = deliver("outline", str(path))
     assert result.returncode == 0, result.stderr.decode()
     assert "not read" in result.stderr.decode() and "comments" in result.stderr.decode()
+
+
+# ---------------------------------------------------------------- 11. hostile templates
+
+
+TEMPLATE_SPEECH = "年终讲话\n同志们：\n第一，要认真学习，深刻领会会议精神。\n第二，要狠抓落实，确保各项任务完成。\n"
+
+
+def _template(tmp_path: Path, edits: dict[str, Callable[[str], str]] | None = None) -> Path:
+    """python-pptx's default deck saved as a template, with members rewritten by `edits`."""
+    from pptx import Presentation
+
+    path = tmp_path / "org.pptx"
+    Presentation().save(str(path))
+    for member, change in (edits or {}).items():
+        _rewrite(path, member, change)
+    return path
+
+
+def _build_with(tmp_path: Path, template: Path) -> subprocess.CompletedProcess[bytes]:
+    speech = tmp_path / "speech.txt"
+    speech.write_text(TEMPLATE_SPEECH, encoding="utf-8")
+    return deliver("build", str(speech), "-o", str(tmp_path / "out"), "--no-audio", "--theme", str(template))
+
+
+MASTER = "ppt/slideMasters/slideMaster1.xml"
+HOSTILE_TEMPLATES: dict[str, dict[str, Callable[[str], str]]] = {
+    "malformed-part": {MASTER: lambda x: x[: len(x) // 2]},
+    "undefined-entity": {MASTER: lambda x: x.replace("</p:sldMaster>", "&nothere;</p:sldMaster>")},
+    "missing-theme-relationship": {
+        "ppt/slideMasters/_rels/slideMaster1.xml.rels": lambda x: re.sub(r"<Relationship [^>]*/theme\"[^>]*/>", "", x)
+    },
+    "doctype-master": {MASTER: lambda x: x.replace("?>", '?><!DOCTYPE p:sldMaster [<!ENTITY e "x">]>', 1)},
+}
+
+
+@pytest.mark.parametrize("edits", list(HOSTILE_TEMPLATES.values()), ids=list(HOSTILE_TEMPLATES))
+def test_a_hostile_template_is_one_line_and_ships_no_deck(
+    tmp_path: Path, edits: dict[str, Callable[[str], str]]
+) -> None:
+    result = _build_with(tmp_path, _template(tmp_path, edits))
+    one_error_line(result, 2, "org.pptx")
+    out = tmp_path / "out"
+    assert not out.exists() or not list(out.rglob("deck.pptx"))
+
+
+def test_a_template_claiming_gigabytes_is_refused_before_inflating(tmp_path: Path) -> None:
+    import zipfile
+
+    path = _template(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("ppt/media/image9.png", b"\0" * 100_000, compress_type=zipfile.ZIP_DEFLATED)
+    _claim(path, "ppt/media/image9.png", 4_000_000_000)
+    one_error_line(_build_with(tmp_path, path), 2, "org.pptx", "inflates")
+
+
+def test_a_macro_template_makes_a_deck_without_macros_and_says_so(tmp_path: Path) -> None:
+    import zipfile
+
+    from pptx import Presentation
+
+    vba = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+    path = _template(tmp_path, {
+        "ppt/_rels/presentation.xml.rels": lambda x: x.replace(
+            "</Relationships>", f'<Relationship Id="rIdVba" Type="{vba}" Target="vbaProject.bin"/></Relationships>'),
+        "[Content_Types].xml": lambda x: x.replace(
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+            "application/vnd.ms-powerpoint.presentation.macroEnabled.main+xml").replace(
+            "</Types>", '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'),
+    })  # fmt: skip
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("ppt/vbaProject.bin", b'Attribute VB_Name = "Evil"' * 10)
+    result = _build_with(tmp_path, path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert "macros" in result.stderr.decode()
+    for deck in (tmp_path / "out").rglob("deck*.pptx"):
+        with zipfile.ZipFile(deck) as archive:
+            assert not [n for n in archive.namelist() if "vba" in n.lower()], deck
+            assert b"macroEnabled" not in archive.read("[Content_Types].xml")
+        assert len(Presentation(str(deck)).slides) >= 2

@@ -264,3 +264,26 @@ def test_damaged_cache_entries_are_healed_by_synthesizing_again(
     from deliver.voices.cache import Cache
 
     assert all(Cache(cache).get(p.stem) is not None for p in _entries(cache))
+
+
+def test_a_deck_from_a_template_that_does_not_reopen_is_never_shipped(
+    previous: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pptx import Presentation
+
+    import deliver.slides
+
+    speech, out = previous
+    template = speech.with_name("org.pptx")
+    Presentation().save(str(template))
+    real = deliver.slides.render_deck
+
+    def broken(deck: Any, theme: Any, path: Path) -> None:  # what a hostile template can make python-pptx write
+        real(deck, theme, path)
+        path.write_bytes(path.read_bytes()[:-200])
+
+    monkeypatch.setattr(deliver.slides, "render_deck", broken)
+    before = listing(out)
+    code, err = run(capsys, "build", str(speech), "-o", str(out), "--no-audio", "-q", "--theme", str(template))
+    assert code == 2 and "does not reopen" in err and err.count("\n") == 1, err
+    assert listing(out) == before
