@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -96,7 +97,7 @@ def timing(
     if as_json:
         sys.stdout.write(json.dumps(timing_to_dict(result), ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{parsed.title} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
+    table = Table(title=f"{_esc(parsed.title)} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
     for name, justify in (
         ("#", "right"),
         ("section", "left"),
@@ -165,6 +166,8 @@ def build(
 
     meta = {k: v for k, v in (("date", date), ("occasion", occasion), ("speaker", speaker)) if v}
     if speed is not None:
+        if not math.isfinite(speed) or speed <= 0:
+            raise OptionError(f"--speed {speed}: give a factor above 0, e.g. 1.1 for 10% faster")
         if rate is not None:
             raise OptionError("--speed and --rate say the same thing: give one of them")
         rate = f"{round((speed - 1) * 100):+d}%"

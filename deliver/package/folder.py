@@ -28,6 +28,8 @@ from deliver.files import publish_mode, sha256_file
 MANIFEST = "manifest.json"
 _MAKER = "deliver"
 _SLUG_MAX = 60
+_SLUG_BYTES = 150
+"""Room in a file name (255 bytes) for the slug plus `.<slug>.zip.XXXXXXXX.tmp` and the like."""
 
 
 def slug(title: str) -> str:
@@ -35,6 +37,8 @@ def slug(title: str) -> str:
     text = unicodedata.normalize("NFKC", title)
     text = re.sub(r"[^\w\u3400-\u9fff]+", "-", text, flags=re.UNICODE).strip("-_")
     text = text[:_SLUG_MAX].strip("-_")
+    while len(text.encode("utf-8")) > _SLUG_BYTES:  # rare CJK characters take 4 bytes; names cap at 255
+        text = text[:-1].rstrip("-_")
     return text or "speech"
 
 

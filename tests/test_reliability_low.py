@@ -1,0 +1,85 @@
+"""The small ones from issue 19's Low list: each a one-line error (or a success) where there was an
+"unexpected" exit 1. Every run is the real command in its own process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SPEECH = "年终讲话\n同志们：\n第一，要认真学习，深刻领会会议精神。\n"
+
+
+def deliver(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "deliver", *args], capture_output=True, text=True, encoding="utf-8",
+                          timeout=120, cwd=cwd)  # fmt: skip
+
+
+def one_error_line(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "unexpected" not in result.stderr and "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr, result.stderr
+
+
+@pytest.fixture
+def speech(tmp_path: Path) -> Path:
+    path = tmp_path / "speech.txt"
+    path.write_text(SPEECH, encoding="utf-8")
+    return path
+
+
+def test_a_title_with_rich_markup_is_shown_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "speech.txt"
+    path.write_text("[/draft] 年终讲话 [bold]\n同志们：\n第一，要认真学习。\n", encoding="utf-8")
+    result = deliver("timing", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "[/draft] 年终讲话 [bold]" in result.stdout
+
+
+@pytest.mark.parametrize("speed", ["nan", "inf", "0", "-1"])
+def test_a_speed_that_is_not_a_factor_is_one_line(tmp_path: Path, speech: Path, speed: str) -> None:
+    one_error_line(deliver("build", str(speech), "-o", str(tmp_path / "out"), "--no-audio", f"--speed={speed}"), 2,
+                   "--speed")  # fmt: skip
+
+
+def test_a_theme_saved_by_notepad_with_a_bom_is_read(tmp_path: Path, speech: Path) -> None:
+    theme = tmp_path / "mine.toml"
+    theme.write_bytes('\ufeffdescription = "记事本存的主题"\n'.encode())
+    result = deliver("build", str(speech), "-o", str(tmp_path / "out"), "--no-audio", "-q", "--theme", str(theme))
+    assert result.returncode == 0, result.stderr
+
+
+DEEP = "[" * 5000 + "]" * 5000
+
+
+@pytest.mark.parametrize(
+    ("option", "text"),
+    [
+        ("--theme", f'description = "x"\nx = {DEEP}\n'),
+        ("--theme", 'description = "a\x07b"\n'),
+        ("--lexicon", f"[zh]\nx = {DEEP}\n"),
+        ("--lexicon", '[zh]\n"组织" = "zu3 zhi\x01"\n'),
+    ],
+    ids=["theme-deep-array", "theme-control-character", "lexicon-deep-array", "lexicon-control-character"],
+)
+def test_a_hostile_toml_is_one_line(tmp_path: Path, speech: Path, option: str, text: str) -> None:
+    path = tmp_path / "hostile.toml"
+    path.write_text(text, encoding="utf-8")
+    audio = ("--no-audio",) if option == "--theme" else ("--engine", "espeak", "--cache-dir", str(tmp_path / "c"))
+    result = deliver("build", str(speech), "-o", str(tmp_path / "out"), "-q", *audio, option, str(path))
+    one_error_line(result, 2, "hostile.toml")
+
+
+def test_a_long_title_of_rare_characters_makes_a_folder_name_that_fits(tmp_path: Path) -> None:
+    title = "".join(chr(0x20000 + i) for i in range(80))  # CJK Extension B: 4 bytes each in UTF-8
+    path = tmp_path / "speech.txt"
+    path.write_text(f"{title}\n同志们：\n第一，要认真学习。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = deliver("build", str(path), "-o", str(out), "--no-audio", "-q")
+    assert result.returncode == 0, result.stderr
+    (folder,) = [p for p in out.iterdir() if p.is_dir()]
+    assert folder.name and len(folder.name.encode()) <= 150 and title.startswith(folder.name)
