@@ -305,3 +305,13 @@ def test_a_macro_template_makes_a_deck_without_macros_and_says_so(tmp_path: Path
             assert not [n for n in archive.namelist() if "vba" in n.lower()], deck
             assert b"macroEnabled" not in archive.read("[Content_Types].xml")
         assert len(Presentation(str(deck)).slides) >= 2
+
+
+@pytest.mark.parametrize("damage", ["a-bad-byte", "cut-mid-character"])
+def test_damaged_utf8_is_reported_where_utf8_failed(tmp_path: Path, damage: str) -> None:
+    data = ("同志们：\n第一，要认真学习，深刻领会会议精神。\n" * 20).encode()
+    data, at = (data[:300] + b"\xff" + data[300:], 300) if damage == "a-bad-byte" else (data[:-2], len(data) - 4)
+    path = tmp_path / "speech.txt"
+    path.write_bytes(data)
+    one_error_line(deliver("outline", str(path)), 2, f"invalid UTF-8 at byte offset {at}")
+    one_error_line(deliver("outline", "-", stdin=data), 2, f"invalid UTF-8 at byte offset {at}")

@@ -180,12 +180,28 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
         try:
             data.decode("gb18030")
         except UnicodeDecodeError as exc:
+            _damaged_utf8(data, name)
             where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
             raise InputError(
                 f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); re-save the file as UTF-8"
             ) from None
     assert best is not None and best.encoding is not None
     return best.encoding, str(best)
+
+
+def _damaged_utf8(data: bytes, name: str) -> None:
+    """Raise InputError at the first bad UTF-8 byte when the rest of `data` is UTF-8 (a damaged or cut file):
+    that offset, not where GB18030 gave up, is where the damage is."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad and sum(1 for ch in text if ord(ch) > 127) > 20 * bad:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: invalid UTF-8 at byte offset {exc.start} (the rest is UTF-8: the file is damaged or cut "
+                "there); re-save it as UTF-8"
+            ) from None
 
 
 _CJK_CODECS = ("gb", "big5", "hz", "euc", "iso2022", "shift_jis", "cp932", "cp936", "cp949", "cp950", "utf")
