@@ -287,3 +287,36 @@ def test_a_deck_from_a_template_that_does_not_reopen_is_never_shipped(
     code, err = run(capsys, "build", str(speech), "-o", str(out), "--no-audio", "-q", "--theme", str(template))
     assert code == 2 and "does not reopen" in err and err.count("\n") == 1, err
     assert listing(out) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 600 KB filesystem (tmpfs), where the machine lets the tests mount one (root on Linux)."""
+    import shutil
+    import subprocess
+
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if sys.platform != "linux" or os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root on Linux")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield disk
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_a_really_full_disk_during_narration_is_one_line_exit_3(
+    small_disk: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ffmpeg writes the mp3s into the staging folder: when the disk fills there, it is the disk, not ffmpeg."""
+    from conftest import SAMPLE
+
+    out = small_disk / "out"
+    code, err = run(capsys, "build", str(SAMPLE), "-o", str(out), "--engine", "espeak", "-q", "--cache-dir",
+                    str(small_disk.parent / "cache"))  # fmt: skip
+    assert code == 3, err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "disk is full" in err, err
+    assert [p.name for p in out.iterdir()] == []
