@@ -83,3 +83,20 @@ def test_a_long_title_of_rare_characters_makes_a_folder_name_that_fits(tmp_path:
     assert result.returncode == 0, result.stderr
     (folder,) = [p for p in out.iterdir() if p.is_dir()]
     assert folder.name and len(folder.name.encode()) <= 150 and title.startswith(folder.name)
+
+
+def test_timing_md_carries_titles_as_text_not_html_nor_table_syntax(tmp_path: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    path = tmp_path / "speech.md"
+    path.write_text("# 年终<script>alert(1)</script>讲话\n\n## 成绩 | 问题\n\n今年的工作很好。\n\n## 明年\n\n要继续努力。\n",
+                    encoding="utf-8")  # fmt: skip
+    out = tmp_path / "out"
+    result = deliver("build", str(path), "-o", str(out), "--no-audio", "-q", "--no-zip")
+    assert result.returncode == 0, result.stderr
+    (timing,) = out.rglob("timing.md")
+    page = MarkdownIt("commonmark", {"html": True}).enable("table").render(timing.read_text(encoding="utf-8"))
+    assert "<script>" not in page
+    rows = [line for line in timing.read_text(encoding="utf-8").splitlines() if line.startswith("| 1 |")]
+    assert rows and "成绩 \\| 问题" in rows[0]
+    assert "<td>成绩 | 问题</td>" in page

@@ -6,6 +6,7 @@ by a human speaking rate. Narrated timing, measured from audio, comes from the v
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -176,10 +177,15 @@ def timing_markdown(timing: Timing, title: str, narrated: Narrated | None = None
     return text + (f"\n![section durations]({chart})\n" if chart else "")
 
 
+def _md(text: str) -> str:
+    """Speech text as Markdown text: never HTML a renderer would run, never a `|` that splits a table cell."""
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
 def _estimate_markdown(timing: Timing, title: str) -> str:
     unit = timing.unit
     lines = [
-        f"# {title} — timing",
+        f"# {_md(title)} — timing",
         "",
         f"Estimated at {timing.rate:g} {unit}/min: **{clock(timing.total_seconds)}** for {timing.total_units} {unit}.",
     ]
@@ -193,7 +199,9 @@ def _estimate_markdown(timing: Timing, title: str) -> str:
     ]
     for i, s in enumerate(timing.sections, 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
-        lines.append(f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(s.start)} | {s.share:.0%} | {cut} |")
+        lines.append(
+            f"| {i} | {_md(s.title)} | {s.units} | {clock(s.seconds)} | {clock(s.start)} | {s.share:.0%} | {cut} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -202,7 +210,7 @@ def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
     total = narrated[-1][0] + narrated[-1][1] if narrated else 0.0
     spoken = sum(seconds for _, seconds in narrated) or 1.0
     lines = [
-        f"# {title} — timing",
+        f"# {_md(title)} — timing",
         "",
         f"Narrated: **{clock(total)}**. Estimated at a speaker's {timing.rate:g} {unit}/min: {clock(timing.total_seconds)}.",
     ]
@@ -219,6 +227,6 @@ def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
     for i, (s, (start, seconds)) in enumerate(zip(timing.sections, narrated), 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
         lines.append(
-            f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(seconds)} | {clock(s.start)} | {clock(start)} | {seconds / spoken:.0%} | {cut} |"
+            f"| {i} | {_md(s.title)} | {s.units} | {clock(s.seconds)} | {clock(seconds)} | {clock(s.start)} | {clock(start)} | {seconds / spoken:.0%} | {cut} |"
         )
     return "\n".join(lines) + "\n"
