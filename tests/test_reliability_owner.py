@@ -195,6 +195,15 @@ def test_a_users_own_zip_survives_no_zip(tmp_path: Path, speech: Path) -> None:
     assert (out / f"{SLUG}.zip").read_bytes() == b"my own archive"
 
 
+def test_a_users_own_zip_survives_no_zip_even_with_force(tmp_path: Path, speech: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"{SLUG}.zip").write_bytes(b"my own archive")
+    result = build(speech, out, "--no-zip", "--force")
+    assert result.returncode == 0, result.stderr
+    assert (out / f"{SLUG}.zip").read_bytes() == b"my own archive"
+
+
 def test_our_own_stale_zip_goes_with_no_zip(built: Path, speech: Path) -> None:
     edit(speech)
     result = build(speech, built, "--no-zip")

@@ -57,26 +57,26 @@ def check_replaceable(target: Path, speech: Speaker, zipped: bool, force: bool) 
     """Raise OutputError naming the first thing a rebuild of `target` would delete or replace that is not
     ours: a file the manifest does not list or one changed since, the package of another speech, a zip not
     made by deliver for this speech (only when a zip is to be written). Returns whether the zip beside
-    `target` is ours to replace or remove. With `force`, nothing is refused."""
+    `target` may be replaced or removed. With `force`, nothing is refused (but a zip not ours is only ever
+    replaced by a new one, never just removed)."""
     archive = zip_path(target)
     if zipped and archive.is_dir() and not archive.is_symlink():  # never a zip of ours, even with --force
         raise OutputError(f"{archive}: is a folder where the package's zip goes; move it away or build with --no-zip")
-    if force:
-        return True
-    manifest = read_manifest(target / MANIFEST) if target.is_dir() else None
-    if manifest is not None:
-        _check_files(target, manifest)
-        _check_origin(target, manifest, _read(target / OUTLINE), speech)
+    if not force:
+        manifest = read_manifest(target / MANIFEST) if target.is_dir() else None
+        if manifest is not None:
+            _check_files(target, manifest)
+            _check_origin(target, manifest, _read(target / OUTLINE), speech)
     if not os.path.lexists(archive):
         return False
     inside = zip_manifest(archive, target.name)
     ours = inside is not None and _same_speech(inside, _zip_member(archive, f"{target.name}/{OUTLINE}"), speech)
-    if zipped and not ours:
+    if zipped and not ours and not force:
         raise OutputError(
             f"{archive}: was not made by deliver for this speech and would be replaced; "
             "move it away, choose another --out, or pass --force"
         )
-    return ours
+    return ours or zipped  # --force replaces a zip that is not ours, and --no-zip never removes one
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
