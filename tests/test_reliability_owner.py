@@ -244,6 +244,13 @@ def test_a_deck_edited_in_place_is_never_replaced(built: Path, speech: Path) -> 
     assert tree(built) == before
 
 
+def test_a_deck_open_in_powerpoint_is_named_as_open(built: Path, speech: Path) -> None:
+    (built / SLUG / "~$deck.pptx").write_bytes(b"\x0bowner")
+    edit(speech)
+    result = build(speech, built)
+    one_error_line(result, 3, "deck.pptx is open", "close it")
+
+
 def test_the_speech_kept_inside_the_package_folder_is_never_deleted(built: Path, speech: Path) -> None:
     kept = built / SLUG / "讲话.txt"
     kept.write_text(SPEECH, encoding="utf-8")

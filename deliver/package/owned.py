@@ -109,6 +109,11 @@ def _check_files(target: Path, manifest: dict[str, Any]) -> None:
             if relative == MANIFEST or file in _LITTER:
                 continue
             entry = listed.get(relative)
+            if file.startswith("~$") and entry is None:  # Office's owner file beside a document it has open
+                raise OutputError(
+                    f"{path}: {file[2:]} is open in PowerPoint, WPS or Word; close it and build again "
+                    "(or save your edits under another name outside the package folder)"
+                )
             if entry is None or path.is_symlink():
                 raise OutputError(
                     f"{path}: was not made by deliver and a rebuild would delete it; move it out of "
