@@ -100,3 +100,27 @@ def test_timing_md_carries_titles_as_text_not_html_nor_table_syntax(tmp_path: Pa
     rows = [line for line in timing.read_text(encoding="utf-8").splitlines() if line.startswith("| 1 |")]
     assert rows and "成绩 \\| 问题" in rows[0]
     assert "<td>成绩 | 问题</td>" in page
+
+
+def test_a_potx_template_is_a_template_and_makes_a_plain_pptx(tmp_path: Path, speech: Path) -> None:
+    import zipfile
+
+    from pptx import Presentation
+
+    template = tmp_path / "org.potx"
+    Presentation().save(str(template))
+    with zipfile.ZipFile(template) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"presentationml.presentation.main+xml", b"presentationml.template.main+xml"
+    )
+    with zipfile.ZipFile(template, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    out = tmp_path / "out"
+    result = deliver("build", str(speech), "-o", str(out), "--no-audio", "-q", "--theme", str(template))
+    assert result.returncode == 0, result.stderr
+    (deck,) = out.rglob("deck.pptx")
+    with zipfile.ZipFile(deck) as z:
+        assert b"template.main+xml" not in z.read("[Content_Types].xml")
+    assert len(Presentation(str(deck)).slides) >= 2

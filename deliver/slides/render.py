@@ -19,7 +19,7 @@ from deliver.slides import ooxml
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import RoleStyle, boxes, role_style
 from deliver.slides.plan import Block, Deck, Slide
-from deliver.slides.template import strip_macros
+from deliver.slides.template import open_template
 from deliver.slides.theme import Box, Theme
 
 if TYPE_CHECKING:
@@ -48,8 +48,7 @@ def emu(pt: float) -> Emu:
 
 def _open(theme: Theme) -> PresentationT:
     if theme.template is not None:
-        prs = Presentation(str(theme.template))
-        strip_macros(prs)  # a deck never carries the template's VBA project
+        prs = open_template(theme.template)  # a .potx/.pptm read as a .pptx, and never its macros
         ooxml.remove_all_slides(prs)
     else:
         prs = Presentation()

@@ -8,6 +8,8 @@ carried into a deck; the deck made from a template is reopened before it is publ
 
 from __future__ import annotations
 
+import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,13 +111,12 @@ def _ea_chain(ea: str, hans: str) -> tuple[str, ...]:
 
 def read_template(path: Path) -> TemplateInfo:
     """Open `path` and extract what the deck needs. Raises ThemeError when it is not a usable .pptx."""
-    from pptx import Presentation
     from pptx.exc import PackageNotFoundError
     from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 
     check_archive(path)
     try:
-        prs = Presentation(str(path))
+        prs = open_template(path)
         if prs.slide_width is None or prs.slide_height is None:
             raise ThemeError(f"template {path.name} has no slide size")
         layouts = list(prs.slide_layouts)
@@ -225,3 +226,33 @@ def check_reopens(deck: Path, template: Path) -> None:
             f"the deck made from template {template.name} does not reopen ({_reason(exc)}); re-save the template "
             "in PowerPoint"
         ) from None
+
+
+_MAIN_KINDS: Final = re.compile(rb'ContentType="[^"]*\.(?:template|slideshow)(?:\.macroEnabled)?\.main\+xml"')
+_PRESENTATION_MAIN: Final = (
+    b'ContentType="application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"'
+)
+
+
+def open_template(path: Path) -> Any:
+    """`path` as a python-pptx Presentation whatever kind of deck it is (.pptx, .potx, .ppsx, .pptm, .potm):
+    a template's or slide show's main part is read as a presentation's, and macros are left out."""
+    from pptx import Presentation
+
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        types = archive.read("[Content_Types].xml")
+    if _MAIN_KINDS.search(types):
+        data = _with_member(data, "[Content_Types].xml", _MAIN_KINDS.sub(_PRESENTATION_MAIN, types))
+    prs = Presentation(io.BytesIO(data))
+    strip_macros(prs)
+    return prs
+
+
+def _with_member(data: bytes, name: str, content: bytes) -> bytes:
+    """The zip `data` with member `name` replaced by `content` (in memory)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, content if info.filename == name else source.read(info))
+    return out.getvalue()

@@ -312,7 +312,7 @@ def load_theme(name_or_path: str) -> Theme:
     Raises ThemeError naming the available themes when nothing matches.
     """
     candidate = Path(name_or_path).expanduser()
-    if candidate.suffix.lower() == ".pptx":
+    if candidate.suffix.lower() in (".pptx", ".potx", ".pptm", ".potm"):  # templates and macro decks: read as .pptx
         if not candidate.is_file():
             raise ThemeError(f"template {name_or_path} not found: give the path to an existing .pptx")
         return theme_from_template(candidate.resolve())
