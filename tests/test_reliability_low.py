@@ -89,8 +89,8 @@ def test_timing_md_carries_titles_as_text_not_html_nor_table_syntax(tmp_path: Pa
     from markdown_it import MarkdownIt
 
     path = tmp_path / "speech.md"
-    path.write_text("# 年终<script>alert(1)</script>讲话\n\n## 成绩 | 问题\n\n今年的工作很好。\n\n## 明年\n\n要继续努力。\n",
-                    encoding="utf-8")  # fmt: skip
+    text = "# 年终<script>alert(1)</script>讲话\n\n## 成绩 | 问题\n\n今年的工作很好。\n\n## 明年\n\n要继续努力。\n"
+    path.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     result = deliver("build", str(path), "-o", str(out), "--no-audio", "-q", "--no-zip")
     assert result.returncode == 0, result.stderr

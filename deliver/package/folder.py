@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import stat
+import sys
 import tempfile
 import unicodedata
 import zipfile
@@ -169,7 +170,7 @@ def _same_file(handle: IO[str], path: Path) -> bool:
 
 def _try_lock(handle: IO[str]) -> bool:
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":  # (the platform check mypy understands)
             import msvcrt
 
             handle.seek(0)
