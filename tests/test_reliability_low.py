@@ -124,3 +124,16 @@ def test_a_potx_template_is_a_template_and_makes_a_plain_pptx(tmp_path: Path, sp
     with zipfile.ZipFile(deck) as z:
         assert b"template.main+xml" not in z.read("[Content_Types].xml")
     assert len(Presentation(str(deck)).slides) >= 2
+
+
+def test_subtitles_carry_angle_brackets_as_text_not_markup(tmp_path: Path) -> None:
+    path = tmp_path / "speech.txt"
+    path.write_text("年终讲话\n同志们：\n第一，要把<b>重点</b>放在落实上 --> 见效。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = deliver("build", str(path), "-o", str(out), "--engine", "espeak", "-q", "--no-zip", "--no-embed",
+                     "--cache-dir", str(tmp_path / "cache"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    (srt,) = out.rglob("speech.srt")
+    text = srt.read_text(encoding="utf-8")
+    assert "<" not in text and "＜b＞重点＜/b＞" in text
+    assert text.count(" --> ") == text.count("\n\n") + 1  # one timing arrow per cue, none from the text
