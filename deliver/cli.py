@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -309,10 +310,15 @@ def main() -> None:
 
 
 def _exit(line: str, code: int) -> None:
-    """Say `line` and exit with `code`; a stop arriving now changes neither."""
+    """Say `line` and exit with `code`; a stop arriving now changes neither. After a stop the build has
+    cleaned up already: exit at once, so the interpreter's own shutdown (joining voice threads, and its
+    rule of dying by SIGINT after a KeyboardInterrupt) cannot turn 130 into a death by signal."""
     for stop in _STOPS:
         signal.signal(stop, signal.SIG_IGN)
     _say(line)
+    if code == 130:
+        sys.stdout.flush()
+        os._exit(130)
     sys.exit(code)
 
 

@@ -16,6 +16,7 @@ import shutil
 import stat
 import sys
 import tempfile
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -86,23 +87,30 @@ def staging(out_dir: Path, name: str) -> Path:
 
 @contextmanager
 def building(out_dir: Path, name: str) -> Iterator[Path]:
-    """A staging folder for package `name`, removed when the block fails. A write that fails for want of
-    space or permission (here or in ffmpeg) becomes one OutputError saying so."""
+    """A staging folder for package `name`, removed when the block fails (call under `locked`). A write
+    that fails for want of space or permission (here or in ffmpeg) becomes one OutputError saying so."""
     try:
-        stage = staging(out_dir, name)
+        yield staging(out_dir, name)
     except OSError as exc:
-        raise write_failure(exc, out_dir) from None
-    try:
-        yield stage
-    except OSError as exc:
-        discard(stage)
+        _discard_stages(out_dir, name)
         raise write_failure(exc, out_dir) from None
     except MissingTool as exc:  # ffmpeg writes into the stage too: a full disk is not a missing tool
-        discard(stage)
+        _discard_stages(out_dir, name)
         raise tool_write_failure(str(exc), out_dir) or exc from None
     except BaseException:
-        discard(stage)
+        _discard_stages(out_dir, name)
         raise
+
+
+def _discard_stages(out_dir: Path, name: str) -> None:
+    """Remove every staging folder of package `name`: under its lock they are all this build's (one a stop
+    may have interrupted before its name was known) or a killed build's."""
+    for stage in out_dir.glob(f".{name}.building-*"):
+        for _ in range(3):  # a child still writing into it (ffmpeg) can make one pass fall short
+            _remove(stage)
+            if not os.path.lexists(stage):
+                break
+            time.sleep(0.1)
 
 
 @contextmanager
@@ -112,28 +120,41 @@ def locked(out_dir: Path, name: str) -> Iterator[None]:
     Raises OutputError when a link or anything but a plain file of our own stands where the lock goes."""
     ensure_folder(out_dir)
     path = out_dir / f".{name}.lock"
-    while True:
-        handle = _open_lock(path)
-        if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read(200).strip() or "another process"
-            handle.close()
-            raise OutputError(
-                f"{out_dir / name}: another deliver build is writing it ({holder}); wait for it to finish"
-            )
-        if _same_file(handle, path):
-            break
-        handle.close()  # the previous holder removed it between our open and our lock: take the new one
+    handle: IO[str] | None = None
     try:
+        while True:
+            handle = _open_lock(path)
+            if not _try_lock(handle):
+                handle.seek(0)
+                holder = handle.read(200).strip() or "another process"
+                handle.close()
+                raise OutputError(
+                    f"{out_dir / name}: another deliver build is writing it ({holder}); wait for it to finish"
+                )
+            if _same_file(handle, path):
+                break
+            handle.close()  # the previous holder removed it between our open and our lock: take the new one
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}")
         handle.flush()
         yield
     finally:
-        if os.name != "nt" and _same_file(handle, path):
-            path.unlink(missing_ok=True)
-        handle.close()  # closing releases the lock
+        _release(handle, path)
+
+
+def _release(handle: IO[str] | None, path: Path) -> None:
+    """Remove the lock file and release it; also when a stop came between our open and our lock, or
+    before we knew the file we opened (it is removed only while we hold it, so another build never loses
+    a lock it holds)."""
+    if handle is None or handle.closed:
+        try:
+            handle = os.fdopen(os.open(path, os.O_RDWR | _NOFOLLOW), "r+", encoding="utf-8")
+        except OSError:
+            return
+    if os.name != "nt" and _try_lock(handle) and _same_file(handle, path):
+        path.unlink(missing_ok=True)
+    handle.close()  # closing releases the lock
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
