@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -143,7 +144,7 @@ def timing(
         _out.print(
             f"your measured pace from {calibration.attempts} rehearsal(s): {calibration.rate:.0f} {result.unit}/min"
         )
-    table = Table(title=f"{parsed.title} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
+    table = Table(title=f"{_esc(parsed.title)} — {clock(result.total_seconds)} at {result.rate:g} {result.unit}/min")
     for name, justify in (
         ("#", "right"),
         ("section", "left"),
@@ -330,33 +331,57 @@ def _utf8_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with suppress(ValueError, OSError):
                 reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):
-                pass
 
 
-def _terminated(signum: int, frame: object) -> None:
-    """SIGTERM unwinds like Ctrl-C, so a build removes its staging folder on the way out."""
+_STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+"""Ctrl-C, `kill` and a closed terminal: each stops a build the same way."""
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    """The first stop unwinds like Ctrl-C, so a build removes its staging folder on the way out; later ones
+    are ignored until that clean-up is done (a second Ctrl-C would otherwise break it with a traceback)."""
+    for stop in _STOPS:
+        signal.signal(stop, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point: one place maps errors to a one-line message and an exit code."""
     _utf8_streams()
-    signal.signal(signal.SIGTERM, _terminated)
+    for stop in _STOPS:
+        signal.signal(stop, _interrupted)
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # typer returns 130 when it caught the KeyboardInterrupt itself
     except DeliverError as exc:
         if _debug:
             raise
-        _say(f"error: {exc}")
-        sys.exit(exc.exit_code)
+        _exit(f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
-        _say("error: interrupted")
-        sys.exit(130)
+        _exit("error: interrupted", 130)
+    except OSError as exc:  # one not turned into a DeliverError where it happened: still one line
+        if _debug:
+            raise
+        _exit(f"error: {exc.filename or 'deliver'}: {exc.strerror or exc}", 3)
     except Exception as exc:  # the click/typer family: usage errors, help, --help exits
         sys.exit(_command_line_exit(exc))
+    if code == 130:
+        _exit("error: interrupted", 130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit(line: str, code: int) -> None:
+    """Say `line` and exit with `code`; a stop arriving now changes neither. After a stop the build has
+    cleaned up already: exit at once, so the interpreter's own shutdown (joining voice threads, and its
+    rule of dying by SIGINT after a KeyboardInterrupt) cannot turn 130 into a death by signal."""
+    for stop in _STOPS:
+        signal.signal(stop, signal.SIG_IGN)
+    _say(line)
+    if code == 130:
+        sys.stdout.flush()
+        os._exit(130)
+    sys.exit(code)
 
 
 def _command_line_exit(exc: Exception) -> int:
@@ -376,7 +401,7 @@ def _command_line_exit(exc: Exception) -> int:
         return 2
     if isinstance(exc, clicks.ClickException):
         _say(f"error: {exc.format_message()}")
-        return exc.exit_code
+        return int(exc.exit_code)
     if _debug:
         raise exc
     _say(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)")

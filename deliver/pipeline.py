@@ -14,7 +14,7 @@ from deliver.audio import Soundtrack
 from deliver.errors import OptionError
 from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
-from deliver.package import inputs_digest, up_to_date
+from deliver.package import Speaker, check_replaceable, inputs_digest, origin_of, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech import Source, load
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
@@ -80,6 +80,7 @@ class BuildOptions:
         check_video(self.video, self.audio, self.video_size, self.subtitles)
         if self.voice is not None and not self.voice.strip():
             raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
+
     title: str | None = None
     """The speech's title, over the one the header zone finds (--title)."""
 
@@ -147,33 +148,30 @@ def build(
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)
+    origin = origin_of(path)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):
-        notices += tuple(Notice("package", f"removed what an interrupted build left: {name}")
-                         for name in package.clear_debris(options.out_dir, target.name))  # fmt: skip
+        notices += tuple(Notice("package", done) for done in package.clear_debris(options.out_dir, target.name))
         unchanged = up_to_date(target, planned, options.zip)
         if unchanged is not None:
             notices += (
                 Notice("package", "up to date: the speech, options and voices are those of the package already there"),
             )
             return BuildResult(target, speech, tuple(unchanged), notices, None, reused=True)
-        stage = package.staging(options.out_dir, target.name)
-        try:
-            notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step)
-            files = (*(e["path"] for e in package.file_entries(stage)), package.MANIFEST)
+        said = Speaker(origin, source.name, "\n".join(p.text for p in speech.points))
+        drop_zip = check_replaceable(target, said, options.zip, options.force)
+        with package.building(options.out_dir, target.name) as stage:
+            notices, soundtrack = _fill(stage, source, speech, timing, theme, voicing, options, notices, step, origin)
+            files = (*tuple(e["path"] for e in package.file_entries(stage)), package.MANIFEST)
             step("zipping", 0, 0)
-            archive = package.zip_to_temp(stage, target.name) if options.zip else None
-            package.swap_in(stage, target, archive)
-        except BaseException:
-            package.discard(stage)
-            raise
+            package.publish(stage, target, options.zip, drop_zip)
     return BuildResult(target, speech, files, notices, soundtrack)
 
 
 def _fill(
     stage: Path, source: Source, speech: Speech, timing: Timing, theme: Theme, voicing: NarrationOptions | None,
-    options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
+    options: BuildOptions, notices: tuple[Notice, ...], step: Progress, origin: str,
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
     from deliver.package import slide_windows, timeline_of, write_rehearsal, write_script
@@ -183,7 +181,7 @@ def _fill(
     step("rendering deck.pptx", 0, 0)
     deck, deck_notices = plan_deck(speech, theme)
     render_deck(deck, theme, stage / "deck.pptx")
-    notices += deck_notices
+    notices += deck_notices + _template_checks(stage / "deck.pptx", theme)
     soundtrack, voiced, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, (), ())
     notices += voice_notices
     if soundtrack is not None and options.embed:
@@ -208,8 +206,21 @@ def _fill(
     slides = [window.to_dict() for window in windows]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
-    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs)
+    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs, origin)
     return notices, soundtrack
+
+
+def _template_checks(deck: Path, theme: Theme) -> tuple[Notice, ...]:
+    """A deck made from a template reopens before it ships (ThemeError if not); its macros were left out."""
+    from deliver.slides import check_reopens, has_macros
+
+    if theme.template is None:
+        return ()
+    check_reopens(deck, theme.template)
+    if not has_macros(theme.template):
+        return ()
+    return (Notice("slides", f"template {theme.template.name}: its macros (VBA) were left out of the deck",
+                   level="warning"),)  # fmt: skip
 
 
 def _narrate(
@@ -353,13 +364,15 @@ def _manifest(
     soundtrack: Soundtrack | None,
     slides: list[dict[str, Any]],
     inputs: str,
+    origin: str,
 ) -> None:
     """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's);
-    `inputs` the digest of what the package is made from (see freshness.py)."""
+    `inputs` the digest of what the package is made from (see freshness.py); `origin` which speech file
+    it was made from (see owned.py)."""
     data: dict[str, Any] = {
         "generator": package.generator(),
         "inputs": inputs,
-        "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding},
+        "source": {"name": source.name, "sha256": source.sha256, "encoding": source.encoding, "origin": origin},
         "options": _options_record(options),
         "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections),
                    "points": len(speech.points)},

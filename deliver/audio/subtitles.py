@@ -40,8 +40,17 @@ def _stamp(seconds: float, separator: str) -> str:
 
 def srt(cues: list[Cue]) -> str:
     """SubRip text for `cues`."""
-    blocks = [f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{c.text}\n" for i, c in enumerate(cues, 1)]
+    blocks = [
+        f"{i}\n{_stamp(c.start, ',')} --> {_stamp(c.end, ',')}\n{_srt_text(c.text)}\n" for i, c in enumerate(cues, 1)
+    ]
     return "\n".join(blocks)
+
+
+def _srt_text(text: str) -> str:
+    """SubRip has no escapes and players read <b>, <i>, <font …> as markup: angle brackets become their
+    full-width forms (what a Chinese text would use anyway), and a blank line, which ends a cue, goes."""
+    text = text.replace("<", "\uff1c").replace(">", "\uff1e")
+    return "\n".join(line for line in text.split("\n") if line.strip()) or " "
 
 
 def vtt(cues: list[Cue]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from deliver.package.folder import (
     MANIFEST,
+    building,
     check_target,
     clear_debris,
     discard,
@@ -15,11 +16,13 @@ from deliver.package.folder import (
     generator,
     locked,
     made_by_us,
+    publish,
     staging,
     swap_in,
     zip_to_temp,
 )
 from deliver.package.freshness import inputs_digest, up_to_date
+from deliver.package.owned import Speaker, check_replaceable, origin_of
 from deliver.package.rehearsal import PAGE, Timeline, slide_windows, timeline_of, write_rehearsal
 from deliver.package.script import SCRIPT, write_script
 from deliver.slides import SlideWindow
@@ -29,7 +32,10 @@ __all__ = [
     "PAGE",
     "SCRIPT",
     "SlideWindow",
+    "Speaker",
     "Timeline",
+    "building",
+    "check_replaceable",
     "check_target",
     "clear_debris",
     "discard",
@@ -38,6 +44,8 @@ __all__ = [
     "inputs_digest",
     "locked",
     "made_by_us",
+    "origin_of",
+    "publish",
     "slide_windows",
     "staging",
     "swap_in",

@@ -21,8 +21,8 @@ from deliver.model import Speech
 from deliver.speech import sentences
 
 if TYPE_CHECKING:
-    from deliver.package.rehearsal import SlideWindow, Timeline
-    from deliver.slides import Deck
+    from deliver.package.rehearsal import Timeline
+    from deliver.slides import Deck, SlideWindow
     from deliver.timing import Timing
 
 SCRIPT: Final = "script.html"

@@ -24,12 +24,14 @@ from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, loa
 if TYPE_CHECKING:
     from deliver.slides.narrated import write_narrated_deck
     from deliver.slides.render import render_deck
-    from deliver.slides.template import read_template
+    from deliver.slides.template import check_reopens, has_macros, read_template
 
 _HEAVY: Final = {
     "render_deck": "deliver.slides.render",
     "write_narrated_deck": "deliver.slides.narrated",
     "read_template": "deliver.slides.template",
+    "check_reopens": "deliver.slides.template",
+    "has_macros": "deliver.slides.template",
 }
 """Names whose modules import python-pptx: name → module, imported when first asked for."""
 
@@ -52,10 +54,12 @@ __all__ = [
     "accents",
     "boxes",
     "check_fonts",
+    "check_reopens",
     "colours",
     "deck_to_dict",
     "draw_slide",
     "font_folder",
+    "has_macros",
     "list_themes",
     "load_theme",
     "narrated_windows",

@@ -20,6 +20,7 @@ from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import COVER_KINDS, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide
+from deliver.slides.template import open_template
 from deliver.slides.theme import Theme
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def emu(pt: float) -> Emu:
 
 def _open(theme: Theme) -> PresentationT:
     if theme.template is not None:
-        prs = Presentation(str(theme.template))
+        prs: PresentationT = open_template(theme.template)  # a .potx/.pptm read as a .pptx, never its macros
         ooxml.remove_all_slides(prs)
     else:
         prs = Presentation()

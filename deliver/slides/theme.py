@@ -242,10 +242,10 @@ def _section(name: str, cls: type, data: Any) -> Any:
 def theme_from_toml(path: Path) -> Theme:
     """Read and validate a theme file; a relative `template` is resolved against the file's folder."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # -sig: Notepad starts UTF-8 with a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise ThemeError(f"cannot read theme {path}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:  # RecursionError: arrays nested thousands deep
         raise ThemeError(f"theme {path} is not valid TOML: {exc}") from None
     unknown = sorted(set(data) - _TOP_KEYS - set(_SECTIONS))
     if unknown:
@@ -310,7 +310,7 @@ def load_theme(name_or_path: str) -> Theme:
     Raises ThemeError naming the available themes when nothing matches.
     """
     candidate = Path(name_or_path).expanduser()
-    if candidate.suffix.lower() == ".pptx":
+    if candidate.suffix.lower() in (".pptx", ".potx", ".pptm", ".potm"):  # templates and macro decks: read as .pptx
         if not candidate.is_file():
             raise ThemeError(f"template {name_or_path} not found: give the path to an existing .pptx")
         return theme_from_template(candidate.resolve())

@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import BinaryIO
 
+from deliver.errors import InputError
 from deliver.model import Notice, Speech
 from deliver.speech.measure import line_height, shorten, text_em, wrap, wrap_balanced
 from deliver.speech.numerals import DIGITS, cardinal, digitwise
 from deliver.speech.reading import Source, read_source
-from deliver.speech.structure import parse
+from deliver.speech.structure import parse, speakable
 from deliver.speech.text import clauses, is_han, pack, pieces_within, sentences, spoken_units
 from deliver.speech.words import cut
 
@@ -52,4 +53,9 @@ def load(
     source = read_source(path, stdin)
     header = split_header(source, title)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
-    return source, parse(source, header), notices + source.notices + header.notices
+    notices += tuple(Notice("read", f"{source.name}: not read (not spoken, not on the slides): {what}", level="warning")
+                     for what in source.skipped)  # fmt: skip
+    speech = parse(source, header)
+    if not speakable(speech):
+        raise InputError(f"{source.name}: contains no text to speak (only punctuation, symbols or numbering)")
+    return source, speech, notices + source.notices + header.notices

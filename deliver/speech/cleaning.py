@@ -33,7 +33,7 @@ _FURNITURE = re.compile(
     r"^\s*(?:分享到[：:]?.*|返回顶部|打印本页|关闭窗口|扫一扫.*|掃一掃.*|上一篇[：:].*|下一篇[：:].*|【?字体[：:].*"
     r"|[-—\s]*\d+[-—\s]*|第\s*\d+\s*页\s*(?:[，,/]?\s*共\s*\d+\s*页)?|page \d+( of \d+)?"
     r"|(?:https?://|www\.)\S+|retrieved from\b.*|(?:当前位置|您的位置|你的位置|所在位置|you are here)[：:].*"
-    r"|(?:[^>›»\s][^>›»]{0,14}\s*[>›»]\s*){1,6}[^>›»]{1,20})\s*$",
+    r"|(?:[^<>›»\s，。！？；,;!?][^<>›»，。！？；,;!?]{0,14}\s*[>›»]\s*){1,6}[^<>›»，。！？；,;!?]{1,20})\s*$",
     re.IGNORECASE,
 )
 # Page furniture by shape: a short line with no sentence in it that carries a credit, share, QR or

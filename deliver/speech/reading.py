@@ -22,7 +22,6 @@ from deliver.errors import InputError
 from deliver.model import Notice
 from deliver.speech.block import Block as Block
 from deliver.speech.cleaning import (
-    clean_lines,
     footer,
     is_noise,
     is_paragraphed,
@@ -79,6 +78,8 @@ class Source:
     """Lines dropped as web noise."""
     notices: tuple[Notice, ...] = ()
     """What else reading left out of the speech: markup elements, the page's footer."""
+    skipped: tuple[str, ...] = ()
+    """Parts of the document that hold text but are not read (a .docx's "footnotes", "comments" …)."""
 
     @property
     def text(self) -> str:
@@ -89,8 +90,12 @@ def read_source(path: str | Path, stdin: BinaryIO | None = None) -> Source:
     """Read a speech file (.txt, .md, .docx) or "-" for stdin. Raises InputError with a one-line reason."""
     name, data = _read_bytes(str(path), stdin)
     notices: tuple[Notice, ...] = ()
+    skipped: tuple[str, ...] = ()
     if data.startswith(b"PK\x03\x04") and _is_docx(data):
-        blocks, removed = _docx_blocks(data, name)
+        from deliver.speech.docx import read_docx
+
+        docx = read_docx(data, name)
+        blocks, removed, skipped = docx.blocks, docx.removed, docx.skipped
         encoding, meta = "docx", dict[str, str]()
     else:
         encoding, text = decode(data, name)
@@ -98,13 +103,19 @@ def read_source(path: str | Path, stdin: BinaryIO | None = None) -> Source:
     blocks, footer = _without_footer(blocks)
     if not any(b.text.strip() for b in blocks):
         raise InputError(f"{name}: contains no text to speak")
-    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed, notices + footer)
+    return Source(name, blocks, encoding, hashlib.sha256(data).hexdigest(), meta, removed, notices + footer, skipped)
 
 
 def _read_bytes(path: str, stdin: BinaryIO | None) -> tuple[str, bytes]:
     if path == "-":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        return "-", stream.read(MAX_BYTES + 1)
+        try:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            data = stream.read(MAX_BYTES + 1)
+        except (AttributeError, ValueError, OSError):  # no stdin at all, or a closed one
+            raise InputError("-: standard input is closed; give the speech as a file") from None
+        if len(data) > MAX_BYTES:
+            raise InputError(f"-: standard input is larger than {MAX_BYTES // 2**20} MB; that is not a speech")
+        return "-", data
     p = Path(path)
     try:
         if p.is_dir():
@@ -180,6 +191,7 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
         try:
             data.decode("gb18030")
         except UnicodeDecodeError as exc:
+            _damaged_utf8(data, name)
             where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
             raise InputError(
                 f"{name}: text encoding not recognised ({where} is neither UTF-8 nor GB18030); "
@@ -187,6 +199,21 @@ def _detect(data: bytes, name: str) -> tuple[str, str]:
             ) from None
     assert best is not None and best.encoding is not None
     return best.encoding, str(best)
+
+
+def _damaged_utf8(data: bytes, name: str) -> None:
+    """Raise InputError at the first bad UTF-8 byte when the rest of `data` is UTF-8 (a damaged or cut file):
+    that offset, not where GB18030 gave up, is where the damage is."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad and sum(1 for ch in text if ord(ch) > 127) > 20 * bad:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{name}: invalid UTF-8 at byte offset {exc.start} (the rest is UTF-8: the file is damaged or cut "
+                "there); re-save it as UTF-8"
+            ) from None
 
 
 _CJK_CODECS = ("gb", "big5", "hz", "euc", "iso2022", "shift_jis", "cp932", "cp936", "cp949", "cp950", "utf")
@@ -324,36 +351,3 @@ def _is_docx(data: bytes) -> bool:
             return "word/document.xml" in z.namelist()
     except zipfile.BadZipFile:
         return False
-
-
-def _docx_blocks(data: bytes, name: str) -> tuple[tuple[Block, ...], tuple[str, ...]]:
-    import docx
-
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises zip, XML and key errors alike for a broken file
-        raise InputError(f"{name}: not a readable .docx ({type(exc).__name__}); re-save it in Word") from None
-    blocks: list[Block] = []
-    removed: list[str] = []
-    for para in document.paragraphs:
-        cleaned = clean_lines(strip_controls(para.text).split("\n"))
-        removed.extend(cleaned.removed)
-        style = para.style.name if para.style is not None else ""
-        level = _docx_heading_level(style)
-        numbered = (para._p.pPr is not None and para._p.pPr.numPr is not None) or style.startswith("List")
-        blocks.extend(Block(line, heading=level, list_item=numbered) for line in cleaned.lines)
-    if blocks and blocks[0].heading is None:
-        # The title is often just a bold first paragraph: apply the repeated-title rule across paragraphs.
-        again = clean_lines([b.text for b in blocks[:3]])
-        removed.extend(again.removed)
-        if again.removed:
-            blocks = [blocks[0]] + [b for b in blocks[1:3] if b.text not in again.removed] + blocks[3:]
-    return tuple(blocks), tuple(removed)
-
-
-def _docx_heading_level(style: str) -> int | None:
-    lowered = style.lower()
-    if lowered in ("title", "标题"):
-        return 0
-    match = re.match(r"(?:heading|标题)\s*(\d)", lowered)
-    return int(match.group(1)) if match else None

@@ -3,6 +3,10 @@ sections (`sections.py`, which chooses the top level by evidence in `families.py
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from typing import Final
+
 from deliver.model import Speech
 from deliver.speech.header import Header, split_header
 from deliver.speech.reading import Source
@@ -26,3 +30,14 @@ def raise_empty(name: str) -> None:
     from deliver.errors import InputError
 
     raise InputError(f"{name}: has a title but no speech text")
+
+
+_MARKER: Final = re.compile(
+    r"[(（]?第?[一二三四五六七八九十百千零〇两\d]+(?:部分)?[)）]?[、.．，,:：)）]|[\u2460-\u24ff\u2776-\u2793]"
+)
+"""Numbering (一、 第一， 1. （一） ①): the structure, not words to say."""
+
+
+def speakable(speech: Speech) -> bool:
+    """Whether any letter is left once numbering is set aside (punctuation, emoji and bullets are not speech)."""
+    return any(unicodedata.category(ch).startswith("L") for p in speech.points for ch in _MARKER.sub("", p.text))

@@ -6,6 +6,7 @@ by a human speaking rate. Narrated timing, measured from audio, comes from the v
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 from typing import Any, Final
@@ -199,10 +200,15 @@ def timing_markdown(timing: Timing, title: str, narrated: Narrated | None = None
     return text + (f"\n![section durations]({chart})\n" if chart else "")
 
 
+def _md(text: str) -> str:
+    """Speech text as Markdown text: never HTML a renderer would run, never a `|` that splits a table cell."""
+    return html.escape(text, quote=False).replace("|", "\\|")
+
+
 def _estimate_markdown(timing: Timing, title: str) -> str:
     unit = timing.unit
     lines = [
-        f"# {title} — timing",
+        f"# {_md(title)} — timing",
         "",
         f"Estimated at {timing.rate:g} {unit}/min: **{clock(timing.total_seconds)}** for {timing.total_units} {unit}.",
     ]
@@ -216,7 +222,9 @@ def _estimate_markdown(timing: Timing, title: str) -> str:
     ]
     for i, s in enumerate(timing.sections, 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
-        lines.append(f"| {i} | {s.title} | {s.units} | {clock(s.seconds)} | {clock(s.start)} | {s.share:.0%} | {cut} |")
+        lines.append(
+            f"| {i} | {_md(s.title)} | {s.units} | {clock(s.seconds)} | {clock(s.start)} | {s.share:.0%} | {cut} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -225,7 +233,7 @@ def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
     total = narrated[-1][0] + narrated[-1][1] if narrated else 0.0
     spoken = sum(seconds for _, seconds in narrated) or 1.0
     lines = [
-        f"# {title} — timing",
+        f"# {_md(title)} — timing",
         "",
         f"Narrated: **{clock(total)}**. "
         f"Estimated at a speaker's {timing.rate:g} {unit}/min: {clock(timing.total_seconds)}.",
@@ -242,7 +250,7 @@ def _narrated_markdown(timing: Timing, title: str, narrated: Narrated) -> str:
     ]
     for i, (s, (start, seconds)) in enumerate(zip(timing.sections, narrated, strict=False), 1):
         cut = f"{clock(s.cut)} (≈{round(s.cut * timing.rate / 60)} {unit})" if s.cut else ""
-        cells = (i, s.title, s.units, clock(s.seconds), clock(seconds), clock(s.start), clock(start),
+        cells = (i, _md(s.title), s.units, clock(s.seconds), clock(seconds), clock(s.start), clock(start),
                  f"{seconds / spoken:.0%}", cut)  # fmt: skip
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -2,19 +2,26 @@
 
 A rebuild only synthesizes what changed, and an interrupted build resumes: every entry is
 written to a temp name and renamed, the metadata last, so a half-written entry never counts.
+The cache is an optimisation, never a reason for a build to fail: an entry that does not validate
+is synthesized again (and its bad files cleared), and when the disk is full or read-only the
+renditions are held in memory for this build and `problem` says why, for a notice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import shutil
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from deliver.files import write_bytes
 from deliver.voices.base import Boundary, Engine, Prosody, Rendition, Voice
 
 _SCHEMA = 1
+_FORMATS = ("mp3", "wav")
 
 
 def cache_key(engine: Engine, voice: Voice, prosody: Prosody, text: str) -> str:
@@ -32,6 +39,9 @@ class Cache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.problem: str | None = None
+        """Why renditions could not be stored (the first reason), or None while the cache works."""
+        self._held: dict[str, Rendition] = {}
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]
@@ -39,22 +49,20 @@ class Cache:
 
     def get(self, key: str) -> Rendition | None:
         """The stored rendition, or None when absent or damaged (it is then synthesized again)."""
+        if key in self._held:
+            return self._held[key]
         meta_path, stem = self._paths(key)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            audio = stem.with_suffix(f".{meta['format']}").read_bytes()
-            if len(audio) != meta["bytes"] or hashlib.sha256(audio).hexdigest() != meta["sha256"]:
-                return None
-            bounds = tuple(Boundary(*b) for b in meta["boundaries"])
-            return Rendition(audio, meta["format"], float(meta["duration"]), bounds)
-        except (OSError, ValueError, KeyError, TypeError):
+            rendition = _valid(meta, stem)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        return rendition
 
     def put(self, key: str, rendition: Rendition) -> None:
-        """Store atomically: audio first, then the metadata that makes the entry valid."""
+        """Store atomically: audio first, then the metadata that makes the entry valid. When that cannot be
+        done the rendition is held in memory instead and `problem` records why; never raises OSError."""
         meta_path, stem = self._paths(key)
-        meta_path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(stem.with_suffix(f".{rendition.format}"), rendition.audio)
         meta = {
             "format": rendition.format,
             "duration": rendition.duration,
@@ -62,4 +70,46 @@ class Cache:
             "sha256": hashlib.sha256(rendition.audio).hexdigest(),
             "boundaries": [[b.start, b.end, b.text_start, b.text_end] for b in rendition.boundaries],
         }
-        write_bytes(meta_path, json.dumps(meta).encode("utf-8"))
+        audio_path = stem.with_suffix(f".{rendition.format}")
+        try:
+            for attempt in (1, 2):
+                try:
+                    meta_path.parent.mkdir(parents=True, exist_ok=True)
+                    write_bytes(audio_path, rendition.audio)
+                    write_bytes(meta_path, json.dumps(meta).encode("utf-8"))
+                    return
+                except (IsADirectoryError, NotADirectoryError, FileExistsError):
+                    if attempt == 2 or not _clear_in_the_way((audio_path, meta_path)):
+                        raise
+        except OSError as exc:
+            self._held[key] = rendition
+            if self.problem is None:
+                where = exc.filename or self.root
+                self.problem = f"{where}: {exc.strerror or exc}"
+
+
+def _valid(meta: Any, stem: Path) -> Rendition | None:
+    """The rendition an entry's metadata and audio describe, when they agree and make sense."""
+    if meta.get("format") not in _FORMATS:
+        return None
+    duration = float(meta["duration"])
+    if not math.isfinite(duration) or duration <= 0:
+        return None
+    audio = stem.with_suffix(f".{meta['format']}").read_bytes()
+    if len(audio) != meta["bytes"] or hashlib.sha256(audio).hexdigest() != meta["sha256"]:
+        return None
+    bounds = tuple(Boundary(float(b[0]), float(b[1]), int(b[2]), int(b[3])) for b in meta["boundaries"])
+    if any(not (math.isfinite(b.start) and math.isfinite(b.end)) or b.end < b.start for b in bounds):
+        return None
+    return Rendition(audio, meta["format"], duration, bounds)
+
+
+def _clear_in_the_way(entry: tuple[Path, ...]) -> bool:
+    """Remove a folder standing where an entry file goes (its name is a sha256 key: only the cache makes
+    such names). A file where a shard folder goes is left alone. Returns whether anything was removed."""
+    cleared = False
+    for path in entry:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+            cleared = True
+    return cleared

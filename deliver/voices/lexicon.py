@@ -73,10 +73,10 @@ def load_lexicon(path: Path | None = None, *, use_default: bool = True) -> Lexic
 
 def _read(path: Path) -> dict[Language, dict[str, str]]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # -sig: Notepad starts UTF-8 with a BOM
     except OSError as exc:
         raise OptionError(f"--lexicon {path}: cannot be read ({exc.strerror or exc})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:  # arrays nested thousands deep
         raise OptionError(f"--lexicon {path}: not valid TOML ({exc})") from None
     unknown = set(data) - {"zh", "en"}
     if unknown:

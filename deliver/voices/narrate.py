@@ -172,6 +172,9 @@ async def narrate_async(
             why = "; ".join(voiced.fallback_from)
             message = f"section {voiced.index + 1} «{title}»: {why} — voiced with {voiced.voice.engine} instead"
             notices += (Notice("voice", message, "warning"),)
+    if cache.problem:  # the cache is an optimisation: this build keeps its narration in memory instead
+        message = f"synthesis cache skipped ({cache.problem}): this build kept its narration in memory"
+        notices += (Notice("voice", message, "warning"),)
     return sections, notices
 
 
