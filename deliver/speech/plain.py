@@ -37,6 +37,10 @@ _TALK_ANNOUNCED = re.compile(
     r"|\b(?:I want to talk|I (?:would like|wish) to (?:talk|speak|discuss)|let me talk)\b",
     re.IGNORECASE,
 )
+_INTRO_RUN = 3
+"""Paragraphs after an announcement in which the opening may still run on (the announcement's own and two more)."""
+_CLOSING_RUN = 3
+"""Last paragraphs in which a closing cue may open the closing."""
 _SECTION_UNITS = {"zh": 900, "en": 450}
 """About three slides' worth of speech per body section (zh 字, en words)."""
 
@@ -50,8 +54,9 @@ def plain_sections(tagged: list[Tagged], language: Language) -> tuple[Section, .
     if len(tagged) >= 3:
         cut = _opening_end(tagged)
         opening, body = tagged[:cut], tagged[cut:]
-        if len(body) > 2 and cues.closing_cue(body[-1].block.text):
-            body, closing = body[:-1], body[-1:]
+        end = _closing_start(body) if len(body) > 2 else None
+        if end is not None:
+            body, closing = body[:end], body[end:]
     sections: list[Section] = []
     if opening:
         sections.append(Section(labels["opening"], "opening", points_of(units_of(opening, language), language)))
@@ -65,12 +70,35 @@ def plain_sections(tagged: list[Tagged], language: Language) -> tuple[Section, .
 
 
 def _opening_end(tagged: list[Tagged]) -> int:
-    """After the paragraph that announces the talk, when it comes early; else after the first paragraph."""
+    """After the paragraph that announces the talk, when it comes early; else after the first paragraph.
+
+    What follows an announcement often still introduces the subject (what the play is, who the
+    speaker is): the opening runs on to the first paragraph that turns to a matter of its own, when
+    one comes within the next two paragraphs.
+    """
     limit = max(1, len(tagged) // 4)
     for i, t in enumerate(tagged[:limit]):
         if _TALK_ANNOUNCED.search(t.block.text) and i + 1 < len(tagged):
-            return i + 1
+            ahead = range(i + 1, min(i + 1 + _INTRO_RUN, len(tagged) - 1))
+            return next((j for j in ahead if j > i + 1 and _opens_matter(tagged[j].block.text)), i + 1)
     return 1
+
+
+def _opens_matter(text: str) -> bool:
+    """A paragraph that turns to a matter of its own: a strong turn, or a question asked first (娜拉要怎样才不走呢？)."""
+    text = text.strip()
+    if _STRONG_TURN.match(text):
+        return True
+    first = re.match(r"[^。！？!?.]{1,40}[？?]", text)
+    return first is not None
+
+
+def _closing_start(body: list[Tagged]) -> int | None:
+    """The closing: from a cued paragraph among the last few to the end (We face… / 对于这样的…)."""
+    for i in range(max(2, len(body) - _CLOSING_RUN), len(body)):
+        if cues.closing_cue(body[i].block.text):
+            return i
+    return None
 
 
 def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
