@@ -546,3 +546,19 @@ def test_questions_under_a_qa_heading_stay_in_that_section() -> None:
     )
     speech = parse(read_source("-", __import__("io").BytesIO(text.encode())))
     assert _bodies(speech) == ["Where we started", "Questions and answers"]
+
+
+def test_a_plain_talks_opening_runs_on_past_its_announcement_to_the_first_turn() -> None:
+    speech = _parse(SPEECHES / "zh-plain-intro.txt")
+    opening = "".join(p.text for p in speech.sections[0].points)
+    # The paragraph after 今天我要讲的是… still introduces the subject; the question opens the body.
+    assert speech.sections[0].kind == "opening" and "社区图书馆这个说法" in opening
+    first = speech.sections[1]
+    assert first.kind == "body" and first.points[0].text.startswith("图书馆要怎样才能不关门呢？")
+
+
+def test_a_short_passage_between_two_strong_turns_is_a_section_of_its_own() -> None:
+    speech = _parse(SPEECHES / "en-plain-framed.txt")
+    starts = [s.points[0].text[:30] for s in speech.sections if s.kind == "body"]
+    assert [t.split()[0:3] for t in starts][-2:] == [["In", "the", "matter"], ["If", "I", "read"]]
+    assert len(starts) == 4

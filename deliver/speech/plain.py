@@ -15,14 +15,15 @@ import re
 from deliver.model import Language, Section
 from deliver.speech import cues
 from deliver.speech.families import Tagged
-from deliver.speech.points import MIN_UNITS, points_of
+from deliver.speech.points import MIN_UNITS, SLIVER_UNITS, points_of
 from deliver.speech.text import spoken_units
 from deliver.speech.units import units_of
 
 _LABELS = {"zh": {"opening": "开场", "closing": "结束语"}, "en": {"opening": "Opening", "closing": "Closing"}}
 _STRONG_TURN = re.compile(
     r"^(?:然而|如果|假如|倘若|现在再|現在再|现在我|現在我|下面|接下来|接下來|其次|再说|再說|至于|至於|另外|此外|而这里|而這裡)"
-    r"|^(?:next|if|in the field|our (?:greatest|first|next)|turning to|another|beyond|let me turn|now let me)\b",
+    r"|^(?:next|if|in the (?:field|matter|area) of|as for|on the (?:question|matter) of|our (?:greatest|first|next)"
+    r"|turning to|another|beyond|let me turn|now let me)\b",
     re.IGNORECASE,
 )
 """Paragraph openers that turn to a new matter: the first places to cut an unmarked speech."""
@@ -129,13 +130,20 @@ def _cut(tagged: list[Tagged], language: Language) -> list[list[Tagged]]:
 
 
 def _strong_cuts(tagged: list[Tagged], sizes: list[int], language: Language) -> list[int]:
-    """Cuts at strong turns that leave every part at least half a section long (cue phrases before length)."""
+    """Cuts at strong turns that leave every part at least half a section long (cue phrases before length).
+
+    A passage that a strong turn opens and the next strong turn closes is a section of its own once it
+    fills a slide (In the field of world policy… between the programme and "If I read the temper…"):
+    the speaker turned twice, whatever its length.
+    """
     least = _SECTION_UNITS[language] // 2
     cuts: list[int] = []
     start = 0
     for i, t in enumerate(tagged):
         turn = i and _STRONG_TURN.match(t.block.text.strip()) and sizes[i] >= MIN_UNITS[language]
-        if turn and sum(sizes[start:i]) >= least and sum(sizes[i:]) >= least:
+        before = sum(sizes[start:i])
+        framed = bool(cuts) and before >= SLIVER_UNITS[language]
+        if turn and (before >= least or framed) and sum(sizes[i:]) >= least:
             cuts.append(i)
             start = i
     return cuts
