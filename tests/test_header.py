@@ -343,7 +343,9 @@ def test_a_first_sentence_that_repeats_the_title_is_speech() -> None:
 
 
 def test_a_speech_without_a_title_is_titled_by_its_file_name_as_words_with_a_warning(tmp_path: Path) -> None:
-    text = "My fellow citizens:\n\nWe meet today to open the new bridge, and I thank the builders for their work.\n\n" * 2
+    text = (
+        "My fellow citizens:\n\nWe meet today to open the new bridge, and I thank the builders for their work.\n\n" * 2
+    )
     head = _header(text, name="us_address-bridge--opening.txt")
     assert head.title == "us address bridge opening"
     warning = next(n for n in head.notices if "no title found" in n.message)

@@ -562,3 +562,18 @@ def test_a_short_passage_between_two_strong_turns_is_a_section_of_its_own() -> N
     starts = [s.points[0].text[:30] for s in speech.sections if s.kind == "body"]
     assert [t.split()[0:3] for t in starts][-2:] == [["In", "the", "matter"], ["If", "I", "read"]]
     assert len(starts) == 4
+
+
+def test_a_named_transcript_has_its_announced_topics_then_one_section_per_questioner() -> None:
+    speech = _parse(SPEECHES / "zh-transcript-named.md")
+    kinds = _kinds(speech)
+    assert kinds[0] == "opening" and kinds[-1] == "closing" and kinds.count("body") == 5
+    bodies = [s for s in speech.sections if s.kind == "body"]
+    # The talk is cut where it takes up 服务内容、人员安排和经费来源, the topics its opening announced.
+    assert [s.points[0].text[:4] for s in bodies[:3]] == ["服务内容", "人员安排", "经费来源"]
+    # Each question and the main speaker's answer make one section; the moderator's aside stays in it.
+    second = "".join(p.text for p in bodies[3].points)
+    assert second.startswith("李明：") and "时间关系，我们再请一位" in second and "周末送饭的难处" in second
+    assert bodies[4].points[0].text.startswith("陈刚：") and "二楼的活动室" in "".join(p.text for p in bodies[4].points)
+    assert all(not s.title.rstrip("：").endswith(("王静", "李明", "陈刚")) for s in speech.sections)
+    assert speech.sections[-1].points[0].text.startswith("赵红（主持人）：")

@@ -10,6 +10,7 @@ question are a Q&A section; the last section ends at a closing label (结束语)
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from deliver.model import Language, Section, SectionKind
@@ -20,6 +21,7 @@ from deliver.speech.plain import plain_sections
 from deliver.speech.points import MIN_UNITS, Unit, points_of
 from deliver.speech.reading import Block
 from deliver.speech.text import bare, spoken_units
+from deliver.speech.turns import Turns, turns_of
 from deliver.speech.units import groups_of, heading_parts, shape_cut, units_of
 
 LABELS = {
@@ -73,12 +75,29 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
 
 
 def _plain_with_qa(tagged: list[Tagged], language: Language) -> tuple[Section, ...]:
-    """An unmarked talk, and the questions after it as a section of their own."""
+    """An unmarked talk, and the questions after it as a section of their own (in a transcript
+    labelled by name: one section per questioner's exchange, `turns.py`)."""
+    turns = turns_of(tagged, language)
+    if turns is not None:
+        return _exchanges(tagged, turns, language)
     asked = next((i for i, t in enumerate(tagged) if t.sign == "question" and i > 1), None)
     if asked is None:
         return plain_sections(tagged, language)
     qa = _make(LABELS[language]["qa"], "body", units_of(tagged[asked:], language), language)
     return tuple(s for s in (*plain_sections(tagged[:asked], language), qa) if s.points)
+
+
+def _exchanges(tagged: list[Tagged], turns: Turns, language: Language) -> tuple[Section, ...]:
+    """The talk cut as an unmarked speech, each exchange a section titled by its question, the closing turn."""
+    end = turns.closing if turns.closing is not None else len(tagged)
+    sections = list(plain_sections(tagged[: turns.talk_end], language, closing_cue=False))
+    for a, b in itertools.pairwise([*turns.questions, end]):
+        section = _make("", "body", units_of(tagged[a:b], language), language)
+        if section.points:
+            sections.append(Section(section.points[0].headline, "body", section.points))
+    if end < len(tagged):
+        sections.append(_make(LABELS[language]["closing"], "closing", units_of(tagged[end:], language), language))
+    return tuple(s for s in sections if s.points)
 
 
 def _make(title: str, kind: SectionKind, units: list[Unit], language: Language) -> Section:
