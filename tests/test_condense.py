@@ -324,3 +324,32 @@ def test_the_longest_headline_fits_the_headline_box_at_its_largest_size(theme_na
     en = truncate(long + " the northern breakwater to international shipping.", "en", HEADLINE_MAX["en"])
     assert len(wrap(zh, width_em, bold=True)) == 1  # a Chinese headline is one line without shrinking
     assert len(wrap(en, width_em, bold=True)) <= 2  # an English one, two lines
+
+
+def test_a_one_sentence_formula_gets_its_main_clause_as_headline_and_the_rest_as_bullet() -> None:
+    from deliver.speech.points import points_of
+    from deliver.speech.units import Unit
+
+    (point,) = points_of([Unit("现在，我代表市政府向大会报告工作，请予审议。", None, 0)], "zh")
+    assert point.headline == "我代表市政府向大会报告工作"  # the main clause, not the formula
+    assert point.bullets and point.headline not in point.bullets
+
+
+def test_a_list_titled_by_its_first_item_does_not_repeat_it_as_a_bullet() -> None:
+    from deliver.speech.points import points_of
+    from deliver.speech.units import Unit
+
+    text = "1. Listening to the neighbours first.\n2. Writing down what they need.\n3. Coming back to check the work."
+    (point,) = points_of([Unit(text, None, 0)], "en")
+    assert [b for b in point.bullets if b.rstrip(".") == point.headline.rstrip(".")] == []
+
+
+def test_a_heading_sentence_titles_the_paragraph_after_it() -> None:
+    from deliver.speech.points import points_of
+    from deliver.speech.units import Unit
+
+    long = "要加大对基础研究的投入，" * 20 + "建设一批重点实验室。"
+    units = [Unit("推动科技进步和创新。", None, 0), Unit(long, None, 0)]
+    points = points_of(units, "zh")
+    assert points[0].headline == "推动科技进步和创新" and points[0].bullets
+    assert all(p.bullets for p in points)

@@ -116,6 +116,18 @@ def headline_of(text: str, language: Language, avoid: Iterable[str] = ()) -> str
     return fallback or _last_resort(text, language)
 
 
+def shorter_headline(text: str, language: Language, than: str) -> str | None:
+    """A headline that leaves part of `text` for a bullet: a shorter whole line than `than` (no
+    dictionary tier, so that jieba stays unloaded)."""
+    limit, minimum, stand = HEADLINE_MAX[language], HEADLINE_MIN[language], _HEAD_STAND[language]
+    for sentence in sentences_of(text, language)[:1]:
+        for tier in _tiers(language):
+            for run in runs(sentence, language, limit, minimum, stand, tier):
+                if run and size(run, language) < size(than, language):
+                    return run
+    return None
+
+
 def _last_resort(text: str, language: Language) -> str:
     """The shortest trimmed clause of the opening: uncut, even when it is longer than a headline."""
     heads = sentences_of(text, language)[:1] or [text]
