@@ -313,8 +313,8 @@ def test_jieba_is_not_loaded_for_a_report_whose_clauses_fit() -> None:
 @pytest.mark.parametrize("theme_name", ["default", "official", "dark"])
 def test_the_longest_headline_fits_the_headline_box_at_its_largest_size(theme_name: str) -> None:
     from deliver.slides.layout import boxes, inner_size
-    from deliver.speech.measure import wrap
     from deliver.slides.theme import load_theme
+    from deliver.speech.measure import wrap
 
     theme = load_theme(theme_name)
     (width, _), size_pt = inner_size(boxes(theme)["point.title"], theme), theme.sizes.headline[1]
