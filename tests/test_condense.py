@@ -353,3 +353,21 @@ def test_a_heading_sentence_titles_the_paragraph_after_it() -> None:
     points = points_of(units, "zh")
     assert points[0].headline == "推动科技进步和创新" and points[0].bullets
     assert all(p.bullets for p in points)
+
+
+def test_a_topicless_comment_is_not_the_headline_when_the_passage_names_its_topic() -> None:
+    text = "我觉得这很重要，因为我在那里教过书。2010 年，市图书馆办了第一期读书会。后来来的人越来越多。"
+    assert headline_of(text, "zh") != "我觉得这很重要"
+    assert headline_of("I think this is important. The library opened in 1990 with two shelves.", "en").startswith(
+        "The library"
+    )
+
+
+@pytest.mark.parametrize("line", ["鲁迅曾经借了他写的杂文", "北方有一个传说", "这里有这样一句话"])
+def test_a_means_or_a_presenting_clause_waits_for_what_it_introduces(line: str) -> None:
+    assert waits_for_more(line, "zh")
+
+
+@pytest.mark.parametrize("line", ["借鉴国际经验", "他借了三本书给我看", "借助数字技术提升服务水平"])
+def test_borrowing_with_its_own_predicate_stands(line: str) -> None:
+    assert not waits_for_more(line, "zh")
