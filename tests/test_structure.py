@@ -577,3 +577,22 @@ def test_a_named_transcript_has_its_announced_topics_then_one_section_per_questi
     assert bodies[4].points[0].text.startswith("陈刚：") and "二楼的活动室" in "".join(p.text for p in bodies[4].points)
     assert all(not s.title.rstrip("：").endswith(("王静", "李明", "陈刚")) for s in speech.sections)
     assert speech.sections[-1].points[0].text.startswith("赵红（主持人）：")
+
+
+def test_inline_ordinals_spread_over_a_lecture_open_sections_mid_paragraph() -> None:
+    source = read_source(SPEECHES / "zh-inline-diyi.txt")
+    speech = parse(source)
+    bodies = [s for s in speech.sections if s.kind == "body"]
+    assert [s.points[0].text[:3] for s in bodies] == ["第一，", "第二，", "第三，"]
+    assert [s.title for s in bodies] == ["先要多看", "要多写", "写完了要改"]
+    opening = "".join(p.text for p in speech.sections[0].points)
+    assert speech.sections[0].kind == "opening" and opening.endswith("别的我也不大懂。")
+    assert speech.sections[-1].kind == "closing" and speech.sections[-1].points[0].text.startswith("不过我并不是说")
+
+
+def test_an_ordinal_pair_inside_one_sentence_is_not_a_section() -> None:
+    pair = "为此，经济权就见得最要紧了。第一，在家应该先获得平均的分配；第二，在社会应该获得相等的势力。"
+    text = "讲题\n今天讲一点。\n" + "前面的话很长，" * 30 + "。\n" + pair + "\n" + "后面的话也很长，" * 30 + "。"
+    speech = parse(_source(text))
+    assert not any(s.title.startswith(("在家", "在社会")) for s in speech.sections)
+    assert any(p.text.startswith("为此，经济权") or "为此，经济权" in p.text for p in speech.points)

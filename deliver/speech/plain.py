@@ -49,6 +49,8 @@ _CLOSING_RUN = 3
 """Last paragraphs in which a closing cue may open the closing."""
 _SECTION_UNITS = {"zh": 900, "en": 450}
 """About three slides' worth of speech per body section (zh 字, en words)."""
+LEAD_UNITS = dict(_SECTION_UNITS)
+"""A lead before a lecture's first inline item longer than a section holds sections of its own."""
 
 
 def plain_sections(tagged: list[Tagged], language: Language, closing_cue: bool = True) -> tuple[Section, ...]:
@@ -69,13 +71,20 @@ def plain_sections(tagged: list[Tagged], language: Language, closing_cue: bool =
     sections: list[Section] = []
     if opening:
         sections.append(Section(labels["opening"], "opening", points_of(units_of(opening, language), language)))
-    for group in _announced(opening, body, language) or _cut(body, language):
-        points = points_of(units_of(group, language), language)
-        if points:
-            sections.append(Section(title=points[0].headline, kind="body", points=points))
+    sections.extend(body_sections(body, language, _announced(opening, body, language)))
     if closing:
         sections.append(Section(labels["closing"], "closing", points_of(units_of(closing, language), language)))
     return tuple(s for s in sections if s.points)
+
+
+def body_sections(body: list[Tagged], language: Language, groups: list[list[Tagged]] | None = None) -> list[Section]:
+    """Body sections of unmarked paragraphs: `groups` when given, else cut at turns and by length."""
+    sections: list[Section] = []
+    for group in groups or _cut(body, language):
+        points = points_of(units_of(group, language), language)
+        if points:
+            sections.append(Section(title=points[0].headline, kind="body", points=points))
+    return sections
 
 
 def _opening_end(tagged: list[Tagged]) -> tuple[int | None, int]:
