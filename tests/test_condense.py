@@ -363,7 +363,9 @@ def test_a_topicless_comment_is_not_the_headline_when_the_passage_names_its_topi
     )
 
 
-@pytest.mark.parametrize("line", ["鲁迅曾经借了他写的杂文", "北方有一个传说", "这里有这样一句话"])
+@pytest.mark.parametrize(
+    "line", ["鲁迅曾经借了他写的杂文", "北方有一个传说", "这里有这样一句话", "听说英国作家的一篇短篇小说"]
+)
 def test_a_means_or_a_presenting_clause_waits_for_what_it_introduces(line: str) -> None:
     assert waits_for_more(line, "zh")
 

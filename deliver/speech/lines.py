@@ -105,6 +105,7 @@ _ZH_TOPIC = re.compile(
 # A clause that only presents what comes next: 欧洲有一个传说，… / 有这样一句话：…
 _ZH_PRESENTS = re.compile(
     r"有(?:一|这样一?|这么一?|过一)(?:个|种|句|段|则|件|位)[^，,]{0,6}(?:传说|故事|说法|话|例子|笑话|问题|事情|人)$"
+    r"|^听说[^，,]{0,16}(?:小说|故事|传说|说法|文章|书)$"
 )
 # Last words that wait for more: a verb of saying, a copula, a conjunction, a preposition, 的 of a topic.
 _ZH_DANGLING = re.compile(
