@@ -358,6 +358,7 @@ def test_a_heading_sentence_titles_the_paragraph_after_it() -> None:
 def test_a_topicless_comment_is_not_the_headline_when_the_passage_names_its_topic() -> None:
     text = "我觉得这很重要，因为我在那里教过书。2010 年，市图书馆办了第一期读书会。后来来的人越来越多。"
     assert headline_of(text, "zh") != "我觉得这很重要"
+    assert "我觉得这很重要" not in bullets_of(text, "zh", exclude=[headline_of(text, "zh")])
     assert headline_of("I think this is important. The library opened in 1990 with two shelves.", "en").startswith(
         "The library"
     )

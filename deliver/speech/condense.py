@@ -228,7 +228,7 @@ def _sentence_lines(sentence: str, language: Language, skip: list[str], tier: Ti
 
 
 def _fresh(lines: Iterator[str], shown: list[str]) -> str | None:
-    return next((line for line in lines if not _echoes(line, shown)), None)
+    return next((line for line in lines if not _echoes(line, shown) and not _topicless(line)), None)
 
 
 def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tuple[str, ...]:
