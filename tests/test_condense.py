@@ -324,3 +324,53 @@ def test_the_longest_headline_fits_the_headline_box_at_its_largest_size(theme_na
     en = truncate(long + " the northern breakwater to international shipping.", "en", HEADLINE_MAX["en"])
     assert len(wrap(zh, width_em, bold=True)) == 1  # a Chinese headline is one line without shrinking
     assert len(wrap(en, width_em, bold=True)) <= 2  # an English one, two lines
+
+
+def test_a_one_sentence_formula_gets_its_main_clause_as_headline_and_the_rest_as_bullet() -> None:
+    from deliver.speech.points import points_of
+    from deliver.speech.units import Unit
+
+    (point,) = points_of([Unit("现在，我代表市政府向大会报告工作，请予审议。", None, 0)], "zh")
+    assert point.headline == "我代表市政府向大会报告工作"  # the main clause, not the formula
+    assert point.bullets and point.headline not in point.bullets
+
+
+def test_a_list_titled_by_its_first_item_does_not_repeat_it_as_a_bullet() -> None:
+    from deliver.speech.points import points_of
+    from deliver.speech.units import Unit
+
+    text = "1. Listening to the neighbours first.\n2. Writing down what they need.\n3. Coming back to check the work."
+    (point,) = points_of([Unit(text, None, 0)], "en")
+    assert [b for b in point.bullets if b.rstrip(".") == point.headline.rstrip(".")] == []
+
+
+def test_a_heading_sentence_titles_the_paragraph_after_it() -> None:
+    from deliver.speech.points import points_of
+    from deliver.speech.units import Unit
+
+    long = "要加大对基础研究的投入，" * 20 + "建设一批重点实验室。"
+    units = [Unit("推动科技进步和创新。", None, 0), Unit(long, None, 0)]
+    points = points_of(units, "zh")
+    assert points[0].headline == "推动科技进步和创新" and points[0].bullets
+    assert all(p.bullets for p in points)
+
+
+def test_a_topicless_comment_is_not_the_headline_when_the_passage_names_its_topic() -> None:
+    text = "我觉得这很重要，因为我在那里教过书。2010 年，市图书馆办了第一期读书会。后来来的人越来越多。"
+    assert headline_of(text, "zh") != "我觉得这很重要"
+    assert "我觉得这很重要" not in bullets_of(text, "zh", exclude=[headline_of(text, "zh")])
+    assert headline_of("I think this is important. The library opened in 1990 with two shelves.", "en").startswith(
+        "The library"
+    )
+
+
+@pytest.mark.parametrize(
+    "line", ["鲁迅曾经借了他写的杂文", "北方有一个传说", "这里有这样一句话", "听说英国作家的一篇短篇小说"]
+)
+def test_a_means_or_a_presenting_clause_waits_for_what_it_introduces(line: str) -> None:
+    assert waits_for_more(line, "zh")
+
+
+@pytest.mark.parametrize("line", ["借鉴国际经验", "他借了三本书给我看", "借助数字技术提升服务水平"])
+def test_borrowing_with_its_own_predicate_stands(line: str) -> None:
+    assert not waits_for_more(line, "zh")

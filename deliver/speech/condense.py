@@ -110,10 +110,36 @@ def headline_of(text: str, language: Language, avoid: Iterable[str] = ()) -> str
     shown = [a for a in avoid if a]
     fallback: str | None = None
     for candidate in _headline_candidates(text, language):  # lazily: the last tier loads jieba
-        if candidate and not _echoes(candidate, shown):
+        if candidate and not _echoes(candidate, shown) and not _topicless(candidate):
             return candidate
         fallback = fallback or candidate
     return fallback or _last_resort(text, language)
+
+
+_TOPICLESS = re.compile(
+    r"^(?:我认为|我認為|我觉得|我覺得|我想|我相信|我發現|我发现)?(?:这|這|那|它|此)(?:个|個|件事|一点|一點)?"
+    r"(?:很|非常|真的|十分|特别|特別|也|更|最)*(?:重要|关键|關鍵|有意思|有趣|不容易|难|難|好)[。！!]?$"
+    r"|^(?:i think |i believe |i feel )?(?:this|that|it) (?:is|was|'s) (?:very |really |so )?"
+    r"(?:important|interesting|crucial|key|hard|good)[.!]?$",
+    re.IGNORECASE,
+)
+"""A comment that names no topic (我認為這很重要 / I think this is important): a headline of last resort."""
+
+
+def _topicless(line: str) -> bool:
+    return bool(_TOPICLESS.match(line.strip()))
+
+
+def shorter_headline(text: str, language: Language, than: str) -> str | None:
+    """A headline that leaves part of `text` for a bullet: a shorter whole line than `than` (no
+    dictionary tier, so that jieba stays unloaded)."""
+    limit, minimum, stand = HEADLINE_MAX[language], HEADLINE_MIN[language], _HEAD_STAND[language]
+    for sentence in sentences_of(text, language)[:1]:
+        for tier in _tiers(language):
+            for run in runs(sentence, language, limit, minimum, stand, tier):
+                if run and size(run, language) < size(than, language):
+                    return run
+    return None
 
 
 def _last_resort(text: str, language: Language) -> str:
@@ -202,7 +228,7 @@ def _sentence_lines(sentence: str, language: Language, skip: list[str], tier: Ti
 
 
 def _fresh(lines: Iterator[str], shown: list[str]) -> str | None:
-    return next((line for line in lines if not _echoes(line, shown)), None)
+    return next((line for line in lines if not _echoes(line, shown) and not _topicless(line)), None)
 
 
 def bullets_of(text: str, language: Language, exclude: Iterable[str] = ()) -> tuple[str, ...]:

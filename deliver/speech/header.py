@@ -9,6 +9,7 @@ does not repeat is the page's heading. The byline goes to `Meta`, page furniture
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,12 +293,24 @@ def _strip(title: str, part: str | None, what: str, zone: _Zone, front: bool) ->
 
 
 def _fallback_title(name: str, blocks: list[Block], language: str, zone: _Zone) -> str:
-    """No title in the text: the file's name (without a date in front), or for stdin the first words."""
+    """No title in the text: the file's name (without a date in front), or for stdin the first words.
+
+    Either way the user is told, since a file name rarely reads as a title: the stem's dashes and
+    underscores become spaces (en-plain-fdr-inaugural → en plain fdr inaugural), nothing is added.
+    """
     if name != "-":
-        return _clean_title(Path(name).stem, zone)
+        shown = _clean_title(presentable_stem(Path(name).stem), zone) or Path(name).stem
+        zone.note(f"no title found in the text: using the file name ({shown}); give --title", "warning")
+        return shown
     from deliver.speech.condense import headline_of
 
+    zone.note("no title found in the text: using its first words; give --title", "warning")
     return headline_of(blocks[0].text, "zh" if language == "zh" else "en") if blocks else "-"
+
+
+def presentable_stem(stem: str) -> str:
+    """A file name stem as words: runs of dashes, underscores and dots → one space."""
+    return re.sub(r"\s+", " ", re.sub(r"[-_.]+", " ", stem)).strip() or stem
 
 
 def _letters(text: str) -> str:

@@ -97,9 +97,15 @@ _ZH_FRAME = re.compile(rf"^(?:{_ZH_FRAME_OPEN})[^，,。；;！？]*?(?:{_ZH_FRA
 # A one-clause line opened by these is a topic or a means waiting for its main clause.
 _ZH_TOPIC = re.compile(
     r"^(?:作为|对于|至于|随着|为了|通过(?!了)|按照|根据|依照|依据|围绕|针对|面对|基于|鉴于|本着|经过|由于|如同|正如|诚如|就像|"
-    r"如果|假如|要是|倘若|即使|哪怕|虽然|尽管|无论|不管|只要|只有|除非|一旦|既然|因为|以(?![^，,]*为)|代表|凡是|凡|由(?![此于])|除了)[^，,]*$"
+    r"如果|假如|要是|倘若|即使|哪怕|虽然|尽管|无论|不管|只要|只有|除非|一旦|既然|因为|以(?![^，,]*为)|代表(?![^，,]*?(?:向|作|致|发表|宣布))|凡是|凡|由(?![此于])|除了)[^，,]*$"
     r"|^在[^，,是要有应能可将把被让使了着过会需必得就都也还已才又不没]{1,9}$|^[^，,]{1,14}(?:当中|之中|里面|里边)$"
     r"|^为(?!了)[^，,]*起见$|^就[^，,]*(?:方面|问题|情况|几点|事情)$"
+    r"|^[^，,]{0,8}借了[^，,给还来去]*$"
+)
+# A clause that only presents what comes next: 欧洲有一个传说，… / 有这样一句话：…
+_ZH_PRESENTS = re.compile(
+    r"有(?:一|这样一?|这么一?|过一)(?:个|种|句|段|则|件|位)[^，,]{0,6}(?:传说|故事|说法|话|例子|笑话|问题|事情|人)$"
+    r"|^听说[^，,]{0,16}(?:小说|故事|传说|说法|文章|书)$"
 )
 # Last words that wait for more: a verb of saying, a copula, a conjunction, a preposition, 的 of a topic.
 _ZH_DANGLING = re.compile(
@@ -302,7 +308,7 @@ def waits_for_more(text: str, language: Language, setting: bool = False) -> bool
     last = re.sub(
         r"^(?:我们|我|这|要|继续|进一步|必须|应当|应该|也|还|更|都|仍|将|已经|已|今后|目前|当前|现在|同时)+", "", last
     )
-    frame = not setting and bool(_ZH_FRAME.match(last) or _ZH_TOPIC.match(last))
+    frame = not setting and bool(_ZH_FRAME.match(last) or _ZH_TOPIC.match(last) or _ZH_PRESENTS.search(last))
     return bool(topic or frame or _ZH_DANGLING.search(core))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from deliver.model import Language, Point
@@ -16,6 +17,7 @@ from deliver.speech.condense import (
     enumeration_headline,
     headline_of,
     item_bullet,
+    shorter_headline,
     stated_headline,
 )
 from deliver.speech.markers import Enumeration, inline_enumerations
@@ -265,8 +267,13 @@ def _finish(draft: _Draft, language: Language) -> Point:
     items = tuple(dict.fromkeys(item_bullet(i, language) for i in draft.items if bare(i)))
     headline = _headline(draft, body, language, items)
     bullets = items if draft.items else bullets_of(body, language, exclude=[headline])
-    bullets = tuple(_capital(b, language) for b in bullets if b)
+    if not bullets and not draft.items:  # the whole sentence fits as headline: a shorter one leaves a bullet
+        shorter = shorter_headline(body, language, headline)
+        rest = bullets_of(body, language, exclude=[shorter]) if shorter else ()
+        headline, bullets = (shorter, rest) if shorter and rest else (headline, bullets)
     headline = headline or draft.text.strip()[: HEADLINE_MAX[language]]
+    # An item the headline already shows is not shown again below it (a list titled by its first item).
+    bullets = tuple(_capital(b, language) for b in bullets if b and _letters(b) != _letters(headline))
     return Point(draft.text.strip(), _capital(headline, language), bullets, draft.continued)
 
 
@@ -290,9 +297,24 @@ def _merge_slivers(drafts: list[_Draft], language: Language) -> list[_Draft]:
         if prev is not None and not prev.items and not draft.continued and not draft.items:
             size = spoken_units(prev.text + draft.text, language)
             small = min(spoken_units(prev.text, language), spoken_units(draft.text, language)) < SLIVER_UNITS[language]
-            if small and size <= limit and draft.stated is None and (draft.lead is None or prev.plain):
+            fits = size <= limit or (
+                _only_headline(prev, language) and size <= MAX_UNITS[language] + HEADLINE_MAX[language]
+            )
+            if small and fits and draft.stated is None and (draft.lead is None or prev.plain):
                 joiner = "" if prev.unit == draft.unit else "\n"
                 out[-1] = replace(prev, text=prev.text + joiner + draft.text, lead=prev.lead)
                 continue
         out.append(draft)
     return out
+
+
+def _only_headline(draft: _Draft, language: Language) -> bool:
+    """A draft whose words after its heading are one sentence short enough to be a headline
+    (推动科技进步和创新。 before the paragraph it announces): it titles the passage after it."""
+    own = draft.text[draft.skip :]
+    said = [s for s in sentences(own) if bare(s)]
+    return len(said) == 1 and short_length(bare(said[0]), language) <= HEADLINE_MAX[language]
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if unicodedata.category(c)[0] in "LN")

@@ -10,16 +10,19 @@ question are a Q&A section; the last section ends at a closing label (结束语)
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from deliver.model import Language, Section, SectionKind
 from deliver.speech import cues
 from deliver.speech.families import Family, Tagged, tag, top_family
+from deliver.speech.inline import split_inline_ordinals
 from deliver.speech.markers import CLOSING_ORDINAL
-from deliver.speech.plain import plain_sections
+from deliver.speech.plain import LEAD_UNITS, body_sections, plain_sections
 from deliver.speech.points import MIN_UNITS, Unit, points_of
 from deliver.speech.reading import Block
 from deliver.speech.text import bare, spoken_units
+from deliver.speech.turns import Turns, turns_of
 from deliver.speech.units import groups_of, heading_parts, shape_cut, units_of
 
 LABELS = {
@@ -29,6 +32,7 @@ LABELS = {
 _QA_TITLE = re.compile(
     r"q\s*&\s*a|questions|preguntas|問答|问答|提問|提问|答問|答问|交流|座談|座谈|互動|互动", re.IGNORECASE
 )
+_COPULA_LEAD = re.compile(r"^是(?=[^，,。]{3})")
 _PARAGRAPHS = re.compile(r"(?<=[。！？!?”」])[ \t\u3000]{2,}(?=\S)")
 
 
@@ -46,7 +50,7 @@ def split_paragraphs(blocks: list[Block]) -> list[Block]:
 
 def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Section, ...]:
     """The speech's sections in speaking order (the header zone already taken off)."""
-    tagged = tag(split_paragraphs(blocks), language)
+    tagged = tag(split_inline_ordinals(split_paragraphs(blocks)), language)
     family = top_family(tagged)
     if family is None or (family.kind == "vocative" and len(family.main) < 3):
         return _plain_with_qa(tagged, language)
@@ -60,7 +64,7 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
     labels = LABELS[language]
     sections: list[Section] = []
     if starts[0] > 0:
-        sections.append(_make(labels["opening"], "opening", units_of(tagged[: starts[0]], language), language))
+        sections.extend(_opening(tagged[: starts[0]], family, language))
     for group in groups:
         title_of, units = _body_units(group, language)
         section = _make(title_of or labels["qa"], "body", units, language)
@@ -72,13 +76,43 @@ def sections_of(blocks: list[Block], language: Language, title: str) -> tuple[Se
     return tuple(s for s in sections if s.points)
 
 
+def _opening(lead: list[Tagged], family: Family, language: Language) -> list[Section]:
+    """What comes before the first item: the opening; when the items opened inside paragraphs (a
+    lecture, `inline.py`) and the lead is longer than a section, it is cut like an unmarked talk."""
+    if (
+        family.name == "di"
+        and len(lead) > 1
+        and sum(spoken_units(t.block.text, language) for t in lead) > LEAD_UNITS[language]
+    ):
+        opening = _make(LABELS[language]["opening"], "opening", units_of(lead[:1], language), language)
+        return [opening, *body_sections(lead[1:], language)]
+    return [_make(LABELS[language]["opening"], "opening", units_of(lead, language), language)]
+
+
 def _plain_with_qa(tagged: list[Tagged], language: Language) -> tuple[Section, ...]:
-    """An unmarked talk, and the questions after it as a section of their own."""
+    """An unmarked talk, and the questions after it as a section of their own (in a transcript
+    labelled by name: one section per questioner's exchange, `turns.py`)."""
+    turns = turns_of(tagged, language)
+    if turns is not None:
+        return _exchanges(tagged, turns, language)
     asked = next((i for i, t in enumerate(tagged) if t.sign == "question" and i > 1), None)
     if asked is None:
         return plain_sections(tagged, language)
     qa = _make(LABELS[language]["qa"], "body", units_of(tagged[asked:], language), language)
     return tuple(s for s in (*plain_sections(tagged[:asked], language), qa) if s.points)
+
+
+def _exchanges(tagged: list[Tagged], turns: Turns, language: Language) -> tuple[Section, ...]:
+    """The talk cut as an unmarked speech, each exchange a section titled by its question, the closing turn."""
+    end = turns.closing if turns.closing is not None else len(tagged)
+    sections = list(plain_sections(tagged[: turns.talk_end], language, closing_cue=False))
+    for a, b in itertools.pairwise([*turns.questions, end]):
+        section = _make("", "body", units_of(tagged[a:b], language), language)
+        if section.points:
+            sections.append(Section(section.points[0].headline, "body", section.points))
+    if end < len(tagged):
+        sections.append(_make(LABELS[language]["closing"], "closing", units_of(tagged[end:], language), language))
+    return tuple(s for s in sections if s.points)
 
 
 def _make(title: str, kind: SectionKind, units: list[Unit], language: Language) -> Section:
@@ -162,6 +196,8 @@ def _body_units(group: list[Tagged], language: Language) -> tuple[str | None, li
     first = group[0]
     stated, heading_len = heading_parts(first, language)
     title = stated or (bare(first.block.text)[:40] if first.sign not in ("question", "vocative") else None)
+    if title and first.marker is not None and language == "zh":
+        title = _COPULA_LEAD.sub("", title)  # 第一，是往往分不清… → 往往分不清…: the copula only joined the numeral
     rest = units_of(group[1:], language)
     if not rest and first.marker is not None and heading_len >= len(first.block.text.rstrip()):
         heading_len = first.marker.end  # a one-sentence section: its slide shows that sentence, less the numeral
