@@ -83,12 +83,16 @@ def main() -> None:
 
     variants = args.variants.split(",")
     paths = {v: model_path(None, v) for v in variants}  # type: ignore[arg-type]
-    inputs = [feeds("en", "af_heart", "Thank you all for coming today.")] if args.short else [feeds(*s) for s in SENTENCES]
+    inputs = (
+        [feeds("en", "af_heart", "Thank you all for coming today.")] if args.short else [feeds(*s) for s in SENTENCES]
+    )
     sessions = {v: session(p, args.threads, args.spin == "on", f"/tmp/kokoro-prof-{v}" if args.profile else None)
                 for v, p in paths.items()}  # fmt: skip
     outputs: dict[str, list[tuple[int, list[int]]]] = {}
     for v, s in sessions.items():  # warm-up, and what each variant says
-        outputs[v] = [(len(a.reshape(-1)), [int(d) for d in ds.reshape(-1)]) for a, ds in (s.run(None, f) for f in inputs)]
+        outputs[v] = [
+            (len(a.reshape(-1)), [int(d) for d in ds.reshape(-1)]) for a, ds in (s.run(None, f) for f in inputs)
+        ]
     busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
     seconds: dict[str, list[float]] = {v: [] for v in variants}
     loads = []
@@ -112,11 +116,13 @@ def main() -> None:
         same = [(abs(n - n0) / n0, max(abs(a - b) for a, b in zip(d, d0, strict=True)) if len(d) == len(d0) else -1)
                 for (n, d), (n0, d0) in zip(outputs[v], base, strict=True)]  # fmt: skip
         row = {"rtf": round(rtf, 3), "seconds": [round(x, 2) for x in seconds[v]],
-               "audio_length_diff": round(max(s[0] for s in same), 4), "max_frame_diff": max(s[1] for s in same)}  # fmt: skip
+               "audio_length_diff": round(max(s[0] for s in same), 4),
+               "max_frame_diff": max(s[1] for s in same)}  # fmt: skip
         if args.profile:
             row["top_ops"] = top_ops(sessions[v].end_profiling())
         table["variants"][v] = row
-        print(f"{v:9} RTF {rtf:6.3f}  audio Δ {row['audio_length_diff']:.2%}  max token Δ {row['max_frame_diff']} frames"
+        print(f"{v:9} RTF {rtf:6.3f}  audio Δ {row['audio_length_diff']:.2%}  "
+              f"max token Δ {row['max_frame_diff']} frames"
               + (f"  top {row['top_ops']}" if args.profile else ""))  # fmt: skip
     print(f"load (1 min) during: {loads}")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}

@@ -13,6 +13,8 @@ import asyncio
 import hashlib
 import importlib.resources
 import importlib.util
+import os
+import platform
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,8 +27,8 @@ from deliver.model import Language
 from deliver.paths import user_cache_dir
 from deliver.voices import kokoro_graph, kokoro_voices
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
-from deliver.voices.kokoro_graph import Graph
 from deliver.voices.kokoro_g2p import Segment, runs, segments, token_ids
+from deliver.voices.kokoro_graph import Graph
 from deliver.voices.wav import pcm_to_wav
 
 if TYPE_CHECKING:
@@ -69,9 +71,7 @@ def duration_patch() -> bytes:
     def text(number: int, value: str) -> bytes:
         return field(number, value.encode())
 
-    node = (
-        text(1, DURATIONS_SOURCE) + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
-    )
+    node = text(1, DURATIONS_SOURCE) + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
     dims = field(1, _varint(1 << 3) + _varint(1)) + field(1, text(2, "n_tokens_with_pads"))  # [1, n]
     tensor = _varint(1 << 3) + _varint(7) + field(2, dims)  # elem_type INT64 = 7, shape
     output = text(1, "durations") + field(2, field(1, tensor))  # ValueInfo{name, type{tensor_type}}
@@ -121,15 +121,18 @@ def _timed_sha256() -> str:
 
 
 class _Runtime:
-    """One onnxruntime session; `workers` calls may run at once (each with 2 // workers threads)."""
+    """One onnxruntime session; `workers` calls may run at once, sharing the cores this process may use."""
 
-    def __init__(self, path: Path, workers: int) -> None:
+    def __init__(self, path: Path, workers: int, threads: int) -> None:
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, 2 // workers)
+        options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle threads spinning for work take a core from the rest of the build and from a busy laptop;
+        # measured (bench/kokoro_graph.py --spin on/off, one busy core): spinning does not make the calls faster.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors for a bad model file
@@ -173,11 +176,15 @@ class KokoroEngine:
     """Characters per chunk: about a sentence, so an edited sentence costs seconds to say again (a longer
     English sentence is cut at its clauses); the engine keeps each model call within TOKEN_BUDGET itself."""
 
-    def __init__(self, workers: int = 1, voice_folder: Path | None = None, cache: Path | None = None) -> None:
-        """`workers` model calls at once: 1 = one call on both cores (lowest latency), 2 = two calls on a core each."""
+    def __init__(
+        self, workers: int = 1, voice_folder: Path | None = None, cache: Path | None = None, graph: Graph | None = None
+    ) -> None:
+        """`workers` model calls at once, sharing the available cores (1 = one call on all of them, the
+        fastest measured); `graph` the model variant (None: the one chosen for this CPU, see kokoro_graph)."""
         self.workers = workers
         self.voice_folder = voice_folder
         self.cache = cache
+        self.graph: Graph = graph or kokoro_graph.choose(kokoro_graph.cpu_flags(), platform.machine())
         self._runtime: _Runtime | None = None
         self._styles: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -185,7 +192,10 @@ class KokoroEngine:
     @property
     def version(self) -> str:
         pace = ",".join(f"{language}{speed:g}" for language, speed in sorted(BASE_SPEED.items()))
-        return f"kokoro-v1.0-int8 {MODEL_SHA256[:12]} g2p 1 (misaki {distribution_version('misaki')}) pace {pace}"
+        graph = "" if self.graph == "int8" else f" graph {self.graph} r{kokoro_graph.REWRITE_VERSION}"
+        return (
+            f"kokoro-v1.0-int8 {MODEL_SHA256[:12]}{graph} g2p 1 (misaki {distribution_version('misaki')}) pace {pace}"
+        )
 
     def missing(self) -> str | None:
         """Why the engine cannot run here (and how to fix it), or None when it can."""
@@ -248,7 +258,8 @@ class KokoroEngine:
             if self._runtime is None:
                 if (reason := _runtime_missing()) is not None:
                     raise EngineUnavailable(reason)
-                self._runtime = _Runtime(model_path(self.cache), self.workers)
+                threads = max(1, available_cores() // self.workers)
+                self._runtime = _Runtime(model_path(self.cache, self.graph), self.workers, threads)
             return self._runtime
 
     def _style(self, name: str) -> np.ndarray:
@@ -259,6 +270,21 @@ class KokoroEngine:
                 data = kokoro_voices.read_voice(name, self.voice_folder)
                 self._styles[name] = np.frombuffer(data, dtype="<f4").reshape(510, 256)
             return self._styles[name]
+
+
+def available_cores(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """Cores this process may run on: its CPU affinity, capped by a cgroup v2 quota (cpu.max) when one is set."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = (cgroup / "cpu.max").read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) / int(period) + 0.5)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
 
 
 def _runtime_missing() -> str | None:
@@ -324,6 +350,7 @@ def _boundaries(marks: list[tuple[Segment, float, float]], length: int, duration
     for i, (segment, start, end) in enumerate(spoken):
         following = spoken[i + 1][1] if i + 1 < len(spoken) else duration
         text_end = spoken[i + 1][0].start if i + 1 < len(spoken) else length
-        out.append(Boundary(round(float(max(start, 0.0)), 4), round(float(min(max(end, start), following, duration)), 4),
-                            segment.start, max(segment.end, min(text_end, length))))  # fmt: skip
+        end = min(max(end, start), following, duration)
+        out.append(Boundary(round(float(max(start, 0.0)), 4), round(float(end), 4), segment.start,
+                            max(segment.end, min(text_end, length))))  # fmt: skip
     return tuple(b for b in out if b.text_start < b.text_end)

@@ -11,6 +11,7 @@ MatMulInteger by MatMul, then drops what no output needs. It works on protobuf w
 from __future__ import annotations
 
 import hashlib
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
@@ -25,18 +26,17 @@ GRAPHS: Final[tuple[Graph, ...]] = ("int8", "conv-f32", "f32")
 """int8: the model as shipped; conv-f32: float convolutions; f32: float convolutions and matmuls."""
 REWRITE_VERSION: Final = 1
 """Bumped when the rewrite changes, so a cached variant is rebuilt."""
-FAST_INT8_FLAGS: Final = frozenset({"avx512_vnni", "avx_vnni", "amx_int8", "avx512vnni", "avxvnni"})
-"""CPU flags (as /proc/cpuinfo spells them) under which onnxruntime's int8 kernels beat float ones."""
 
 
 def choose(flags: frozenset[str], machine: str) -> Graph:
-    """The graph for a CPU: int8 with VNNI or on non-x86 (not measured there), float convolutions otherwise.
+    """The graph for a CPU: float convolutions on x86 with AVX2, the int8 model elsewhere (not measured there).
 
-    Measured (bench/kokoro_graph.py): on AVX2 without VNNI float convolutions run the model ≈ 2× faster;
-    with AVX-512 VNNI the int8 graph is as fast or faster."""
-    if machine.lower() not in ("x86_64", "amd64", "i386", "i686", "x86"):
+    Measured (bench/kokoro_graph.py, README Performance): the int8 ConvInteger takes ≈ 56–60 % of a call
+    with AVX2 only and still ≈ 59 % with AVX-512 VNNI and AMX (its uint8 weights miss the VNNI kernels);
+    float convolutions make the model faster on both; float matmuls add nothing and 37 MB."""
+    if machine.lower() not in ("x86_64", "amd64"):
         return "int8"
-    return "int8" if flags & FAST_INT8_FLAGS else "conv-f32"
+    return "conv-f32" if "avx2" in flags else "int8"
 
 
 def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
@@ -47,11 +47,11 @@ def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
                 return frozenset(line.split(":", 1)[1].split())
     except OSError:
         pass
-    try:
-        from numpy._core._multiarray_umath import __cpu_features__  # type: ignore[attr-defined]
-    except ImportError:
+    try:  # numpy probes cpuid itself, as onnxruntime does (Windows and macOS have no /proc/cpuinfo)
+        features: dict[str, bool] = importlib.import_module("numpy._core._multiarray_umath").__cpu_features__
+    except (ImportError, AttributeError):
         return frozenset()
-    return frozenset(str(name).lower() for name, present in __cpu_features__.items() if present)
+    return frozenset(name.lower() for name, present in features.items() if present)
 
 
 def rewrite(model: bytes, graph: Graph, keep: frozenset[str] = frozenset()) -> bytes:
