@@ -123,11 +123,12 @@ def _timed_sha256() -> str:
 class _Runtime:
     """One onnxruntime session; `workers` calls may run at once, sharing the cores this process may use."""
 
-    def __init__(self, path: Path, workers: int, threads: int) -> None:
+    def __init__(self, path: Path, workers: int, threads: int | None = None) -> None:
+        """`threads` per call (None: the available cores shared by the `workers` calls)."""
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = threads or max(1, available_cores() // workers)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Idle threads spinning for work take a core from the rest of the build and from a busy laptop;
