@@ -68,6 +68,26 @@ def top_ops(profile_file: str, count: int = 6) -> list[tuple[str, float]]:
     return [(op, round(dur / total, 3)) for op, dur in per_op.most_common(count)]
 
 
+def threads_study(path: Path, inputs: list[dict[str, Any]], rounds: int) -> dict[str, float]:
+    """Seconds for the inputs: one call at a time on all cores (spinning off / on) against one call per core
+    at once (two sessions of one thread each), interleaved."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cores = len(os.sched_getaffinity(0))
+    ways = {"1 call × all cores, spin off": [session(path, cores, False)],
+            "1 call × all cores, spin on": [session(path, cores, True)],
+            f"{cores} calls × 1 thread, spin off": [session(path, 1, False) for _ in range(cores)]}  # fmt: skip
+    seconds: dict[str, list[float]] = {name: [] for name in ways}
+    work = inputs * cores  # the same work for every way
+    for _ in range(rounds + 1):
+        for name, sessions in ways.items():
+            start = time.perf_counter()
+            with ThreadPoolExecutor(len(sessions)) as pool:
+                list(pool.map(lambda job, on=sessions: on[job[0] % len(on)].run(None, job[1]), enumerate(work)))
+            seconds[name].append(time.perf_counter() - start)
+    return {name: round(statistics.median(s[1:]), 2) for name, s in seconds.items()}  # the first is a warm-up
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--variants", default="int8,conv-f32,f32")
@@ -76,6 +96,7 @@ def main() -> None:
     parser.add_argument("--spin", default="off")
     parser.add_argument("--busy", action="store_true", help="one busy background core while measuring")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--threads-study", action="store_true", help="threads per call, concurrent calls, spinning")
     parser.add_argument("--label", default=platform.machine())
     parser.add_argument("--short", action="store_true", help="one short English phrase (for an emulator)")
     args = parser.parse_args()
@@ -86,6 +107,21 @@ def main() -> None:
     inputs = (
         [feeds("en", "af_heart", "Thank you all for coming today.")] if args.short else [feeds(*s) for s in SENTENCES]
     )
+    if args.threads_study:
+        busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
+        try:
+            study = threads_study(paths[variants[0]], inputs, args.rounds)
+        finally:
+            if busy:
+                busy.kill()
+        print(json.dumps(study, indent=1, ensure_ascii=False), f"load {os.getloadavg()[0]:.1f}")
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results.setdefault("kokoro_threads", {})[f"{variants[0]} busy={args.busy}"] = {
+            **study,
+            "load": os.getloadavg()[0],
+        }
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        return
     sessions = {v: session(p, args.threads, args.spin == "on", f"/tmp/kokoro-prof-{v}" if args.profile else None)
                 for v, p in paths.items()}  # fmt: skip
     outputs: dict[str, list[tuple[int, list[int]]]] = {}
