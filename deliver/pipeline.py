@@ -171,6 +171,7 @@ def _narrate(
     clock = NarrationClock(ahead)
     voiced, notices = narrate(speech, voicing, lambda done, total: step(clock.message(done), done, total))
     remember(ahead, [r.duration for v in voiced for r in v.renditions], clock.elapsed())
+    notices += (Notice("voice", f"{ahead.engine} version: {ahead.version}"),)  # the manifest records the model used
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
     soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
     used = {(v.voice.engine, v.voice.name) for v in voiced}

@@ -18,7 +18,7 @@ from tests.fakes import render
 
 
 def _ahead(cached: tuple[bool, ...] = (False, False, False, False), speed: float = 2.0) -> eta.Forecast:
-    return eta.Forecast("kokoro", (30.0, 30.0, 60.0, 60.0), (0, 0, 1, 2), cached, speed, False)
+    return eta.Forecast("kokoro", "v1", (30.0, 30.0, 60.0, 60.0), (0, 0, 1, 2), cached, speed, False)
 
 
 def test_the_forecast_counts_only_what_the_cache_does_not_hold() -> None:

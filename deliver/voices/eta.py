@@ -38,6 +38,8 @@ class Forecast:
     """What the narration has to do, and how long that should take here."""
 
     engine: str
+    version: str
+    """The engine's version (for Kokoro it names the model graph chosen for this CPU)."""
     chunk_audio: tuple[float, ...]
     """Estimated seconds of audio of each chunk, in narration order."""
     chunk_section: tuple[int, ...]
@@ -72,8 +74,9 @@ def forecast(speech: Speech, options: NarrationOptions, audio_seconds: float) ->
     cache = Cache(options.cache_dir)
     cached = tuple(cache.has(key) for key in planned_keys(speech, options))
     speed = remembered(engine.name)
-    return Forecast(engine.name, tuple(audio_seconds * n / characters for _, n in chunks), tuple(s for s, _ in chunks),
-                    cached, speed or PRIOR_SPEED.get(engine.name, 1.0), speed is not None)  # fmt: skip
+    audio = tuple(audio_seconds * n / characters for _, n in chunks)
+    return Forecast(engine.name, engine.version, audio, tuple(s for s, _ in chunks), cached,
+                    speed or PRIOR_SPEED.get(engine.name, 1.0), speed is not None)  # fmt: skip
 
 
 class NarrationClock:
