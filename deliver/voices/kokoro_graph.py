@@ -1,8 +1,8 @@
 """Kokoro's graph variants: the int8 model with its integer convolutions (and matmuls) turned to float.
 
-The int8 model's ConvInteger / MatMulInteger are fast where the CPU has VNNI (AVX-512 VNNI, AVX-VNNI,
-AMX) and slow on plain AVX2, where most of a call is spent in them. The rewrite replaces each
-`DynamicQuantizeLinear → ConvInteger (→ Add quantized bias) → Cast → Mul scale` chain by one float
+Most of an int8 model call is its ConvInteger nodes: 56 % on an AVX2-only CPU (issue 18), still 59 % on
+a Xeon with AVX-512 VNNI and AMX (the convolutions' uint8 weights do not reach the VNNI kernels). The
+rewrite replaces each `DynamicQuantizeLinear → ConvInteger (→ Add quantized bias) → Cast → Mul scale` chain by one float
 `Conv` (weights dequantized once: (W − zero point) × scale; the float bias restored), and likewise
 MatMulInteger by MatMul, then drops what no output needs. It works on protobuf wire format by hand
 (ONNX's ModelProto/GraphProto/NodeProto/TensorProto field numbers), so no `onnx` package is needed.
