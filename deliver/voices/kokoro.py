@@ -132,7 +132,7 @@ class _Runtime:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         # Idle threads spinning for work take a core from the rest of the build and from a busy laptop;
-        # measured (bench/kokoro_graph.py --spin on/off, one busy core): spinning does not make the calls faster.
+        # measured (bench/kokoro_graph.py --threads-study --busy): spinning on was within noise of off.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
