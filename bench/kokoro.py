@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,13 +26,40 @@ RESULTS = ROOT / "bench" / "results.json"
 SAMPLE = ROOT / "examples" / "zh-organization-meeting.txt"
 
 
-def one(speech: Path, out: Path, cache: Path, workers: int) -> dict[str, float]:
+def _timed() -> list[float]:
+    """Time every onnxruntime session.run in this process (the engine calls it inside its semaphore, so
+    waiting for a slot is not counted): the model's own seconds per call land in the returned list."""
+    import onnxruntime
+
+    calls: list[float] = []
+    run = onnxruntime.InferenceSession.run
+
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return run(self, *args, **kwargs)
+        finally:
+            calls.append(time.perf_counter() - start)
+
+    onnxruntime.InferenceSession.run = timed  # type: ignore[method-assign]
+    return calls
+
+
+def one(speech: Path, out: Path, cache: Path, workers: int, graph: str | None = None) -> dict[str, float]:
     """A build in this process with Kokoro making `workers` model calls at once."""
     from deliver import voices
     from deliver.pipeline import BuildOptions, build
     from deliver.voices.kokoro import KokoroEngine
+    from deliver.voices.kokoro_voices import folder_in
 
-    voices.register("kokoro", KokoroEngine(workers=workers))
+    def factory(folders: voices.Folders) -> KokoroEngine:
+        return KokoroEngine(
+            voice_folder=folder_in(folders.voices), model_folder=folders.models / "kokoro", workers=workers,
+            graph=graph,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    voices.register("kokoro", factory)
+    calls = _timed()
     marks: dict[str, float] = {}
     start = time.perf_counter()
     result = build(speech, BuildOptions(out_dir=out, engine="kokoro", cache_dir=cache),
@@ -41,12 +70,14 @@ def one(speech: Path, out: Path, cache: Path, workers: int) -> dict[str, float]:
     characters = sum(len(p.text) for p in result.speech.points)
     return {"wall": end - start, "narration": narration, "audio": audio, "rtf": narration / audio if audio else 0.0,
             "pace_per_minute": characters / audio * 60 if audio else 0.0, "reused": float(result.reused),
+            "model_s": sum(calls), "model_rtf": sum(calls) / audio if audio else 0.0,
+            "build_over_model": (end - start) / sum(calls) if calls else 0.0,
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}  # fmt: skip
 
 
-def variant(speech: Path, out: Path, cache: Path, workers: int) -> dict[str, float]:
+def variant(speech: Path, out: Path, cache: Path, workers: int, graph: str = "") -> dict[str, float]:
     """`one` in a fresh process (so memory and model load are counted per build)."""
-    command = [sys.executable, __file__, "--one", str(speech), str(out), str(cache), str(workers)]
+    command = [sys.executable, __file__, "--one", str(speech), str(out), str(cache), str(workers), graph]
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -59,15 +90,58 @@ def edited(folder: Path) -> Path:
     return path
 
 
+def side_by_side(speech: Path, chars: int, runs: int) -> None:
+    """Cold builds per graph variant, interleaved, with one busy background core: the whole build against
+    the model's own session.run time in the same run."""
+    rows: dict[str, list[dict[str, float]]] = {}
+    busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"])
+    loads = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="deliver-kokoro-") as scratch:
+            work = Path(scratch)
+            if chars:
+                text = speech.read_text(encoding="utf-8")
+                speech = work / "excerpt.txt"
+                speech.write_text(text[: text.find("。", chars) + 1 or chars], encoding="utf-8")
+            for n in range(runs):
+                for graph in ("int8", "conv-f32"):
+                    rows.setdefault(graph, []).append(
+                        variant(speech, work / f"o{n}{graph}", work / f"c{n}{graph}", 1, graph)
+                    )
+                    loads.append(os.getloadavg()[0])
+    finally:
+        busy.kill()
+    figures = {g: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for g, rs in rows.items()}
+    print(
+        f"{'graph':9} {'build s':>8} {'model s':>8} {'build/model':>11} {'audio s':>8} {'model RTF':>9} {'RSS MiB':>8}"
+    )
+    for graph, row in figures.items():
+        print(f"{graph:9} {row['wall']:8.1f} {row['model_s']:8.1f} {row['build_over_model']:11.2f} {row['audio']:8.1f} "
+              f"{row['model_rtf']:9.3f} {row['peak_rss_mib']:8.0f}")  # fmt: skip
+    print(f"load (1 min) after each build: {[round(x, 1) for x in loads]}")
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["kokoro_side_by_side"] = {"speech": speech.name, "chars": chars, "runs": runs, "busy_core": True,
+                                      "load_1min": loads, "graphs": figures}  # fmt: skip
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--skip-workers", action="store_true")
-    parser.add_argument("--one", nargs=4, metavar=("SPEECH", "OUT", "CACHE", "WORKERS"))
+    parser.add_argument("--one", nargs=5, metavar=("SPEECH", "OUT", "CACHE", "WORKERS", "GRAPH"))
+    parser.add_argument(
+        "--side-by-side", action="store_true", help="only: model time against the whole build, per graph, one busy core"
+    )
+    parser.add_argument("--speech", type=Path, default=SAMPLE)
+    parser.add_argument("--chars", type=int, default=0, help="only the speech's first N characters")
     args = parser.parse_args()
     if args.one:
-        speech, out, cache, workers = args.one
-        print(json.dumps(one(Path(speech), Path(out), Path(cache), int(workers))))
+        speech, out, cache, workers, graph = args.one
+        print(json.dumps(one(Path(speech), Path(out), Path(cache), int(workers), graph or None)))
+        return
+    if args.side_by_side:
+        side_by_side(args.speech, args.chars, args.runs)
         return
     from deliver.voices import kokoro_voices
 

@@ -253,11 +253,19 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, int, int], None] | None]:
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from deliver.voices.eta import ESTIMATE, LONG
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=_err, transient=True) as bar:
         task = bar.add_task("starting", total=None)
 
         def report(message: str, done: int, total: int) -> None:
+            if message.startswith(ESTIMATE):  # said once, before synthesis; stays above the bar
+                bar.console.print(message, markup=False, highlight=False)
+                if done > LONG:
+                    bar.console.print("for a first look in seconds: --engine espeak (robotic voice) or --no-audio",
+                                      markup=False, highlight=False)  # fmt: skip
+                return
             bar.update(task, description=message, completed=done, total=total or None)
 
         yield report

@@ -182,7 +182,9 @@ def _fill(
     deck, deck_notices = plan_deck(speech, theme)
     render_deck(deck, theme, stage / "deck.pptx")
     notices += deck_notices + _template_checks(stage / "deck.pptx", theme)
-    soundtrack, voiced, voice_notices = _narrate(stage, speech, voicing, step) if voicing else (None, (), ())
+    soundtrack, voiced, voice_notices = (
+        _narrate(stage, speech, voicing, step, timing.total_seconds) if voicing else (None, (), ())
+    )
     notices += voice_notices
     if soundtrack is not None and options.embed:
         step("embedding narration in deck-narrated.pptx", 0, 0)
@@ -224,12 +226,18 @@ def _template_checks(deck: Path, theme: Theme) -> tuple[Notice, ...]:
 
 
 def _narrate(
-    stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress
+    stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress, audio_estimate: float
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
     from deliver.audio import Pauses, write_soundtrack
+    from deliver.voices.eta import NarrationClock, forecast, remember
     from deliver.voices.narrate import narrate
 
-    voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
+    ahead = forecast(speech, voicing, audio_estimate)
+    step(ahead.message(), round(ahead.seconds), 0)
+    clock = NarrationClock(ahead)
+    voiced, notices = narrate(speech, voicing, lambda done, total: step(clock.message(done), done, total))
+    remember(ahead, [r.duration for v in voiced for r in v.renditions], clock.elapsed())
+    notices += (Notice("voice", f"{ahead.engine} version: {ahead.version}"),)  # the manifest records the model used
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
     soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
     used = {(v.voice.engine, v.voice.name) for v in voiced}

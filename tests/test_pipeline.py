@@ -40,7 +40,7 @@ def test_build_writes_the_package_with_a_manifest_of_every_file(tmp_path: Path) 
 def test_a_rebuild_replaces_the_package_whole(tmp_path: Path) -> None:
     first = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False)).folder
     (first / "stale.txt").write_text("from an older build")
-    with pytest.raises(OutputError, match="stale.txt"):  # not ours: never deleted without --force (issue 19)
+    with pytest.raises(OutputError, match=r"stale\.txt"):  # not ours: never deleted without --force (issue 19)
         build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, pace=150))
     second = build(SAMPLE, BuildOptions(out_dir=tmp_path, audio=False, pace=150, force=True)).folder
     assert second == first and not (second / "stale.txt").exists()

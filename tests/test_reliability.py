@@ -249,7 +249,7 @@ def test_a_build_killed_at_random_points_leaves_the_previous_package_or_none(
     args = ("build", str(SAMPLE), "-o", str(out), "--engine", "espeak", "-q", "--cache-dir", str(cache))
     chance = random.Random(sig.value)
     previous: dict | None = None  # type: ignore[type-arg]
-    for attempt in range(3):
+    for _attempt in range(3):
         process = start(*args)
         time.sleep(chance.uniform(0.4, 3.5))
         process.send_signal(sig)
@@ -352,7 +352,7 @@ def test_a_build_writes_only_its_output_folder_and_the_cache(tmp_path: Path) -> 
     result = deliver("build", "讲话 (final).txt", "-o", str(out), "--engine", "espeak", "-q", env=env, cwd=work)
     assert result.returncode == 0, result.stderr
     assert {"home": snapshot(home), "tmp": snapshot(tmp), "work": snapshot(work)} == before
-    assert set(p.name for p in tmp_path.iterdir()) == {"home", "tmp", "work", "out", "cache"}
+    assert {p.name for p in tmp_path.iterdir()} == {"home", "tmp", "work", "out", "cache"}
 
 
 # ---------------------------------------------------------------- what is missing at run time

@@ -47,6 +47,10 @@ class Cache:
         folder = self.root / key[:2]
         return folder / f"{key}.json", folder / key
 
+    def has(self, key: str) -> bool:
+        """Whether an entry for `key` is stored (not checked: a cheap look for forecasts)."""
+        return self._paths(key)[0].is_file()
+
     def get(self, key: str) -> Rendition | None:
         """The stored rendition, or None when absent or damaged (it is then synthesized again)."""
         if key in self._held:

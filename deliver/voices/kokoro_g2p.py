@@ -173,7 +173,7 @@ def _sandhi(words: tuple[str, ...] | list[str], readings: list[str]) -> list[str
     run = "".join(words)
     closing = {sum(map(len, words[: n + 1])) - 1 for n, word in enumerate(words) if len(word) > 1}
     out = list(readings)
-    for i, (char, reading) in enumerate(zip(run, readings)):
+    for i, (char, reading) in enumerate(zip(run, readings, strict=False)):  # pypinyin may read fewer
         following = readings[i + 1] if i + 1 < len(readings) else ""
         tone = following[-1:] if following[-1:].isdigit() else ""
         if char == "不" and reading == "bu4" and tone == "4":
@@ -230,7 +230,8 @@ def _clause(text: str, words: list[re.Match[str]], offset: int) -> list[Segment]
             at += n
     else:
         parts = alone
-    return [Segment(offset + w.start(), offset + w.end(), _symbols(p)) for w, p in zip(words, parts) if _symbols(p)]
+    pairs = zip(words, parts, strict=False)  # espeak may merge words: pair what there is
+    return [Segment(offset + w.start(), offset + w.end(), _symbols(p)) for w, p in pairs if _symbols(p)]
 
 
 @lru_cache(maxsize=8192)

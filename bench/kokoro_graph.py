@@ -1,0 +1,171 @@
+"""Kokoro's model alone per graph variant (int8, float convolutions, all float): RTF of session.run, the
+same speech from each (audio length, per-token durations), and onnxruntime's per-op profile.
+
+Run: .venv/bin/python bench/kokoro_graph.py [--rounds N] [--threads T] [--busy] [--profile] [--spin on|off]
+Variants are timed interleaved (A B C A B C …) so a machine shared with other work loads each alike.
+Under an emulator (qemu-x86_64 -cpu Haswell …) only the ratios between variants mean anything.
+Figures merge into bench/results.json under "kokoro_graph".
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results.json"
+SENTENCES = (
+    ("zh", "zf_xiaoxiao", "同志们，今天我们召开这次会议，主要任务是总结去年的工作，部署今年的重点任务。"),
+    ("en", "af_heart", "Thank you all for coming today; this year we will finish what we started last spring."),
+)
+
+
+def feeds(language: str, voice: str, text: str) -> dict[str, Any]:
+    import numpy as np
+
+    from deliver.voices import kokoro_voices
+    from deliver.voices.kokoro import BASE_SPEED
+    from deliver.voices.kokoro_g2p import runs, segments, token_ids
+
+    ids = [i for run in runs(segments(text, language), 240) for i in token_ids(run)][:500]  # type: ignore[arg-type]
+    style = np.frombuffer(kokoro_voices.read_voice(voice), dtype="<f4").reshape(510, 256)
+    return {"tokens": np.array([[0, *ids, 0]], dtype=np.int64), "style": style[len(ids) - 1][None, :],
+            "speed": np.array([BASE_SPEED[language]], dtype=np.float32)}  # type: ignore[index]  # fmt: skip
+
+
+def session(path: Path, threads: int, spin: bool, profile: str | None = None) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
+    if profile:
+        options.enable_profiling = True
+        options.profile_file_prefix = profile
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def top_ops(profile_file: str, count: int = 6) -> list[tuple[str, float]]:
+    """Share of node time per op type, from onnxruntime's profile (the calls after the first)."""
+    events = json.loads(Path(profile_file).read_text())
+    per_op: collections.Counter[str] = collections.Counter()
+    for event in events:
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            per_op[event["args"].get("op_name", "?")] += event["dur"]
+    total = sum(per_op.values()) or 1
+    return [(op, round(dur / total, 3)) for op, dur in per_op.most_common(count)]
+
+
+def threads_study(path: Path, inputs: list[dict[str, Any]], rounds: int) -> dict[str, float]:
+    """Seconds for the inputs: one call at a time on all cores (spinning off / on) against one call per core
+    at once (two sessions of one thread each), interleaved."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cores = len(os.sched_getaffinity(0))
+    ways = {"1 call × all cores, spin off": [session(path, cores, False)],
+            "1 call × all cores, spin on": [session(path, cores, True)],
+            f"{cores} calls × 1 thread, spin off": [session(path, 1, False) for _ in range(cores)]}  # fmt: skip
+    seconds: dict[str, list[float]] = {name: [] for name in ways}
+    work = inputs * cores  # the same work for every way
+    for _ in range(rounds + 1):
+        for name, sessions in ways.items():
+            start = time.perf_counter()
+            with ThreadPoolExecutor(len(sessions)) as pool:
+                list(pool.map(lambda job, on=sessions: on[job[0] % len(on)].run(None, job[1]), enumerate(work)))
+            seconds[name].append(time.perf_counter() - start)
+    return {name: round(statistics.median(s[1:]), 2) for name, s in seconds.items()}  # the first is a warm-up
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variants", default="int8,conv-f32,f32")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--spin", default="off")
+    parser.add_argument("--busy", action="store_true", help="one busy background core while measuring")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--threads-study", action="store_true", help="threads per call, concurrent calls, spinning")
+    parser.add_argument("--label", default=platform.machine())
+    parser.add_argument("--short", action="store_true", help="one short English phrase (for an emulator)")
+    args = parser.parse_args()
+    from deliver.paths import user_cache_dir
+    from deliver.voices.kokoro import RATE, model_path
+
+    variants = args.variants.split(",")
+    paths = {v: model_path(user_cache_dir() / "kokoro", v) for v in variants}  # type: ignore[arg-type]
+    inputs = (
+        [feeds("en", "af_heart", "Thank you all for coming today.")] if args.short else [feeds(*s) for s in SENTENCES]
+    )
+    if args.threads_study:
+        busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
+        try:
+            study = threads_study(paths[variants[0]], inputs, args.rounds)
+        finally:
+            if busy:
+                busy.kill()
+        print(json.dumps(study, indent=1, ensure_ascii=False), f"load {os.getloadavg()[0]:.1f}")
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results.setdefault("kokoro_threads", {})[f"{variants[0]} busy={args.busy}"] = {
+            **study,
+            "load": os.getloadavg()[0],
+        }
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        return
+    sessions = {v: session(p, args.threads, args.spin == "on", f"/tmp/kokoro-prof-{v}" if args.profile else None)
+                for v, p in paths.items()}  # fmt: skip
+    outputs: dict[str, list[tuple[int, list[int]]]] = {}
+    for v, s in sessions.items():  # warm-up, and what each variant says
+        outputs[v] = [
+            (len(a.reshape(-1)), [int(d) for d in ds.reshape(-1)]) for a, ds in (s.run(None, f) for f in inputs)
+        ]
+    busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
+    seconds: dict[str, list[float]] = {v: [] for v in variants}
+    loads = []
+    try:
+        for _ in range(args.rounds):
+            for v, s in sessions.items():
+                start = time.perf_counter()
+                for f in inputs:
+                    s.run(None, f)
+                seconds[v].append(time.perf_counter() - start)
+            loads.append(os.getloadavg()[0])
+    finally:
+        if busy:
+            busy.kill()
+    audio = sum(n for n, _ in outputs[variants[0]]) / RATE
+    table: dict[str, Any] = {"label": args.label, "threads": args.threads, "spin": args.spin, "busy_core": args.busy,
+                             "load_1min": loads, "audio_s": round(audio, 2), "variants": {}}  # fmt: skip
+    base = outputs[variants[0]]
+    for v in variants:
+        rtf = statistics.median(seconds[v]) / audio
+        same = [(abs(n - n0) / n0, max(abs(a - b) for a, b in zip(d, d0, strict=True)) if len(d) == len(d0) else -1)
+                for (n, d), (n0, d0) in zip(outputs[v], base, strict=True)]  # fmt: skip
+        row = {"rtf": round(rtf, 3), "seconds": [round(x, 2) for x in seconds[v]],
+               "audio_length_diff": round(max(s[0] for s in same), 4),
+               "max_frame_diff": max(s[1] for s in same)}  # fmt: skip
+        if args.profile:
+            row["top_ops"] = top_ops(sessions[v].end_profiling())
+        table["variants"][v] = row
+        print(f"{v:9} RTF {rtf:6.3f}  audio Δ {row['audio_length_diff']:.2%}  "
+              f"max token Δ {row['max_frame_diff']} frames"
+              + (f"  top {row['top_ops']}" if args.profile else ""))  # fmt: skip
+    print(f"load (1 min) during: {loads}")
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.setdefault("kokoro_graph", {})[f"{args.label} threads={args.threads} busy={args.busy}"] = table
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
