@@ -323,15 +323,11 @@ def _show_media(
     write_text(scratch / "show.srt", srt(cues))
     # A chapter starts where its section's first slide (its divider) comes up, as the page's sections do:
     # to_show of the section's first word would land after the divider's hold.
-    first: dict[int, float] = {}
-    for w in windows:
-        first.setdefault(w.section, w.start)
+    first = {w.section: w.start for w in reversed(windows)}
     starts = [first.get(s.index, shift(t)) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)]
     ends = [*starts[1:], windows[-1].end if windows else 0.0]
-    chapters = [
-        Chapter(speech.sections[s.index].title, start, end)
-        for s, start, end in zip(soundtrack.sections, starts, ends, strict=True)
-    ]
+    chapters = [Chapter(speech.sections[s.index].title, start, end)
+                for s, start, end in zip(soundtrack.sections, starts, ends, strict=True)]  # fmt: skip
     stills = [Still(pictures[w.slide - 1], w.start, w.end) for w in windows if w.slide - 1 in pictures]
     return stills, chapters, cues
 
