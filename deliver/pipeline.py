@@ -13,7 +13,7 @@ from deliver import defaults, package
 from deliver.audio import Soundtrack
 from deliver.errors import OptionError
 from deliver.files import slug, write_json, write_text
-from deliver.model import Notice, Speech, speech_to_dict
+from deliver.model import Cue, Notice, Speech, speech_to_dict
 from deliver.package import Speaker, check_replaceable, inputs_digest, origin_of, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech import Source, load
@@ -22,7 +22,7 @@ from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
 
 if TYPE_CHECKING:
-    from deliver.audio import SectionVoice
+    from deliver.audio import Chapter, SectionVoice, Still
     from deliver.package import SlideWindow
     from deliver.slides import Deck, Theme
     from deliver.timing import Timing
@@ -298,8 +298,9 @@ def _video(
     stage: Path, speech: Speech, deck: Deck, theme: Theme, windows: list[SlideWindow], soundtrack: Soundtrack,
     options: BuildOptions, step: Progress,
 ) -> None:  # fmt: skip
-    """video.mp4: each slide with a window drawn once into a scratch folder, encoded, the folder removed."""
-    from deliver.audio import Chapter, Still, SubtitleStyle, write_video
+    """video.mp4 on the show's timeline (the deck's and the page's): each slide with a window drawn once
+    into a scratch folder with the show's audio and subtitles, encoded, the folder removed."""
+    from deliver.audio import SubtitleStyle, write_video
     from deliver.slides import SUBTITLE_FONT, colours, font_folder, slide_pictures
 
     scratch = stage / ".video"
@@ -309,21 +310,44 @@ def _video(
     for n, path in enumerate(slide_pictures(deck, theme, width, height, scratch, shown), start=1):
         step("drawing slides for video.mp4", n, len(shown))
         pictures[int(path.stem.split("-")[1]) - 1] = path
-    stills = [Still(pictures[w.slide - 1], w.start, w.end) for w in windows if w.slide - 1 in pictures]
-    chapters = [
-        Chapter(speech.sections[s.index].title, t, t + s.duration)
-        for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)
-    ]
+    step("writing the show's audio for video.mp4", 0, 0)
+    stills, chapters, cues = _show_media(speech, windows, soundtrack, pictures, scratch)
     palette = colours(theme)
     burn = None
     if options.subtitles == "burn":
         burn = SubtitleStyle(font_folder(), SUBTITLE_FONT, _readable_on(palette["accent"]), palette["accent"])
     step("encoding video.mp4", 0, 0)
-    write_video(stage / "video.mp4", stills, stage / "audio" / "speech.mp3", stage / "subtitles" / "speech.srt",
-                chapters, soundtrack.duration, options.video_size, burn, speech.title,
-                "chi" if speech.language == "zh" else "eng",
-                [t for cue in soundtrack.subtitles for t in (cue.start, cue.end)])  # fmt: skip
+    write_video(stage / "video.mp4", stills, scratch / "show.wav", scratch / "show.srt", chapters,
+                windows[-1].end if windows else 0.0, options.video_size, burn, speech.title,
+                "chi" if speech.language == "zh" else "eng", [t for cue in cues for t in (cue.start, cue.end)])  # fmt: skip
     shutil.rmtree(scratch)
+
+
+def _show_media(
+    speech: Speech, windows: list[SlideWindow], soundtrack: Soundtrack, pictures: dict[int, Path], scratch: Path
+) -> tuple[list[Still], list[Chapter], list[Cue]]:
+    """The video's stills, chapters and subtitles on the show's timeline, and its audio: speech.mp3 with
+    the holds inserted as silence where the narrated deck holds (scratch/show.wav, scratch/show.srt)."""
+    from deliver.audio import Chapter, Still, Stretch, ffmpeg_exe, srt, write_show_audio
+    from deliver.slides import to_show
+
+    stretches = [
+        Stretch(None if w.source_start is None or w.source_end is None else (w.source_start, w.source_end), w.end)
+        for w in windows
+    ]
+    write_show_audio(scratch.parent / "audio" / "speech.mp3", stretches, scratch / "show.wav", ffmpeg_exe())
+    shift = to_show(windows)
+    cues = [replace(c, start=shift(c.start), end=shift(c.end), words=()) for c in soundtrack.subtitles]
+    write_text(scratch / "show.srt", srt(cues))
+    # A chapter starts where its section's first slide (its divider) comes up, as the page's sections do:
+    # to_show of the section's first word would land after the divider's hold.
+    first = {w.section: w.start for w in reversed(windows)}
+    starts = [first.get(s.index, shift(t)) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)]
+    ends = [*starts[1:], windows[-1].end if windows else 0.0]
+    chapters = [Chapter(speech.sections[s.index].title, start, end)
+                for s, start, end in zip(soundtrack.sections, starts, ends, strict=True)]  # fmt: skip
+    stills = [Still(pictures[w.slide - 1], w.start, w.end) for w in windows if w.slide - 1 in pictures]
+    return stills, chapters, cues
 
 
 def _readable_on(background: str) -> str:
