@@ -66,16 +66,45 @@ def _esc(text: str) -> str:
 def outline(
     speech: str = SpeechArg,
     as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON (a stable interface)."),
+    as_md: bool = typer.Option(
+        False, "--md", help="Print the deck Markdown: edit it, then `deliver build` it (see README: the edit loop)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write to FILE instead (the deck Markdown unless --json)."
+    ),
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
     from deliver.pipeline import load
 
+    if as_json and as_md:
+        raise OptionError("--json and --md: choose one")
     _, parsed, notices = load(speech)
+    if as_md or (out is not None and not as_json):
+        from deliver.speech.deckmd import to_markdown
+
+        _emit(to_markdown(parsed), out, speech)
+        return
     if as_json:
-        sys.stdout.write(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n")
+        _emit(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n", out, speech)
         return
     _notices(notices, quiet=False)
     _out.print(_outline_tree(parsed))
+
+
+def _emit(text: str, out: Path | None, source: str) -> None:
+    """`text` to stdout, or written whole to `out` (never over the file it was made from)."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from deliver.files import write_text
+
+    if source != "-" and out.resolve() == Path(source).resolve():
+        raise OptionError(f"-o {out}: that is the file being read; write the outline to another file")
+    try:
+        write_text(out, text)
+    except OSError as exc:
+        raise OptionError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
+    _say(f"wrote {out}")
 
 
 @app.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -15,6 +15,7 @@ from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir
+from deliver.speech.deckmd import read_deck, settings_of
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse
 from deliver.timing.estimate import estimate, timing_markdown, timing_to_dict
@@ -70,9 +71,21 @@ class BuildResult:
 
 def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
     """Read and parse a speech; the notices say what was dropped as web noise."""
+    edited = read_deck(path)  # a deck Markdown file (`deliver outline --md`) is taken as written
+    if edited is not None:
+        return edited[0], edited[1].speech, ()
     source = read_source(path, stdin)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
     return source, parse(source), notices
+
+
+def with_file_settings(options: BuildOptions, settings: dict[str, str]) -> BuildOptions:
+    """A deck Markdown file's own settings (theme, target, engine, voice, pace) stand wherever the
+    command line left an option at its default: explicit options win."""
+    names = {"theme": "theme", "target": "target_minutes", "engine": "engine", "voice": "voice", "pace": "pace"}
+    defaults = {f.name: f.default for f in fields(BuildOptions)}
+    given: dict[str, Any] = {names[k]: float(v) if k == "target" else v for k, v in settings.items() if k in names}
+    return replace(options, **{k: v for k, v in given.items() if getattr(options, k) == defaults[k]})
 
 
 def narration_options(options: BuildOptions) -> NarrationOptions:
@@ -94,6 +107,7 @@ def build(
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
     source, speech, notices = load(path, stdin)
+    options = with_file_settings(options, settings_of(source))
     if options.meta:
         speech = replace(speech, meta={**speech.meta, **options.meta})
     timing = estimate(speech, options.pace, options.target_minutes)
