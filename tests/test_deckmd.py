@@ -168,3 +168,101 @@ def test_outline_refuses_to_write_over_the_file_it_reads(tmp_path: Path) -> None
     assert result.returncode == 2 and md.read_bytes() == before
     again = _run("outline", str(md), "--json")
     assert json.loads(again.stdout)["title"] == "组织部长春节收心会暨组织工作务虚会讲话稿"
+
+
+# ---------------------------------------------------------------- edits cost only what they change
+
+
+def _edit_point(speech: Speech, index: int, **changes: Any) -> Speech:
+    """`speech` with point `index` (over the whole speech) changed as a user would change it in the file."""
+    from dataclasses import replace
+
+    sections, n = [], 0
+    for section in speech.sections:
+        points = []
+        for point in section.points:
+            points.append(replace(point, **changes) if n == index else point)
+            n += 1
+        sections.append(replace(section, points=tuple(points)))
+    return from_markdown(to_markdown(replace(speech, sections=tuple(sections)))).speech
+
+
+def test_an_edited_headline_changes_the_deck_and_the_page_and_keeps_every_audio_key(tmp_path: Path) -> None:
+    _, speech, _ = load(SAMPLE)
+    edited = _edit_point(speech, 3, headline="改过的标题", bullets=("改过的要点",))
+    assert _plan(edited) != _plan(speech) and _page(edited) != _page(speech)
+    assert "改过的标题" in json.dumps(_page(edited), ensure_ascii=False)
+    voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
+    assert planned_keys(edited, voicing) == planned_keys(speech, voicing)
+
+
+def test_an_edited_sentence_changes_exactly_one_chunk_key(tmp_path: Path) -> None:
+    _, speech, _ = load(SAMPLE)
+    text = speech.points[5].text
+    end = text.index("。")
+    edited = _edit_point(speech, 5, text=text[:end] + "，必须抓好" + text[end:])
+    voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
+    before, after = planned_keys(speech, voicing), planned_keys(edited, voicing)
+    assert len(before) == len(after) and sum(a != b for a, b in zip(before, after)) == 1
+
+
+@pytest.fixture
+def fake_espeak() -> Any:
+    """A scripted engine standing in for espeak, counting its calls."""
+    from fakes import FakeEngine
+
+    from deliver import voices
+
+    saved = dict(voices._instances)
+    fake = FakeEngine("espeak")
+    voices.register("espeak", fake)
+    yield fake
+    voices._instances.clear()
+    voices._instances.update(saved)
+
+
+_MOVABLE = (
+    "---\ndeliver: deck 1\n---\n# 抓学习促落实\n\n同志们：\n\n## 一、抓学习\n\n### 认真学习\n\n"
+    "要认真学习文件精神，深刻领会精髓要义。要结合分管工作，抓好学习领会。各科室要组织专题学习。\n\n"
+    "### 抓好落实\n\n要把会议精神落到实处，确保取得实效。要细化任务分工，明确责任。\n"
+)
+
+
+def _advance(folder: Path) -> list[int]:
+    """Each slide's auto-advance time in deck-narrated.pptx (ms): its clip's length."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(folder / "deck-narrated.pptx") as z:
+        names = sorted((n for n in z.namelist() if re.fullmatch(r"ppt/slides/slide\d+\.xml", n)),
+                       key=lambda n: int(re.sub(r"\D", "", n)))  # fmt: skip
+        return [int(re.search(rb'advTm="(\d+)"', z.read(n)).group(1)) for n in names]  # type: ignore[union-attr]
+
+
+def _windows(folder: Path) -> list[tuple[float, float]]:
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    return [(w["start"], w["end"]) for w in manifest["slides"]["windows"]]
+
+
+def test_a_moved_slide_break_recuts_the_narrated_deck_and_the_page_without_synthesis(
+    tmp_path: Path, fake_espeak: Any
+) -> None:
+    path = tmp_path / "deck.md"
+    path.write_text(_MOVABLE, "utf-8")
+    options = BuildOptions(out_dir=tmp_path / "a", engine="espeak", cache_dir=tmp_path / "cache", zip=False)
+    first = build(path, options)
+    clips, windows = _advance(first.folder), _windows(first.folder)
+    calls = len(fake_espeak.calls)
+    moved = _MOVABLE.replace(
+        "抓好学习领会。各科室要组织专题学习。\n\n### 抓好落实\n\n",
+        "抓好学习领会。\n\n### 抓好落实\n\n各科室要组织专题学习。\n\n",
+    )
+    path.write_text(moved, "utf-8")
+    second = build(path, BuildOptions(out_dir=tmp_path / "b", engine="espeak", cache_dir=tmp_path / "cache", zip=False))
+    assert len(fake_espeak.calls) == calls > 0  # nothing synthesized
+    assert any("0 chunks synthesized" in n.message for n in second.notices)
+    recut, rewindowed = _advance(second.folder), _windows(second.folder)
+    a, b = (i for i, s in enumerate(plan_deck(second.speech, load_theme("default"))[0].slides) if s.kind == "point")
+    assert recut[a] < clips[a] and recut[b] > clips[b]
+    assert abs((recut[a] + recut[b]) - (clips[a] + clips[b])) <= 60  # the same audio, cut elsewhere
+    assert rewindowed[b][0] < windows[b][0] and rewindowed[a][1] == rewindowed[b][0]
