@@ -203,7 +203,7 @@ def test_an_edited_sentence_changes_exactly_one_chunk_key(tmp_path: Path) -> Non
     edited = _edit_point(speech, 5, text=text[:end] + "，必须抓好" + text[end:])
     voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
     before, after = planned_keys(speech, voicing), planned_keys(edited, voicing)
-    assert len(before) == len(after) and sum(a != b for a, b in zip(before, after)) == 1
+    assert len(before) == len(after) and sum(a != b for a, b in zip(before, after, strict=True)) == 1
 
 
 @pytest.fixture
