@@ -162,7 +162,8 @@ def _fill(
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
     write_text(stage / CHART, chart)
-    write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
+    report = timing_markdown(timing, speech.title, narrated, chart=CHART)
+    write_text(stage / "timing.md", report + _risky(speech, voicing, options))
     step("writing rehearsal.html", 0, 0)
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
@@ -202,6 +203,16 @@ def _narrate(
             ),
         )
     return soundtrack, voiced, notices
+
+
+def _risky(speech: Speech, voicing: NarrationOptions | None, options: BuildOptions) -> str:
+    """timing.md's list of what to check in the voice's reading (see `deliver said`)."""
+    from deliver.voices.lexicon import load_lexicon
+    from deliver.voices.said import risky_markdown, what_is_said
+
+    lexicon = voicing.lexicon if voicing else load_lexicon(options.lexicon)
+    listed = risky_markdown(what_is_said(speech, lexicon), speech.language)
+    return "\n" + listed if listed else ""
 
 
 def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:
