@@ -15,6 +15,7 @@ from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
 from deliver.package.freshness import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir
+from deliver.slides.readback import read_pptx
 from deliver.speech.deckmd import read_deck, settings_of
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse
@@ -74,6 +75,9 @@ def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speec
     edited = read_deck(path)  # a deck Markdown file (`deliver outline --md`) is taken as written
     if edited is not None:
         return edited[0], edited[1].speech, ()
+    deck = read_pptx(path)  # a deck deliver made (perhaps edited in PowerPoint), read back
+    if deck is not None:
+        return deck[0], deck[1], ()
     source = read_source(path, stdin)
     notices = tuple(Notice("read", f"dropped web noise: {line}") for line in source.removed)
     return source, parse(source), notices
