@@ -266,3 +266,19 @@ def test_a_moved_slide_break_recuts_the_narrated_deck_and_the_page_without_synth
     assert recut[a] < clips[a] and recut[b] > clips[b]
     assert abs((recut[a] + recut[b]) - (clips[a] + clips[b])) <= 60  # the same audio, cut elsewhere
     assert rewindowed[b][0] < windows[b][0] and rewindowed[a][1] == rewindowed[b][0]
+
+
+def test_continued_slides_round_trip_and_a_bare_continued_mark_repeats_the_headline() -> None:
+    from deliver.model import Point, Section
+
+    long = Section("一、抓学习", "body", (
+        Point("第一段话很长。要认真学习。", "认真学习", ("认真学习",)),
+        Point("第二段话接着讲。要抓好落实。", "认真学习", ("抓好落实",), continued=True),
+        Point("第三段话换了标题。要见实效。", "见实效", ("见实效",), continued=True),
+    ))  # fmt: skip
+    speech = Speech("题目", "zh", None, (long,))
+    text = to_markdown(speech)
+    assert "### 认真学习（续）" in text and from_markdown(text).speech == speech
+    assert _plan(from_markdown(text).speech) == _plan(speech)
+    bare = from_markdown(text.replace("### 认真学习（续）", "### （续）")).speech
+    assert bare.points[1].headline == "认真学习" and bare.points[1].continued
