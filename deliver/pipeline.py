@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver.audio.soundtrack import Soundtrack
+from deliver.errors import OutputError
 from deliver.files import write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import folder as package
@@ -119,6 +120,7 @@ def build(
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / package.slug(speech.title)
     package.check_target(target, options.force)
+    _not_over_its_source(path, source, target)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):
@@ -141,6 +143,13 @@ def build(
             package.discard(stage)
             raise
     return BuildResult(target, speech, files, notices, soundtrack)
+
+
+def _not_over_its_source(path: str | Path, source: Source, target: Path) -> None:
+    """Building from a deck inside the package it makes would replace that deck, and the edits in it."""
+    if source.encoding == "pptx" and Path(path).resolve().is_relative_to(target.resolve()):
+        raise OutputError(f"{path}: building would replace the deck it is read from; "
+                          f"run `deliver outline {path} --md -o deck.md` and build deck.md")  # fmt: skip
 
 
 def _fill(

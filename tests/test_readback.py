@@ -78,3 +78,11 @@ def test_a_deck_not_made_by_deliver_is_refused_in_one_line(tmp_path: Path) -> No
     result = _run("outline", str(tmp_path / "other.pptx"), "--md")
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert "not made by deliver" in result.stderr and not result.stdout
+
+
+def test_building_from_the_deck_inside_its_own_package_is_refused(tmp_path: Path) -> None:
+    first = build(SAMPLE, BuildOptions(out_dir=tmp_path / "out", audio=False, zip=False))
+    before = (first.folder / "deck.pptx").read_bytes()
+    result = _run("build", str(first.folder / "deck.pptx"), "--no-audio", "-o", str(tmp_path / "out"))
+    assert result.returncode == 3 and "outline" in result.stderr
+    assert (first.folder / "deck.pptx").read_bytes() == before
