@@ -151,10 +151,13 @@ def read_deck(path: str | Path) -> tuple[Source, DeckFile] | None:
     p = Path(path)
     try:
         with p.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
+            head = f.read(4096)
+            if not is_deck_markdown(head):  # an ordinary speech: only its first few KB were read here
+                return None
+            data = head + f.read(MAX_BYTES)
     except OSError:
         return None
-    if len(data) > MAX_BYTES or not is_deck_markdown(data):
+    if len(data) > MAX_BYTES:
         return None
     deck = from_markdown(_utf8(data, p.name), p.name, p.parent)
     lines = tuple(Block(line) for p_ in deck.speech.points for line in p_.text.split("\n"))
@@ -220,21 +223,15 @@ def _value(raw: str, name: str, line: int) -> str:
 
 def _check_front(front: dict[str, str], name: str, lines: list[str], start: int) -> None:
     def where(key: str) -> int:
-        return start + 1 + next(i for i, line in enumerate(lines) if line.strip().lower().startswith(key))
+        return start + 1 + next((i for i, line in enumerate(lines) if line.strip().lower().startswith(key)), -1)
 
     if front.get(MARKER_KEY, "").split() != MARKER.split():
-        line = where(MARKER_KEY)
-        raise InputError(
-            f"{name}: line {line}: {MARKER_KEY}: {front.get(MARKER_KEY)!r} — this deliver reads {MARKER!r}"
-        )
+        found = front.get(MARKER_KEY)
+        raise InputError(f"{name}: line {where(MARKER_KEY)}: {MARKER_KEY}: {found!r} — this deliver reads {MARKER!r}")
     if front.get("language", "zh") not in ("zh", "en"):
         raise InputError(f"{name}: line {where('language')}: language must be zh or en")
-    if "target" in front:
-        try:
-            if float(front["target"]) <= 0:
-                raise ValueError
-        except ValueError:
-            raise InputError(f"{name}: line {where('target')}: target is minutes, a number above 0") from None
+    if "target" in front and not re.fullmatch(r"(?=.*[1-9])\d+(?:\.\d+)?", front["target"]):
+        raise InputError(f"{name}: line {where('target')}: target is minutes, a number above 0")
 
 
 @dataclass
