@@ -124,6 +124,8 @@ def said(
     if as_json:
         sys.stdout.write(json.dumps(said_to_dict(lines), ensure_ascii=False, indent=2) + "\n")
         return
+    if not only_risky:
+        _say("note: the text every engine is given; pinyin as Kokoro reads it (eSpeak has its own rules)")
     shown = -1
     for line in lines:
         if not only_risky and line.section != shown:
