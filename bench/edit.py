@@ -86,6 +86,7 @@ def edits(folder: Path) -> dict[str, Path]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", default="kokoro")
+    parser.add_argument("--work", type=Path, help="keep the cache and packages here (a second run starts warm)")
     parser.add_argument("--one", nargs=4, metavar=("SPEECH", "OUT", "CACHE", "ENGINE"))
     args = parser.parse_args()
     if args.one:
@@ -93,9 +94,10 @@ def main() -> None:
         print(json.dumps(one(Path(speech), Path(out), Path(cache), engine)))
         return
     with tempfile.TemporaryDirectory(prefix="deliver-edit-") as scratch:
-        work = Path(scratch)
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
         files = edits(work)
-        rows = {"cold": variant(files["original"], work / "out", work / "cache", args.engine)}
+        rows = {"first build": variant(files["original"], work / "out", work / "cache", args.engine)}
         rows["nothing changed"] = variant(files["original"], work / "out", work / "cache", args.engine)
         for name in ("headline", "break", "sentence"):
             rows[f"{name} edited"] = variant(files[name], work / "out", work / "cache", args.engine)
