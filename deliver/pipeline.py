@@ -171,6 +171,7 @@ def _fill(
         step("embedding narration in deck-narrated.pptx", 0, 0)
         _narrated_deck(stage, deck, soundtrack)
     narrated = [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts)] if soundtrack else None
+    step("writing timing.md", 0, 0)
     write_json(stage / "outline.json", speech_to_dict(speech))
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
@@ -221,10 +222,10 @@ def _narrate(
 def _risky(speech: Speech, voicing: NarrationOptions | None, options: BuildOptions) -> str:
     """timing.md's list of what to check in the voice's reading (see `deliver said`)."""
     from deliver.voices.lexicon import load_lexicon
-    from deliver.voices.said import risky_markdown, what_is_said
+    from deliver.voices.said import risky_report
 
     lexicon = voicing.lexicon if voicing else load_lexicon(options.lexicon)
-    listed = risky_markdown(what_is_said(speech, lexicon), speech.language)
+    listed = risky_report(speech, lexicon, (options.cache_dir or user_cache_dir() / "voices") / "said")
     return "\n" + listed if listed else ""
 
 

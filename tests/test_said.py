@@ -86,3 +86,21 @@ def test_timing_md_lists_the_spots_to_confirm(tmp_path: Path) -> None:
     result = build(path, BuildOptions(out_dir=tmp_path / "out", audio=False, zip=False))
     timing = (result.folder / "timing.md").read_text("utf-8")
     assert "## 读音待确认" in timing and "〔2024〕3号" in timing and '`[zh] "行长" = "hang2 zhang3"`' in timing
+
+
+def test_the_timing_report_of_unchanged_words_is_kept_and_a_changed_word_is_not(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from deliver.voices.said import risky_markdown, risky_report
+
+    path = tmp_path / "讲话.txt"
+    path.write_text(RISKY, "utf-8")
+    _, speech, _ = load(path)
+    first = risky_report(speech, EMPTY, tmp_path / "said")
+    assert first == risky_markdown(what_is_said(speech, EMPTY), "zh") and len(list((tmp_path / "said").iterdir())) == 1
+    point = replace(speech.sections[0].points[0], headline="别的标题")
+    retitled = replace(speech, sections=(replace(speech.sections[0], points=(point,)), *speech.sections[1:]))
+    assert risky_report(retitled, EMPTY, tmp_path / "said") == first and len(list((tmp_path / "said").iterdir())) == 1
+    reworded = replace(point, text=point.text.replace("2026年", "2027年"))
+    changed = replace(speech, sections=(replace(speech.sections[0], points=(reworded,)), *speech.sections[1:]))
+    assert "2027" in risky_report(changed, EMPTY, tmp_path / "said")

@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final, Literal
 
+from deliver.files import write_text
 from deliver.model import Language, Speech
 from deliver.voices.lexicon import Lexicon
 from deliver.voices.narrate import utterances_of
@@ -237,6 +239,30 @@ def said_to_dict(lines: tuple[SaidLine, ...]) -> list[dict[str, Any]]:
         }
         for line in lines
     ]  # fmt: skip
+
+
+def risky_report(speech: Speech, lexicon: Lexicon, cache: Path) -> str:
+    """`risky_markdown` of `speech`, kept in `cache` by what it depends on (the words said, the lexicon, this
+    code): a rebuild after a headline or a bullet edit need not load pypinyin's dictionaries again."""
+    import hashlib
+    import json
+
+    from deliver.voices import normalize as rules
+
+    words = lexicon.words(speech.language)
+    said = [u.text for section in utterances_of(speech) for u in section]
+    code = b"".join(Path(m).read_bytes() for m in (__file__, rules.__file__))
+    digest = hashlib.sha256(json.dumps([speech.language, said, sorted(words.items())]).encode() + code).hexdigest()
+    kept = cache / f"{digest}.md"
+    if kept.is_file():
+        return kept.read_text(encoding="utf-8")
+    report = risky_markdown(what_is_said(speech, lexicon), speech.language)
+    try:  # a full or read-only cache only loses the shortcut
+        cache.mkdir(parents=True, exist_ok=True)
+        write_text(kept, report)
+    except OSError:
+        pass
+    return report
 
 
 def risky_markdown(lines: tuple[SaidLine, ...], language: Language) -> str:
