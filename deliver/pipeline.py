@@ -5,18 +5,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver import defaults, package
 from deliver.audio import Soundtrack
-from deliver.errors import OptionError
+from deliver.errors import OptionError, OutputError
 from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
-from deliver.speech import Source, load
+from deliver.speech import Source
+from deliver.speech import load as load_speech
+from deliver.speech.deckmd import read_deck, settings_of
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
 from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
@@ -112,6 +114,34 @@ def engine_folders() -> Folders:
     return Folders(voices=user_data_dir() / "voices", models=user_cache_dir())
 
 
+def load(
+    path: str | Path, stdin: BinaryIO | None = None, title: str | None = None
+) -> tuple[Source, Speech, tuple[Notice, ...]]:
+    """Read and parse a speech: a deck Markdown file (`deliver outline --md`) is taken as written, a deck
+    deliver made (perhaps edited in PowerPoint) is read back, anything else is parsed as a speech.
+    `title` overrides the title found in the file."""
+    edited = read_deck(path)
+    if edited is not None:
+        speech = edited[1].speech
+        return edited[0], speech if title is None else replace(speech, title=title), ()
+    if Path(str(path)).suffix.lower() == ".pptx":
+        from deliver.slides.readback import read_pptx
+
+        deck = read_pptx(path)
+        if deck is not None:
+            return deck[0], deck[1] if title is None else replace(deck[1], title=title), ()
+    return load_speech(path, stdin, title)
+
+
+def with_file_settings(options: BuildOptions, settings: dict[str, str]) -> BuildOptions:
+    """A deck Markdown file's own settings (theme, target, engine, voice, pace) stand wherever the
+    command line left an option at its default: explicit options win."""
+    names = {"theme": "theme", "target": "target_minutes", "engine": "engine", "voice": "voice", "pace": "pace"}
+    unset = {f.name: f.default for f in fields(BuildOptions)}
+    given: dict[str, Any] = {names[k]: float(v) if k == "target" else v for k, v in settings.items() if k in names}
+    return replace(options, **{k: v for k, v in given.items() if getattr(options, k) == unset[k]})
+
+
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
@@ -138,6 +168,7 @@ def build(
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
     source, speech, notices = load(path, stdin, options.title)
+    options = with_file_settings(options, settings_of(source))
     if options.meta:
         speech = replace(speech, meta=speech.meta.merged(options.meta))
     timing = estimate(speech, options.pace, options.target_minutes)
@@ -147,6 +178,7 @@ def build(
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)
+    _not_over_its_source(path, source, target)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):
@@ -171,6 +203,13 @@ def build(
     return BuildResult(target, speech, files, notices, soundtrack)
 
 
+def _not_over_its_source(path: str | Path, source: Source, target: Path) -> None:
+    """Building from a deck inside the package it makes would replace that deck, and the edits in it."""
+    if source.encoding == "pptx" and Path(path).resolve().is_relative_to(target.resolve()):
+        raise OutputError(f"{path}: building would replace the deck it is read from; "
+                          f"run `deliver outline {path} --md -o deck.md` and build deck.md")  # fmt: skip
+
+
 def _fill(
     stage: Path, source: Source, speech: Speech, timing: Timing, theme: Theme, voicing: NarrationOptions | None,
     options: BuildOptions, notices: tuple[Notice, ...], step: Progress,
@@ -192,11 +231,13 @@ def _fill(
     narrated = (
         [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)] if soundtrack else None
     )
+    step("writing timing.md", 0, 0)
     write_json(stage / "outline.json", speech_to_dict(speech))
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
     write_text(stage / CHART, chart)
-    write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
+    report = timing_markdown(timing, speech.title, narrated, chart=CHART)
+    write_text(stage / "timing.md", report + _risky(speech, voicing, options))
     step("writing rehearsal.html", 0, 0)
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
@@ -220,7 +261,9 @@ def _narrate(
 
     voiced, notices = narrate(speech, voicing, lambda done, total: step("narrating", done, total))
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
-    soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
+    soundtrack = write_soundtrack(
+        stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0), voicing.cache_dir / "mp3"
+    )
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
     chunks = sum(len(v.chunks) for v in voiced)
@@ -259,6 +302,16 @@ def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...
         )
         for v in voiced
     )
+
+
+def _risky(speech: Speech, voicing: NarrationOptions | None, options: BuildOptions) -> str:
+    """timing.md's list of what to check in the voice's reading (see `deliver said`)."""
+    from deliver.voices.lexicon import load_lexicon
+    from deliver.voices.said import risky_report
+
+    lexicon = voicing.lexicon if voicing else load_lexicon(options.lexicon)
+    listed = risky_report(speech, lexicon, (options.cache_dir or user_cache_dir() / "voices") / "said")
+    return "\n" + listed if listed else ""
 
 
 def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:
