@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import SAMPLE, SPEECHES
+from fakes import FakeEngine, folders, swapped
 from samples import en_speech, stress_speech, zh_speech
 
 from deliver.errors import InputError
@@ -55,8 +56,9 @@ def test_a_deck_markdown_builds_the_same_deck_narration_and_page_as_its_speech(p
     _, direct, _ = load(path)
     _, edited, notices = load(_deck_md(path, tmp_path))
     assert edited == direct and notices == ()
+    assert edited.meta == direct.meta and edited.shown_title == direct.shown_title
     assert _plan(edited) == _plan(direct)
-    voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
+    voicing = NarrationOptions(tmp_path / "cache", folders=folders(tmp_path), engine="espeak")
     assert planned_keys(edited, voicing) == planned_keys(direct, voicing)
     assert _page(edited) == _page(direct)
 
@@ -64,7 +66,7 @@ def test_a_deck_markdown_builds_the_same_deck_narration_and_page_as_its_speech(p
 @pytest.mark.parametrize("speech", [zh_speech(), en_speech(), stress_speech()], ids=["zh", "en", "stress"])
 def test_every_sample_speech_survives_the_round_trip(speech: Speech) -> None:
     back = from_markdown(to_markdown(speech)).speech
-    assert back == speech and _plan(back) == _plan(speech)
+    assert back == speech and back.meta == speech.meta and _plan(back) == _plan(speech)
 
 
 def test_a_built_package_is_the_same_from_the_deck_markdown(tmp_path: Path) -> None:
@@ -90,7 +92,7 @@ def test_a_slide_without_bullets_gets_them_chosen_and_without_headline_gets_one(
     md = (
         "---\ndeliver: deck 1\n---\n# 题目\n\n## 第一部分\n\n### 抓学习\n\n"
         "要认真学习文件精神，深刻领会精髓。要结合实际，抓好贯彻落实。\n\n"
-        "## 第二部分\n\n要把工作落到实处，确保取得实效。\n"
+        "## 第二部分\n\n要把工作落到实处，确保取得实效。要细化任务分工，明确每个人的责任。\n"
     )
     speech = from_markdown(md).speech
     assert speech.language == "zh" and [s.kind for s in speech.sections] == ["body", "body"]
@@ -192,7 +194,7 @@ def test_an_edited_headline_changes_the_deck_and_the_page_and_keeps_every_audio_
     edited = _edit_point(speech, 3, headline="改过的标题", bullets=("改过的要点",))
     assert _plan(edited) != _plan(speech) and _page(edited) != _page(speech)
     assert "改过的标题" in json.dumps(_page(edited), ensure_ascii=False)
-    voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
+    voicing = NarrationOptions(tmp_path / "cache", folders=folders(tmp_path), engine="espeak")
     assert planned_keys(edited, voicing) == planned_keys(speech, voicing)
 
 
@@ -201,7 +203,7 @@ def test_an_edited_sentence_changes_exactly_one_chunk_key(tmp_path: Path) -> Non
     text = speech.points[5].text
     end = text.index("。")
     edited = _edit_point(speech, 5, text=text[:end] + "，必须抓好" + text[end:])
-    voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
+    voicing = NarrationOptions(tmp_path / "cache", folders=folders(tmp_path), engine="espeak")
     before, after = planned_keys(speech, voicing), planned_keys(edited, voicing)
     assert len(before) == len(after) and sum(a != b for a, b in zip(before, after, strict=True)) == 1
 
@@ -209,16 +211,9 @@ def test_an_edited_sentence_changes_exactly_one_chunk_key(tmp_path: Path) -> Non
 @pytest.fixture
 def fake_espeak() -> Any:
     """A scripted engine standing in for espeak, counting its calls."""
-    from fakes import FakeEngine
-
-    from deliver import voices
-
-    saved = dict(voices._instances)
     fake = FakeEngine("espeak")
-    voices.register("espeak", fake)
-    yield fake
-    voices._instances.clear()
-    voices._instances.update(saved)
+    with swapped(espeak=fake):
+        yield fake
 
 
 _MOVABLE = (

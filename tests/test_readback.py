@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE, SPEECHES
+from fakes import folders
 from pptx import Presentation
 
 from deliver.pipeline import BuildOptions, build, load
@@ -64,7 +65,7 @@ def test_a_deck_edited_in_python_pptx_round_trips_into_a_rebuild_that_shows_the_
     slides = list(Presentation(str(again.folder / "deck.pptx")).slides)
     shown = [sh.text_frame.text for s in slides for sh in s.shapes if sh.has_text_frame]
     assert any(headline in t for t in shown) and any(bullet in t for t in shown)
-    voicing = NarrationOptions(tmp_path / "cache", engine="espeak")
+    voicing = NarrationOptions(tmp_path / "cache", folders=folders(tmp_path), engine="espeak")
     assert planned_keys(again.speech, voicing) == planned_keys(first.speech, voicing)  # the same words are said
     assert [p.text for p in again.speech.points] == [p.text for p in first.speech.points]
 

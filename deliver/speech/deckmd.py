@@ -14,20 +14,20 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Final
 
 from deliver.errors import InputError
-from deliver.model import Language, Point, Section, SectionKind, Speech
+from deliver.model import Language, Meta, Point, Section, SectionKind, Speech
 from deliver.speech.condense import bullets_of, headline_of
 from deliver.speech.reading import MAX_BYTES, Block, Source
 from deliver.speech.text import detect_language
 
 MARKER_KEY: Final = "deliver"
 MARKER: Final = "deck 1"
-META_KEYS: Final = ("subtitle", "speaker", "date", "occasion")
-"""Title-slide details, as `Speech.meta` holds them."""
+META_KEYS: Final = tuple(f.name for f in fields(Meta))
+"""Every field of `Speech.meta` (title-slide details, the document type, the heading as written, a note)."""
 SETTING_KEYS: Final = ("theme", "target", "engine", "voice", "pace")
 """Build options the file can carry, so a build from it needs none on the command line."""
 KEYS: Final = (MARKER_KEY, "title", "language", *META_KEYS, *SETTING_KEYS)
@@ -98,7 +98,7 @@ def to_markdown(speech: Speech, settings: Mapping[str, str] | None = None) -> st
 def _front_matter(speech: Speech, settings: Mapping[str, str]) -> list[str]:
     lines = ["---", f"{MARKER_KEY}: {MARKER}", f"language: {speech.language}"]
     for key in META_KEYS:
-        value = meta_value(speech.meta, key)
+        value = speech.meta.get(key)
         if value:
             lines.append(f"{key}: {_quoted(value)}")
     for key in SETTING_KEYS:
@@ -125,12 +125,6 @@ def _escape(line: str) -> str:
 
 def _unescape(line: str) -> str:
     return line[1:] if line.startswith("\\") and _ESCAPE.match(line[1:]) else line
-
-
-def meta_value(meta: object, key: str) -> str | None:
-    """`key` of a speech's meta, whether it is a plain mapping or a typed record; None when absent."""
-    value = meta.get(key) if isinstance(meta, Mapping) else getattr(meta, key, None)
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 # ---------------------------------------------------------------- Markdown → Speech
@@ -360,7 +354,7 @@ class _Builder:
         language: Language = front.get("language") or detect_language(title + "\n".join(said))  # type: ignore[assignment]
         sections = tuple(self.section(part, language) for part in self.parts)
         salutation = "\n".join(self.salutation) or None
-        meta = make_meta({k: front[k] for k in META_KEYS if front.get(k)})
+        meta = Meta.of({k: front[k] for k in META_KEYS if front.get(k)})
         return Speech(title=title, language=language, salutation=salutation, sections=sections, meta=meta)
 
     def section(self, part: _Part, language: Language) -> Section:
@@ -386,16 +380,6 @@ def _point(slide: _Slide, language: Language, previous: Point | None) -> Point:
         chosen = bullets_of(text, language, exclude=[headline])
         bullets = tuple(b[:1].upper() + b[1:] if language == "en" else b for b in chosen if b)
     return Point(text, headline, bullets, slide.continued)
-
-
-def make_meta(values: dict[str, str]) -> Any:
-    """`Speech.meta` holding `values`, in whatever form the model declares for it (a dict or a record)."""
-    declared = {f.name: f for f in fields(Speech)}["meta"]
-    empty = declared.default_factory()  # type: ignore[operator]
-    if isinstance(empty, dict):
-        return dict(values)
-    known = {f.name for f in fields(empty)}
-    return replace(empty, **{k: v for k, v in values.items() if k in known})
 
 
 def settings_of(source: Source) -> dict[str, str]:
