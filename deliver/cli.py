@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,7 @@ def outline(
         raise OptionError("--json and --md: choose one")
     _, parsed, notices = load(speech, title=title)
     if as_md or (out is not None and not as_json):
-        from deliver.speech.deckmd import to_markdown
+        from deliver.speech import to_markdown
 
         _emit(to_markdown(parsed), out, speech)
         return
@@ -366,10 +366,8 @@ def _utf8_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            try:
+            with suppress(ValueError, OSError):  # a stream that cannot be reconfigured stays as it is
                 reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):
-                pass
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -412,7 +410,7 @@ def _command_line_exit(exc: Exception) -> int:
         return 2
     if isinstance(exc, clicks.ClickException):
         _say(f"error: {exc.format_message()}")
-        return exc.exit_code
+        return int(exc.exit_code)
     if _debug:
         raise exc
     _say(f"error: unexpected {type(exc).__name__}: {exc} (rerun with --debug and report it)")

@@ -16,9 +16,8 @@ from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
-from deliver.speech import Source
+from deliver.speech import Source, read_deck, settings_of
 from deliver.speech import load as load_speech
-from deliver.speech.deckmd import read_deck, settings_of
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
 from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
@@ -82,6 +81,7 @@ class BuildOptions:
         check_video(self.video, self.audio, self.video_size, self.subtitles)
         if self.voice is not None and not self.voice.strip():
             raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
+
     title: str | None = None
     """The speech's title, over the one the header zone finds (--title)."""
 
@@ -125,7 +125,7 @@ def load(
         speech = edited[1].speech
         return edited[0], speech if title is None else replace(speech, title=title), ()
     if Path(str(path)).suffix.lower() == ".pptx":
-        from deliver.slides.readback import read_pptx
+        from deliver.slides import read_pptx
 
         deck = read_pptx(path)
         if deck is not None:
@@ -177,8 +177,8 @@ def build(
         check_fonts()  # before the narration, not after it
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
-    package.check_target(target, options.force)
     _not_over_its_source(path, source, target)
+    package.check_target(target, options.force)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 import tarfile
@@ -106,7 +107,7 @@ def test_it_speaks_chinese_with_a_timed_boundary_per_character(engine: KokoroEng
     assert 4.0 < rendition.duration < 9.0
     bounds = rendition.boundaries
     assert bounds[0].text_start == 0 and bounds[-1].text_end == len(ZH)
-    assert all(a.text_end <= b.text_start and a.start <= b.start for a, b in zip(bounds, bounds[1:]))
+    assert all(a.text_end <= b.text_start and a.start <= b.start for a, b in itertools.pairwise(bounds))
     assert all(0 <= b.start <= b.end <= rendition.duration for b in bounds)
     assert len(bounds) == sum("\u4e00" <= c <= "\u9fff" for c in ZH) + 1  # one per character, and GDP
     head, tail = edge_silence(audio)
@@ -161,13 +162,13 @@ def test_voices_install_from_a_tarball(kokoro_voice_folder: Path, tmp_path: Path
         archive.add(kokoro_voice_folder / "zm_yunjian.bin", "package/voices/zm_yunjian.bin")
     assert sorted(kokoro_voices.install(tarball, tmp_path / "voices")) == ["af_heart", "zm_yunjian"]
     (tmp_path / "broken.tgz").write_bytes(b"not a tarball")
-    with pytest.raises(OptionError, match="not a readable .tgz"):
+    with pytest.raises(OptionError, match=r"not a readable \.tgz"):
         kokoro_voices.install(tmp_path / "broken.tgz", tmp_path / "voices")
 
 
 def test_without_npm_the_install_says_how_to_do_it_by_hand(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(EngineUnavailable, match="npm is not installed.*--from kokoro-js-1.2.1.tgz"):
+    with pytest.raises(EngineUnavailable, match=r"npm is not installed.*--from kokoro-js-1\.2\.1\.tgz"):
         kokoro_voices.install(None, tmp_path)
 
 
@@ -177,7 +178,7 @@ def test_a_corrupt_voice_file_is_named_with_the_fix(
     shutil.copytree(kokoro_voice_folder, tmp_path / "voices")
     (tmp_path / "voices" / "zf_xiaoxiao.bin").write_bytes(b"\1" * kokoro_voices.VOICE_BYTES)
     broken = KokoroEngine(voice_folder=tmp_path / "voices", model_folder=model_folder)
-    with pytest.raises(EngineUnavailable, match="corrupt.*deliver voices install kokoro"):
+    with pytest.raises(EngineUnavailable, match=r"corrupt.*deliver voices install kokoro"):
         broken.synthesize_sync("你好。", Voice("kokoro", "zf_xiaoxiao", "zh"), Prosody())
 
 
@@ -252,10 +253,10 @@ def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) 
 )
 def test_yi_and_bu_take_their_tone_from_the_next_syllable(text: str, readings: list[str]) -> None:
     from deliver.speech.words import cut
-    from deliver.voices.kokoro_g2p import _readings, _sandhi
+    from deliver.voices.kokoro_g2p import _sandhi, word_readings
 
     words = cut(text)
-    assert _sandhi(words, [r for w in words for r in _readings(w)])[: len(readings)] == readings
+    assert _sandhi(words, [r for w in words for r in word_readings(w)])[: len(readings)] == readings
 
 
 def test_without_the_extra_it_names_the_pip_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

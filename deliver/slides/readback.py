@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from deliver.errors import InputError
-from deliver.model import Language, Point, Section, SectionKind, Speech
-from deliver.speech.reading import Block, Source
-from deliver.speech.text import detect_language
+from deliver.model import Language, Meta, Point, Section, SectionKind, Speech
+from deliver.slides.marks import MARK, ROLE_PREFIX, kept_of
+from deliver.speech import Block, Source, detect_language
 
 _CONT: Final = re.compile(r"\s*(?:（续）|\(cont\.\))\s*$")
 _DATE: Final = re.compile(
@@ -82,8 +82,6 @@ def speech_of_deck(data: bytes, name: str) -> Speech:
 
     from pptx import Presentation
 
-    from deliver.slides.render import MARK, ROLE_PREFIX
-
     try:
         prs = Presentation(io.BytesIO(data))
     except Exception as exc:  # python-pptx raises zip, XML and key errors alike for a broken file
@@ -92,7 +90,8 @@ def speech_of_deck(data: bytes, name: str) -> Speech:
     if prs.core_properties.identifier != MARK and not named:
         raise InputError(f"{name}: this deck was not made by deliver; only decks deliver built can be read back")
     shown = [_read_slide(n, slide, ROLE_PREFIX) for n, slide in enumerate(prs.slides, 1)]
-    return _speech(shown, name, prs.core_properties.title or "")
+    meta, sections = kept_of(prs.core_properties.comments)
+    return _speech(shown, name, _Kept(prs.core_properties.title or "", meta, sections))
 
 
 def _read_slide(number: int, slide: Any, prefix: str) -> _Shown:
@@ -126,19 +125,33 @@ def _recased(text: str, source: str) -> str:
     return found if found.upper() == text else text
 
 
-def _speech(shown: list[_Shown], name: str, stored_title: str) -> Speech:
-    said = "\n".join([stored_title, *(s.notes for s in shown)])
+@dataclass(frozen=True)
+class _Kept:
+    """What the deck keeps besides its slides (see `slides/marks.py`): title, meta, section titles."""
+
+    title: str
+    meta: Meta
+    sections: tuple[str, ...]
+
+    def section(self, shown: str, number: int | None) -> str:
+        """Section `number`'s title as written while the divider still shows it (perhaps in capitals)."""
+        kept = self.sections[number - 1] if number and 0 < number <= len(self.sections) else ""
+        return kept if kept and kept.upper() == shown.upper() else shown
+
+
+def _speech(shown: list[_Shown], name: str, kept: _Kept) -> Speech:
+    """The speech of the slides as read; `kept` holds the title and meta the deck was rendered with."""
+    said = "\n".join([kept.title, *(s.notes for s in shown)])
     language = detect_language(said)
-    title, meta, salutation = name.rsplit(".", 1)[0], {}, None
+    title, meta, salutation = name.rsplit(".", 1)[0], Meta(), None
     parts: list[_Part] = []
     previous: _Shown | None = None
     for slide in shown:
         if slide.kind == "title":
-            title = _recased(_joined(slide.texts["title.title"], language), said) or title
-            meta = _meta([_joined([t], language) for t in slide.texts.get("title.subtitle", [])])
+            title, meta = _cover(slide, language, said, kept, title)
             salutation = slide.notes or None
         elif slide.kind == "section":
-            title_shown = _recased(_joined(slide.texts["section.title"], language), said)
+            title_shown = kept.section(_recased(_joined(slide.texts["section.title"], language), said), slide.section)
             parts.append(_Part(title_shown, "body", section=slide.section))
         elif slide.kind == "point":
             _add_point(parts, slide, previous, language, said)
@@ -146,9 +159,20 @@ def _speech(shown: list[_Shown], name: str, stored_title: str) -> Speech:
     sections = tuple(Section(p.title, p.kind, tuple(p.points)) for p in parts if p.points)
     if not sections:
         raise InputError(f"{name}: the deck has no slide with speaker notes to speak")
-    from deliver.speech.deckmd import make_meta
+    return Speech(title, language, salutation, sections, meta)
 
-    return Speech(title, language, salutation, sections, make_meta(meta))
+
+def _cover(slide: _Shown, language: Language, said: str, kept: _Kept, fallback: str) -> tuple[str, Meta]:
+    """Title and meta from the title slide: the ones the deck keeps while the slide still shows them (the
+    slide leaves a 讲话稿-type suffix and some fields off), else what the user wrote on it."""
+    shown = _recased(_joined(slide.texts["title.title"], language), said) or fallback
+    lines = [_joined([t], language) for t in slide.texts.get("title.subtitle", [])]
+    whole = Speech(kept.title, language, None, (), kept.meta).shown_title  # as the title slide shows it
+    title = kept.title if kept.title and whole.upper() == shown.upper() else shown
+    if kept.meta and list(kept.meta.cover_lines()) == lines:
+        return title, kept.meta
+    unshown = {k: v for k, v in kept.meta.items() if k in ("doctype", "heading", "note")}
+    return title, Meta.of({**unshown, **_meta(lines)})
 
 
 def _meta(lines: list[str]) -> dict[str, str]:

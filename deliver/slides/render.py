@@ -19,6 +19,7 @@ from deliver.slides import ooxml
 from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import COVER_KINDS, RoleStyle, accents, boxes, role_style
+from deliver.slides.marks import MARK, ROLE_PREFIX, kept_text
 from deliver.slides.plan import BoxText, Deck, Slide
 from deliver.slides.theme import Theme
 
@@ -38,11 +39,6 @@ _MAIN_ROLE: Final = {
     "agenda": "agenda.title",
     "point": "point.title",
 }
-_COVER_KINDS: Final = ("title", "closing", "section")
-ROLE_PREFIX: Final = "deliver:"
-"""Each text box is named for its role ("deliver:point.title"), so a deck edited in PowerPoint can be read back."""
-MARK: Final = "deliver deck 1"
-"""The deck's core `identifier` property: says deliver made it (see `slides/readback.py`)."""
 
 
 def emu(pt: float) -> Emu:
@@ -284,4 +280,5 @@ def render_deck(deck: Deck, theme: Theme, path: Path) -> None:
             notes.write(slide, planned.notes, theme, deck.language)
     _set_theme_fonts(prs, theme)
     prs.core_properties.identifier, prs.core_properties.title = MARK, deck.title
+    prs.core_properties.comments = kept_text(deck.meta, deck.sections)  # read back (slides/readback.py)
     prs.save(str(path))

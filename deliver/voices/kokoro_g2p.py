@@ -138,7 +138,7 @@ def _chinese(text: str) -> list[Segment]:
     for match in _ZH_PIECES.finditer(text):
         if match["han"]:
             words = cut(match["han"])
-            readings = _sandhi(words, [r for word in words for r in _readings(word)])
+            readings = _sandhi(words, [r for word in words for r in word_readings(word)])
             at, k = match.start(), 0
             for word in words:
                 for j in range(len(word)):
@@ -152,7 +152,7 @@ def _chinese(text: str) -> list[Segment]:
     return out
 
 
-def _readings(word: str) -> list[str]:
+def word_readings(word: str) -> list[str]:
     """Pinyin with tone numbers per character of a Chinese word (pypinyin reads words, so 多音字 follow
     context; it also applies 3-3 tone sandhi inside the word)."""
     from pypinyin import Style, lazy_pinyin
@@ -173,7 +173,7 @@ def _sandhi(words: tuple[str, ...] | list[str], readings: list[str]) -> list[str
     run = "".join(words)
     closing = {sum(map(len, words[: n + 1])) - 1 for n, word in enumerate(words) if len(word) > 1}
     out = list(readings)
-    for i, (char, reading) in enumerate(zip(run, readings)):
+    for i, (char, reading) in enumerate(zip(run, readings, strict=False)):
         following = readings[i + 1] if i + 1 < len(readings) else ""
         tone = following[-1:] if following[-1:].isdigit() else ""
         if char == "不" and reading == "bu4" and tone == "4":
@@ -230,7 +230,11 @@ def _clause(text: str, words: list[re.Match[str]], offset: int) -> list[Segment]
             at += n
     else:
         parts = alone
-    return [Segment(offset + w.start(), offset + w.end(), _symbols(p)) for w, p in zip(words, parts) if _symbols(p)]
+    return [
+        Segment(offset + w.start(), offset + w.end(), _symbols(p))
+        for w, p in zip(words, parts, strict=False)
+        if _symbols(p)
+    ]
 
 
 @lru_cache(maxsize=8192)

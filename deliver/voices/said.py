@@ -160,11 +160,11 @@ def _pinyin(text: str) -> str | None:
     """Toned pinyin of the Chinese in `text` as Kokoro reads it; None when it has none."""
     from deliver.speech.text import is_han
     from deliver.speech.words import cut
-    from deliver.voices.kokoro_g2p import _readings
+    from deliver.voices.kokoro_g2p import word_readings
 
     if not any(is_han(ch) for ch in text):
         return None
-    return " ".join(r for word in cut(text) if any(is_han(ch) for ch in word) for r in _readings(word) if r)
+    return " ".join(r for word in cut(text) if any(is_han(ch) for ch in word) for r in word_readings(word) if r)
 
 
 def _polyphones(text: str, taken: list[tuple[int, int]]) -> Iterator[Risk]:
@@ -173,7 +173,7 @@ def _polyphones(text: str, taken: list[tuple[int, int]]) -> Iterator[Risk]:
     from pypinyin.phrases_dict import phrases_dict
 
     from deliver.speech.words import cut
-    from deliver.voices.kokoro_g2p import _readings
+    from deliver.voices.kokoro_g2p import word_readings
 
     common = _polyphonic()
     at = 0
@@ -182,7 +182,7 @@ def _polyphones(text: str, taken: list[tuple[int, int]]) -> Iterator[Risk]:
         chars = [i for i, ch in enumerate(word) if ch in common]
         if len(word) < 2 or not chars or _inside(start, taken):
             continue
-        readings = _readings(word)
+        readings = word_readings(word)
         rarer = any(readings[i].rstrip("012345") != common[word[i]] for i in chars if i < len(readings))
         if word not in phrases_dict or rarer:
             reading = " ".join(readings)
@@ -201,9 +201,9 @@ def _polyphonic() -> dict[str, str]:
     from pypinyin.contrib.tone_convert import to_normal
     from pypinyin.phrases_dict import phrases_dict
 
-    from deliver.speech.words import _load
+    from deliver.speech.words import frequencies
 
-    frequency = _load().FREQ
+    frequency = frequencies()
     toneless: dict[str, str] = {}
     weights: dict[str, dict[str, int]] = {}
     for phrase, readings in phrases_dict.items():
