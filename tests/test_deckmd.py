@@ -77,6 +77,19 @@ def test_a_built_package_is_the_same_from_the_deck_markdown(tmp_path: Path) -> N
         assert (edited.folder / name).read_text("utf-8") == (direct.folder / name).read_text("utf-8"), name
 
 
+def test_the_title_and_every_meta_field_round_trip_exactly() -> None:
+    from dataclasses import replace
+
+    from deliver.model import Meta
+
+    meta = Meta(speaker="张三", date="2024年2月18日", occasion="在全市组织工作会议上", subtitle="——副标题",
+                note="编者按：第一行\n第二行", doctype="讲话稿", heading='"张三：在全市组织工作会议上的讲话稿"')  # fmt: skip
+    speech = replace(zh_speech(), title="在全市组织工作会议上的讲话稿", meta=meta)
+    back = from_markdown(to_markdown(speech)).speech
+    assert back.title == speech.title and back.meta == meta and back.shown_title == speech.shown_title
+    assert back.salutation == speech.salutation
+
+
 def test_headlines_bullets_and_breaks_are_taken_as_written() -> None:
     text = to_markdown(zh_speech())
     speech = from_markdown(text).speech

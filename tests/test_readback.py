@@ -35,6 +35,7 @@ def test_an_unedited_deck_reads_back_as_the_speech_it_was_made_from(path: Path, 
     render_deck(plan_deck(speech, theme)[0], theme, deck)
     read = read_pptx(deck)
     assert read is not None and read[1] == speech
+    assert read[1].title == speech.title and read[1].meta == speech.meta  # a 讲话稿 suffix and unshown fields too
     assert plan_deck(read[1], theme)[0] == plan_deck(speech, theme)[0]
 
 
