@@ -92,7 +92,7 @@ def outline(
     title: str | None = TitleOption,
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
-    from deliver.pipeline import load
+    from deliver.inputs import load
 
     if as_json and as_md:
         raise OptionError("--json and --md: choose one")
@@ -133,7 +133,7 @@ def said(
     lexicon: Path | None = typer.Option(None, "--lexicon", help="Pronunciation lexicon (TOML), as for build."),
 ) -> None:
     """Show what the voice will say, before any synthesis: the spoken form and the spots to confirm."""
-    from deliver.pipeline import load
+    from deliver.inputs import load
     from deliver.voices.lexicon import load_lexicon
     from deliver.voices.said import said_to_dict, what_is_said
 
@@ -170,7 +170,7 @@ def timing(
     title: str | None = TitleOption,
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
-    from deliver.pipeline import load
+    from deliver.inputs import load
     from deliver.timing import check_pace, check_target, clock, estimate, timing_to_dict
 
     pace = _renamed("--rate", "--pace", old_rate, pace, "timing")

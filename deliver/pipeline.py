@@ -5,19 +5,19 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver import defaults, package
 from deliver.audio import Soundtrack
-from deliver.errors import OptionError, OutputError
+from deliver.errors import OptionError
 from deliver.files import slug, write_json, write_text
+from deliver.inputs import load, not_over_its_source, with_file_settings
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
-from deliver.speech import Source, read_deck, settings_of
-from deliver.speech import load as load_speech
+from deliver.speech import Source, settings_of
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
 from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
@@ -114,34 +114,6 @@ def engine_folders() -> Folders:
     return Folders(voices=user_data_dir() / "voices", models=user_cache_dir())
 
 
-def load(
-    path: str | Path, stdin: BinaryIO | None = None, title: str | None = None
-) -> tuple[Source, Speech, tuple[Notice, ...]]:
-    """Read and parse a speech: a deck Markdown file (`deliver outline --md`) is taken as written, a deck
-    deliver made (perhaps edited in PowerPoint) is read back, anything else is parsed as a speech.
-    `title` overrides the title found in the file."""
-    edited = read_deck(path)
-    if edited is not None:
-        speech = edited[1].speech
-        return edited[0], speech if title is None else replace(speech, title=title), ()
-    if Path(str(path)).suffix.lower() == ".pptx":
-        from deliver.slides import read_pptx
-
-        deck = read_pptx(path)
-        if deck is not None:
-            return deck[0], deck[1] if title is None else replace(deck[1], title=title), ()
-    return load_speech(path, stdin, title)
-
-
-def with_file_settings(options: BuildOptions, settings: dict[str, str]) -> BuildOptions:
-    """A deck Markdown file's own settings (theme, target, engine, voice, pace) stand wherever the
-    command line left an option at its default: explicit options win."""
-    names = {"theme": "theme", "target": "target_minutes", "engine": "engine", "voice": "voice", "pace": "pace"}
-    unset = {f.name: f.default for f in fields(BuildOptions)}
-    given: dict[str, Any] = {names[k]: float(v) if k == "target" else v for k, v in settings.items() if k in names}
-    return replace(options, **{k: v for k, v in given.items() if getattr(options, k) == unset[k]})
-
-
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
@@ -177,7 +149,7 @@ def build(
         check_fonts()  # before the narration, not after it
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
-    _not_over_its_source(path, source, target)
+    not_over_its_source(path, source, target)
     package.check_target(target, options.force)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
@@ -201,13 +173,6 @@ def build(
             package.discard(stage)
             raise
     return BuildResult(target, speech, files, notices, soundtrack)
-
-
-def _not_over_its_source(path: str | Path, source: Source, target: Path) -> None:
-    """Building from a deck inside the package it makes would replace that deck, and the edits in it."""
-    if source.encoding == "pptx" and Path(path).resolve().is_relative_to(target.resolve()):
-        raise OutputError(f"{path}: building would replace the deck it is read from; "
-                          f"run `deliver outline {path} --md -o deck.md` and build deck.md")  # fmt: skip
 
 
 def _fill(
