@@ -13,10 +13,11 @@ from deliver import defaults, package
 from deliver.audio import Soundtrack
 from deliver.errors import OptionError
 from deliver.files import slug, write_json, write_text
+from deliver.inputs import load, not_over_its_source, with_file_settings
 from deliver.model import Cue, Notice, Speech, speech_to_dict
 from deliver.package import Speaker, check_replaceable, inputs_digest, origin_of, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
-from deliver.speech import Source, load
+from deliver.speech import Source, settings_of
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
 from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
@@ -139,6 +140,7 @@ def build(
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
     source, speech, notices = load(path, stdin, options.title)
+    options = with_file_settings(options, settings_of(source))
     if options.meta:
         speech = replace(speech, meta=speech.meta.merged(options.meta))
     timing = estimate(speech, options.pace, options.target_minutes)
@@ -147,6 +149,7 @@ def build(
         check_fonts()  # before the narration, not after it
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
+    not_over_its_source(path, source, target)
     package.check_target(target, options.force)
     origin = origin_of(path)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
@@ -192,11 +195,13 @@ def _fill(
     narrated = (
         [(t, s.duration) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)] if soundtrack else None
     )
+    step("writing timing.md", 0, 0)
     write_json(stage / "outline.json", speech_to_dict(speech))
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
     write_text(stage / CHART, chart)
-    write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
+    report = timing_markdown(timing, speech.title, narrated, chart=CHART)
+    write_text(stage / "timing.md", report + _risky(speech, voicing, options))
     step("writing rehearsal.html", 0, 0)
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
@@ -239,7 +244,9 @@ def _narrate(
     remember(ahead, [r.duration for v in voiced for r in v.renditions], clock.elapsed())
     notices += (Notice("voice", f"{ahead.engine} version: {ahead.version}"),)  # the manifest records the model used
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
-    soundtrack = write_soundtrack(stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0))
+    soundtrack = write_soundtrack(
+        stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0), voicing.cache_dir / "mp3"
+    )
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
     chunks = sum(len(v.chunks) for v in voiced)
@@ -278,6 +285,16 @@ def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...
         )
         for v in voiced
     )
+
+
+def _risky(speech: Speech, voicing: NarrationOptions | None, options: BuildOptions) -> str:
+    """timing.md's list of what to check in the voice's reading (see `deliver said`)."""
+    from deliver.voices.lexicon import load_lexicon
+    from deliver.voices.said import risky_report
+
+    lexicon = voicing.lexicon if voicing else load_lexicon(options.lexicon)
+    listed = risky_report(speech, lexicon, (options.cache_dir or user_cache_dir() / "voices") / "said")
+    return "\n" + listed if listed else ""
 
 
 def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:

@@ -26,6 +26,10 @@ ALLOWED = {
     (None, "deliver.voices.narrate"),
     (None, "deliver.voices.lexicon"),
     (None, "deliver.voices.eta"),  # the narration's forecast and progress, beside narrate
+    # `deliver said` and timing.md's list of spots to confirm are the narration layer's preview (what
+    # narrate gives each engine, with Kokoro's pinyin): wired by cli and pipeline like narrate, and kept
+    # out of the voices face, which every build imports, because it reaches into the engines' g2p.
+    (None, "deliver.voices.said"),
 }
 """(importing stage or None for top-level modules, imported module): known module imports across a boundary."""
 

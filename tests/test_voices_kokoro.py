@@ -253,10 +253,10 @@ def test_without_kokoro_voices_auto_falls_back_and_says_so_once(tmp_path: Path) 
 )
 def test_yi_and_bu_take_their_tone_from_the_next_syllable(text: str, readings: list[str]) -> None:
     from deliver.speech.words import cut
-    from deliver.voices.kokoro_g2p import _readings, _sandhi
+    from deliver.voices.kokoro_g2p import _sandhi, word_readings
 
     words = cut(text)
-    assert _sandhi(words, [r for w in words for r in _readings(w)])[: len(readings)] == readings
+    assert _sandhi(words, [r for w in words for r in word_readings(w)])[: len(readings)] == readings
 
 
 def test_without_the_extra_it_names_the_pip_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

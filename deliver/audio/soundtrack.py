@@ -3,7 +3,10 @@ audio/speech.mp3, subtitles/."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from deliver.audio.mp3 import (
+    MP3_ARGS,
     SECTION_GAP,
     SectionAudio,
     assemble,
@@ -45,10 +49,11 @@ def section_file(index: int, title: str) -> str:
 
 def write_soundtrack(
     stage: Path, speech: Speech, voiced: tuple[SectionVoice, ...], pauses: Pauses,
-    step: Callable[[str], None] = lambda _: None,
+    step: Callable[[str], None] = lambda _: None, encoded: Path | None = None,
 ) -> Soundtrack:  # fmt: skip
     """Encode each section (on every core), join them frame by frame into the whole-speech track with a
-    pause between sections, then write chapters and subtitles. At most a few sections sit in memory."""
+    pause between sections, then write chapters and subtitles. At most a few sections sit in memory.
+    `encoded`: a folder keeping encoded sections by a hash of their audio (None: encode every section)."""
     (stage / "audio").mkdir(exist_ok=True)
     (stage / "subtitles").mkdir(exist_ok=True)
     sections: list[SectionAudio] = []
@@ -65,7 +70,7 @@ def write_soundtrack(
                 "artist": "deliver",
                 "track": str(v.index + 1),
             }
-            pending.append(pool.submit(export_mp3, audio, section.path, tags))
+            pending.append(pool.submit(_encoded, audio, section.path, tags, encoded))
             while len(pending) > workers:  # bounded: a long speech's audio never piles up in memory
                 pending.popleft().result()
         for job in pending:
@@ -82,6 +87,33 @@ def write_soundtrack(
     write_text(stage / "subtitles" / "speech.srt", srt(cues))
     write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
     return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
+
+
+_ENCODED = "mp3"
+"""Folder of the voice cache holding encoded sections, by a hash of their audio and tags."""
+
+
+def _encoded(audio: bytes, path: Path, tags: dict[str, str], store: Path | None) -> None:
+    """`export_mp3` through a cache of encoded sections: a rebuild in which a section sounds the same (a
+    headline or a bullet edited, another section changed) copies its mp3 instead of encoding it again."""
+    if store is None:
+        export_mp3(audio, path, tags)
+        return
+    digest = hashlib.sha256(audio + json.dumps([tags, MP3_ARGS], sort_keys=True).encode()).hexdigest()
+    kept = store / f"{digest}.mp3"
+    if kept.is_file():
+        copy = path.with_name(f".{path.name}.copy")
+        shutil.copyfile(kept, copy)
+        os.replace(copy, path)
+        return
+    export_mp3(audio, path, tags)
+    spare = store / f".{digest}.{os.getpid()}.tmp"
+    try:  # a full or read-only cache only loses the shortcut
+        store.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, spare)
+        os.replace(spare, kept)
+    except OSError:
+        spare.unlink(missing_ok=True)
 
 
 def _section(stage: Path, speech: Speech, v: SectionVoice, pauses: Pauses) -> tuple[SectionAudio, bytes]:

@@ -3,8 +3,9 @@ rendered to .pptx, the plan drawn to PNG (Pillow and the PyPI fonts, loaded on f
 narrated deck (the plan's slides with their audio and auto-advance).
 
 What the rest of deliver may use is named here. The plan, theme and geometry are imported with the
-package; what needs python-pptx (`render_deck`, `write_narrated_deck`, `read_template`) is imported
-on first use, so planning a deck or reading a theme never loads it.
+package; what needs python-pptx (`render_deck`, `write_narrated_deck`, `read_template`, and `read_pptx`
+which reads a deck deliver made back) is imported on first use, so planning a deck or reading a theme
+never loads it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from deliver.slides.theme import DEFAULT_THEME, Palette, Theme, list_themes, loa
 
 if TYPE_CHECKING:
     from deliver.slides.narrated import write_narrated_deck
+    from deliver.slides.readback import read_pptx
     from deliver.slides.render import render_deck
     from deliver.slides.template import check_reopens, has_macros, read_template
 
@@ -32,6 +34,7 @@ _HEAVY: Final = {
     "read_template": "deliver.slides.template",
     "check_reopens": "deliver.slides.template",
     "has_macros": "deliver.slides.template",
+    "read_pptx": "deliver.slides.readback",
 }
 """Names whose modules import python-pptx: name → module, imported when first asked for."""
 
@@ -65,6 +68,7 @@ __all__ = [
     "narrated_windows",
     "page_share",
     "plan_deck",
+    "read_pptx",
     "read_template",
     "render_deck",
     "role_style",

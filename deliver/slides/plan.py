@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from deliver.model import Notice, Point, Section, Speech
+from deliver.model import Meta, Notice, Point, Section, Speech
 from deliver.slides.fit import Fitted, Frame, fit_line, fit_pages, fit_text
 from deliver.slides.layout import boxes, inner_size, role_style
 from deliver.slides.theme import Theme
@@ -77,6 +77,10 @@ class Deck:
     width: float
     height: float
     slides: tuple[Slide, ...] = field(default_factory=tuple)
+    meta: Meta = field(default_factory=Meta, compare=False)
+    """The speech's meta, kept in the rendered deck so a deck read back has it whole."""
+    sections: tuple[str, ...] = field(default=(), compare=False)
+    """The speech's section titles as written, kept in the rendered deck likewise."""
 
 
 def page_share(deck: Deck, index: int) -> tuple[float, float]:
@@ -305,5 +309,6 @@ def plan_deck(speech: Speech, theme: Theme) -> tuple[Deck, tuple[Notice, ...]]:
     if theme.closing:
         slides.append(planner.cover("closing", planner.words["closing"], ""))
     slides = _with_page_numbers(slides, "pageno" in planner.boxes)
-    deck = Deck(speech.title, speech.language, theme.width, theme.height, tuple(slides))
+    deck = Deck(speech.title, speech.language, theme.width, theme.height, tuple(slides), speech.meta,
+                tuple(s.title for s in speech.sections))  # fmt: skip
     return deck, tuple(planner.notices)

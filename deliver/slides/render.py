@@ -19,6 +19,7 @@ from deliver.slides import ooxml
 from deliver.slides.box import Box
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.layout import COVER_KINDS, RoleStyle, accents, boxes, role_style
+from deliver.slides.marks import MARK, ROLE_PREFIX, kept_text
 from deliver.slides.plan import BoxText, Deck, Slide
 from deliver.slides.template import open_template
 from deliver.slides.theme import Theme
@@ -178,6 +179,7 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
                 insets,
                 style.anchor,
                 _paragraphs(block, theme, style, language),
+                ROLE_PREFIX + block.role,
             )
         )
         next_id += 1
@@ -185,10 +187,8 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
     return slide
 
 
-def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
-    shape = slide.shapes.add_textbox(emu(box.x), emu(box.y), emu(box.w), emu(box.h))
-    frame: TextFrame = shape.text_frame
-    return frame
+def _text_box(slide: PptxSlide, box: Box) -> Any:
+    return slide.shapes.add_textbox(emu(box.x), emu(box.y), emu(box.w), emu(box.h))
 
 
 def _render_template(
@@ -202,9 +202,10 @@ def _render_template(
     for block in planned.blocks:
         box = where[block.role]
         placeholder = by_idx.get(box.placeholder) if box.layout == main.layout else None
-        frame = placeholder.text_frame if placeholder is not None else _text_box(slide, box)
+        shape = placeholder if placeholder is not None else _text_box(slide, box)
+        shape.name = ROLE_PREFIX + block.role
         used.add(box.placeholder if placeholder is not None else None)
-        fill(frame, block, theme, language)
+        fill(shape.text_frame, block, theme, language)
     for idx, placeholder in by_idx.items():
         if idx not in used:
             placeholder._element.getparent().remove(placeholder._element)
@@ -274,7 +275,11 @@ def render_deck(deck: Deck, theme: Theme, path: Path) -> None:
     notes, adder = _Notes(prs), _SlideAdder(prs)
     for planned in deck.slides:
         slide = render(adder, planned, theme, where, deck.language)
+        if planned.section_index is not None:  # which section the slide is in, for reading an edited deck back
+            slide._element.cSld.set("name", f"{ROLE_PREFIX}section {planned.section_index + 1}")
         if planned.notes:
             notes.write(slide, planned.notes, theme, deck.language)
     _set_theme_fonts(prs, theme)
+    prs.core_properties.identifier, prs.core_properties.title = MARK, deck.title
+    prs.core_properties.comments = kept_text(deck.meta, deck.sections)  # read back (slides/readback.py)
     prs.save(str(path))

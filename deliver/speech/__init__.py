@@ -1,5 +1,6 @@
 """Speech stage: a speech file's bytes → clean text → `Speech` (sections, points, headlines, bullets),
-and the script-aware text rules the later stages share (sentences, text widths, Chinese numerals).
+the editable deck Markdown both ways (`to_markdown`, `read_deck`), and the script-aware text rules
+the later stages share (sentences, text widths, Chinese numerals).
 
 What the rest of deliver may use is named here; the modules behind it are the stage's own. Importing
 it stays light: jieba is loaded by `cut` on first use, never at import.
@@ -12,19 +13,23 @@ from typing import BinaryIO
 
 from deliver.errors import InputError
 from deliver.model import Notice, Speech
+from deliver.speech.block import Block
+from deliver.speech.deckmd import read_deck, settings_of, to_markdown
 from deliver.speech.measure import line_height, shorten, text_em, wrap, wrap_balanced
 from deliver.speech.numerals import DIGITS, cardinal, digitwise
 from deliver.speech.reading import Source, read_source
 from deliver.speech.structure import parse, speakable
-from deliver.speech.text import clauses, is_han, pack, pieces_within, sentences, spoken_units
+from deliver.speech.text import clauses, detect_language, is_han, pack, pieces_within, sentences, spoken_units
 from deliver.speech.words import cut
 
 __all__ = [
     "DIGITS",
+    "Block",
     "Source",
     "cardinal",
     "clauses",
     "cut",
+    "detect_language",
     "digitwise",
     "is_han",
     "line_height",
@@ -32,11 +37,14 @@ __all__ = [
     "pack",
     "parse",
     "pieces_within",
+    "read_deck",
     "read_source",
     "sentences",
+    "settings_of",
     "shorten",
     "spoken_units",
     "text_em",
+    "to_markdown",
     "wrap",
     "wrap_balanced",
 ]

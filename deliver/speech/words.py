@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -48,3 +49,9 @@ def _load() -> jieba.Tokenizer:
 def cut(text: str) -> tuple[str, ...]:
     """Words of `text` in order; joined they give `text` back exactly."""
     return tuple(_load().cut(text, HMM=True))
+
+
+def frequencies() -> Mapping[str, int]:
+    """jieba's dictionary: each word → how often it is seen (what `cut` weighs words by)."""
+    found: Mapping[str, int] = _load().FREQ
+    return found

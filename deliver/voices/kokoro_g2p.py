@@ -138,7 +138,7 @@ def _chinese(text: str) -> list[Segment]:
     for match in _ZH_PIECES.finditer(text):
         if match["han"]:
             words = cut(match["han"])
-            readings = _sandhi(words, [r for word in words for r in _readings(word)])
+            readings = _sandhi(words, [r for word in words for r in word_readings(word)])
             at, k = match.start(), 0
             for word in words:
                 for j in range(len(word)):
@@ -152,7 +152,7 @@ def _chinese(text: str) -> list[Segment]:
     return out
 
 
-def _readings(word: str) -> list[str]:
+def word_readings(word: str) -> list[str]:
     """Pinyin with tone numbers per character of a Chinese word (pypinyin reads words, so 多音字 follow
     context; it also applies 3-3 tone sandhi inside the word)."""
     from pypinyin import Style, lazy_pinyin
