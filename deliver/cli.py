@@ -78,16 +78,80 @@ def _esc(text: str) -> str:
 def outline(
     speech: str = SpeechArg,
     as_json: bool = typer.Option(False, "--json", help="Print the outline as JSON (a stable interface)."),
+    as_md: bool = typer.Option(
+        False, "--md", help="Print the deck Markdown: edit it, then `deliver build` it (see README: the edit loop)."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write to FILE instead (the deck Markdown unless --json)."
+    ),
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
     from deliver.speech import load
 
+    if as_json and as_md:
+        raise OptionError("--json and --md: choose one")
     _, parsed, notices = load(speech)
+    if as_md or (out is not None and not as_json):
+        from deliver.speech.deckmd import to_markdown
+
+        _emit(to_markdown(parsed), out, speech)
+        return
     if as_json:
-        sys.stdout.write(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n")
+        _emit(json.dumps(speech_to_dict(parsed), ensure_ascii=False, indent=2) + "\n", out, speech)
         return
     _notices(notices, quiet=False)
     _out.print(_outline_tree(parsed))
+
+
+def _emit(text: str, out: Path | None, source: str) -> None:
+    """`text` to stdout, or written whole to `out` (never over the file it was made from)."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from deliver.files import write_text
+
+    if source != "-" and out.resolve() == Path(source).resolve():
+        raise OptionError(f"-o {out}: that is the file being read; write the outline to another file")
+    try:
+        write_text(out, text)
+    except OSError as exc:
+        raise OptionError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
+    _say(f"wrote {out}")
+
+
+@app.command()
+def said(
+    speech: str = SpeechArg,
+    as_json: bool = typer.Option(False, "--json", help="Print every line and its risky spots as JSON."),
+    only_risky: bool = typer.Option(False, "--only-risky", help="Only the list of spots to confirm."),
+    lexicon: Path | None = typer.Option(None, "--lexicon", help="Pronunciation lexicon (TOML), as for build."),
+) -> None:
+    """Show what the voice will say, before any synthesis: the spoken form and the spots to confirm."""
+    from deliver.pipeline import load
+    from deliver.voices.lexicon import load_lexicon
+    from deliver.voices.said import said_to_dict, what_is_said
+
+    _, parsed, _ = load(speech)
+    lines = what_is_said(parsed, load_lexicon(lexicon))
+    if as_json:
+        sys.stdout.write(json.dumps(said_to_dict(lines), ensure_ascii=False, indent=2) + "\n")
+        return
+    if not only_risky:
+        _say("note: the text every engine is given; pinyin as Kokoro reads it (eSpeak has its own rules)")
+    shown = -1
+    for line in lines:
+        if not only_risky and line.section != shown:
+            sys.stdout.write(f"== {line.section + 1} {parsed.sections[line.section].title} ==\n")
+            shown = line.section
+        sys.stdout.write(_said_text(line, only_risky))
+
+
+def _said_text(line: Any, only_risky: bool) -> str:
+    """One line of `deliver said`: the spoken form, then each risky spot with its lexicon fix."""
+    where = "salutation" if line.point is None else f"slide {line.point + 1}"
+    risks = [f"  ! {where}: {r.written} → {r.said}" + (f" ({r.reading})" if r.reading else "")
+             + f" — {r.note}; lexicon: {r.fix}\n" for r in line.risks]  # fmt: skip
+    return "".join(risks) if only_risky else f"[{where}] {line.said}\n" + "".join(risks)
 
 
 @app.command()

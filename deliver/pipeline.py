@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from deliver import defaults, package
 from deliver.audio import Soundtrack
-from deliver.errors import OptionError
+from deliver.errors import OptionError, OutputError
 from deliver.files import slug, write_json, write_text
 from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import inputs_digest, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
-from deliver.speech import Source, load
+from deliver.slides.readback import read_pptx
+from deliver.speech import Source
+from deliver.speech import load as load_speech
+from deliver.speech.deckmd import read_deck, settings_of
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
 from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
@@ -91,6 +94,26 @@ def engine_folders() -> Folders:
     return Folders(voices=user_data_dir() / "voices", models=user_cache_dir())
 
 
+def load(path: str | Path, stdin: BinaryIO | None = None) -> tuple[Source, Speech, tuple[Notice, ...]]:
+    """Read and parse a speech; the notices say what was dropped as web noise."""
+    edited = read_deck(path)  # a deck Markdown file (`deliver outline --md`) is taken as written
+    if edited is not None:
+        return edited[0], edited[1].speech, ()
+    deck = read_pptx(path)  # a deck deliver made (perhaps edited in PowerPoint), read back
+    if deck is not None:
+        return deck[0], deck[1], ()
+    return load_speech(path, stdin)
+
+
+def with_file_settings(options: BuildOptions, settings: dict[str, str]) -> BuildOptions:
+    """A deck Markdown file's own settings (theme, target, engine, voice, pace) stand wherever the
+    command line left an option at its default: explicit options win."""
+    names = {"theme": "theme", "target": "target_minutes", "engine": "engine", "voice": "voice", "pace": "pace"}
+    unset = {f.name: f.default for f in fields(BuildOptions)}
+    given: dict[str, Any] = {names[k]: float(v) if k == "target" else v for k, v in settings.items() if k in names}
+    return replace(options, **{k: v for k, v in given.items() if getattr(options, k) == unset[k]})
+
+
 def narration_options(options: BuildOptions) -> NarrationOptions:
     from deliver.voices.lexicon import load_lexicon
 
@@ -117,6 +140,7 @@ def build(
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
     source, speech, notices = load(path, stdin)
+    options = with_file_settings(options, settings_of(source))
     if options.meta:
         speech = replace(speech, meta={**speech.meta, **options.meta})
     timing = estimate(speech, options.pace, options.target_minutes)
@@ -124,6 +148,7 @@ def build(
     voicing = narration_options(options) if options.audio else None
     target = options.out_dir / slug(speech.title)
     package.check_target(target, options.force)
+    _not_over_its_source(path, source, target)
     planned = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech),
                             planned_keys(speech, voicing) if voicing else None)  # fmt: skip
     with package.locked(options.out_dir, target.name):
@@ -146,6 +171,13 @@ def build(
             package.discard(stage)
             raise
     return BuildResult(target, speech, files, notices, soundtrack)
+
+
+def _not_over_its_source(path: str | Path, source: Source, target: Path) -> None:
+    """Building from a deck inside the package it makes would replace that deck, and the edits in it."""
+    if source.encoding == "pptx" and Path(path).resolve().is_relative_to(target.resolve()):
+        raise OutputError(f"{path}: building would replace the deck it is read from; "
+                          f"run `deliver outline {path} --md -o deck.md` and build deck.md")  # fmt: skip
 
 
 def _fill(
@@ -173,7 +205,8 @@ def _fill(
     write_json(stage / "timing.json", timing_to_dict(timing, narrated))
     chart = timing_svg(timing, narrated)
     write_text(stage / CHART, chart)
-    write_text(stage / "timing.md", timing_markdown(timing, speech.title, narrated, chart=CHART))
+    report = timing_markdown(timing, speech.title, narrated, chart=CHART)
+    write_text(stage / "timing.md", report + _risky(speech, voicing, options))
     step("writing rehearsal.html", 0, 0)
     timeline = timeline_of(speech, timing, soundtrack)
     write_rehearsal(stage, speech, deck, theme, timing, timeline, chart)
@@ -232,6 +265,16 @@ def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...
         )
         for v in voiced
     )
+
+
+def _risky(speech: Speech, voicing: NarrationOptions | None, options: BuildOptions) -> str:
+    """timing.md's list of what to check in the voice's reading (see `deliver said`)."""
+    from deliver.voices.lexicon import load_lexicon
+    from deliver.voices.said import risky_markdown, what_is_said
+
+    lexicon = voicing.lexicon if voicing else load_lexicon(options.lexicon)
+    listed = risky_markdown(what_is_said(speech, lexicon), speech.language)
+    return "\n" + listed if listed else ""
 
 
 def _words(voicing: NarrationOptions | None, speech: Speech) -> dict[str, str]:

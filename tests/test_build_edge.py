@@ -13,9 +13,10 @@ from edge_server import EdgeServer
 from deliver import voices
 from deliver.audio.mp3 import decoded_seconds
 from deliver.errors import SynthesisError
-from deliver.pipeline import BuildOptions, build
+from deliver.pipeline import BuildOptions, build, load
 from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
+from deliver.voices.narrate import chunks_of, utterances_of
 from deliver.voices.retry import RetryPolicy
 
 pytestmark = pytest.mark.slow  # whole builds narrated through a loopback edge server
@@ -56,7 +57,8 @@ def test_auto_narrates_with_edge_when_it_answers(tmp_path: Path, server: EdgeSer
     assert {s["engine"] for s in sections} == {"edge"} and sections[0]["voice"] == "zh-CN-YunjianNeural"
     for s in sections:
         assert decoded_seconds(folder / s["file"]) == pytest.approx(s["duration"], abs=0.05)
-    assert server.requests == sum(len(s["points"]) for s in sections)  # one chunk per utterance here
+    said = utterances_of(load(SPEECH)[1])
+    assert server.requests == sum(len(chunks_of(u, 1000)) for u in said)  # one request per sentence
 
 
 def test_the_service_down_for_the_whole_run_falls_back_offline(

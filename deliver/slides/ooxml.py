@@ -107,15 +107,17 @@ _ANCHORS = {"top": "t", "middle": "ctr", "bottom": "b"}
 
 
 def textbox_xml(
-    shape_id: int, box: tuple[int, int, int, int], insets: tuple[int, int], anchor: str | None, paragraphs: list[str]
-) -> str:
+    shape_id: int, box: tuple[int, int, int, int], insets: tuple[int, int], anchor: str | None, paragraphs: list[str],
+    name: str | None = None,
+) -> str:  # fmt: skip
     """A `p:sp` text box at `box` (x, y, cx, cy in EMU): square wrap, no autofit, `insets`
-    (left/right, top/bottom EMU), vertical `anchor` ("top"/"middle"/"bottom"), `paragraphs` XML."""
+    (left/right, top/bottom EMU), vertical `anchor` ("top"/"middle"/"bottom"), `paragraphs` XML;
+    `name` (plain ASCII) as the shape's name, else "TextBox <id>"."""
     x, y, cx, cy = box
     side, top = insets
     anchor_attr = f' anchor="{_ANCHORS[anchor]}"' if anchor else ""
     return (
-        f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="TextBox {shape_id}"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
+        f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="{name or f"TextBox {shape_id}"}"/><p:cNvSpPr txBox="1"/><p:nvPr/></p:nvSpPr>'
         f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
         f'<a:noFill/></p:spPr><p:txBody><a:bodyPr wrap="square" lIns="{side}" tIns="{top}" rIns="{side}" bIns="{top}"{anchor_attr}>'
         f"<a:noAutofit/></a:bodyPr><a:lstStyle/>{''.join(paragraphs)}</p:txBody></p:sp>"

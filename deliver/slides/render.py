@@ -38,6 +38,11 @@ _MAIN_ROLE: Final = {
     "agenda": "agenda.title",
     "point": "point.title",
 }
+_COVER_KINDS: Final = ("title", "closing", "section")
+ROLE_PREFIX: Final = "deliver:"
+"""Each text box is named for its role ("deliver:point.title"), so a deck edited in PowerPoint can be read back."""
+MARK: Final = "deliver deck 1"
+"""The deck's core `identifier` property: says deliver made it (see `slides/readback.py`)."""
 
 
 def emu(pt: float) -> Emu:
@@ -177,6 +182,7 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
                 insets,
                 style.anchor,
                 _paragraphs(block, theme, style, language),
+                ROLE_PREFIX + block.role,
             )
         )
         next_id += 1
@@ -184,10 +190,8 @@ def _render_drawn(adder: _SlideAdder, planned: Slide, theme: Theme, where: dict[
     return slide
 
 
-def _text_box(slide: PptxSlide, box: Box) -> TextFrame:
-    shape = slide.shapes.add_textbox(emu(box.x), emu(box.y), emu(box.w), emu(box.h))
-    frame: TextFrame = shape.text_frame
-    return frame
+def _text_box(slide: PptxSlide, box: Box) -> Any:
+    return slide.shapes.add_textbox(emu(box.x), emu(box.y), emu(box.w), emu(box.h))
 
 
 def _render_template(
@@ -201,9 +205,10 @@ def _render_template(
     for block in planned.blocks:
         box = where[block.role]
         placeholder = by_idx.get(box.placeholder) if box.layout == main.layout else None
-        frame = placeholder.text_frame if placeholder is not None else _text_box(slide, box)
+        shape = placeholder if placeholder is not None else _text_box(slide, box)
+        shape.name = ROLE_PREFIX + block.role
         used.add(box.placeholder if placeholder is not None else None)
-        fill(frame, block, theme, language)
+        fill(shape.text_frame, block, theme, language)
     for idx, placeholder in by_idx.items():
         if idx not in used:
             placeholder._element.getparent().remove(placeholder._element)
@@ -273,7 +278,10 @@ def render_deck(deck: Deck, theme: Theme, path: Path) -> None:
     notes, adder = _Notes(prs), _SlideAdder(prs)
     for planned in deck.slides:
         slide = render(adder, planned, theme, where, deck.language)
+        if planned.section_index is not None:  # which section the slide is in, for reading an edited deck back
+            slide._element.cSld.set("name", f"{ROLE_PREFIX}section {planned.section_index + 1}")
         if planned.notes:
             notes.write(slide, planned.notes, theme, deck.language)
     _set_theme_fonts(prs, theme)
+    prs.core_properties.identifier, prs.core_properties.title = MARK, deck.title
     prs.save(str(path))

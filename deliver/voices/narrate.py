@@ -18,7 +18,7 @@ from typing import TypeVar
 from deliver import defaults
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
 from deliver.model import Language, Notice, Speech
-from deliver.speech.text import pack, pieces_within
+from deliver.speech.text import pack, pieces_within, sentences
 from deliver.voices import candidates, check_engine_name, passed_over, resolve_voice
 from deliver.voices.base import Engine, Folders, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key
@@ -134,14 +134,18 @@ def utterances_of(speech: Speech) -> list[tuple[Utterance, ...]]:
 
 
 def chunks_of(utterances: tuple[Utterance, ...], max_chars: int) -> tuple[Chunk, ...]:
-    """Each utterance split at sentence ends into runs of at most `max_chars` characters; lossless."""
+    """One chunk per sentence of each utterance (a sentence over `max_chars` broken at clauses and packed
+    back within it), trimmed of the whitespace around it. A chunk's text then depends on its sentence
+    alone, so moving a slide break or editing a neighbouring sentence never changes it (nor its cache
+    key): the narrated deck and the page re-cut the same audio at the new breaks."""
     chunks: list[Chunk] = []
     for u, utterance in enumerate(utterances):
         offset = 0
-        for run in pack(pieces_within(utterance.text, max_chars, len), max_chars, len):
-            if run.strip():
-                chunks.append(Chunk(u, offset, run))
-            offset += len(run)
+        for sentence in sentences(utterance.text):
+            for run in pack(pieces_within(sentence, max_chars, len), max_chars, len):
+                if run.strip():
+                    chunks.append(Chunk(u, offset + len(run) - len(run.lstrip()), run.strip()))
+                offset += len(run)
     return tuple(chunks)
 
 
