@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from deliver.model import Notice, Speech
+from deliver.speech.deckmd import DeckFile, from_markdown, to_markdown
 from deliver.speech.measure import line_height, shorten, text_em, wrap, wrap_balanced
 from deliver.speech.numerals import DIGITS, cardinal, digitwise
 from deliver.speech.reading import Source, read_source
@@ -20,11 +21,13 @@ from deliver.speech.words import cut
 
 __all__ = [
     "DIGITS",
+    "DeckFile",
     "Source",
     "cardinal",
     "clauses",
     "cut",
     "digitwise",
+    "from_markdown",
     "is_han",
     "line_height",
     "load",
@@ -36,6 +39,7 @@ __all__ = [
     "shorten",
     "spoken_units",
     "text_em",
+    "to_markdown",
     "wrap",
     "wrap_balanced",
 ]

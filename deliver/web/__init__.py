@@ -1,0 +1,81 @@
+"""The web app (`deliver serve`): the whole tool in a browser, a thin face over `pipeline` like the CLI.
+
+Starlette and uvicorn (the `web` extra) are imported only here and below, so other commands never load
+them. `serve` binds, prints the address (with the access token on an office server) and runs until
+stopped; `create_app` is the ASGI app itself (tests drive it directly).
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from deliver.errors import MissingTool, OptionError
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from deliver.web.app import Settings
+
+__all__ = ["LOCAL", "check_host", "create_app", "free_port", "serve", "url_of"]
+
+LOCAL = ("127.0.0.1", "localhost", "::1")
+
+
+def create_app(settings: Settings) -> Starlette:
+    from deliver.web.app import create_app as make
+
+    return make(settings)
+
+
+def check_host(host: str, token: str | None) -> str | None:
+    """The token to require: none on this machine unless given; on any other address one is required,
+    and one is made when none is given. Raises OptionError for an empty token."""
+    if token is not None and len(token.strip()) < 8:
+        raise OptionError("--token: give at least 8 characters, or leave it out to have one made")
+    if host in LOCAL:
+        return token
+    return token or secrets.token_urlsafe(18)
+
+
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def url_of(host: str, port: int, token: str | None) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def serve(settings: Settings, host: str, port: int, ready: Callable[[str], None]) -> None:
+    """Run the app on host:port until stopped; `ready(url)` is called once it accepts connections."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise MissingTool("deliver serve needs the web extra: pip install 'deliver[web]'") from None
+
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    url = url_of(host, port, settings.token)
+    original = server.startup
+
+    async def startup(sockets: list[socket.socket] | None = None) -> None:
+        await original(sockets)
+        if server.started:
+            ready(url)
+
+    server.startup = startup  # type: ignore[method-assign]
+    server.run()
+
+
+def data_dir() -> Path:
+    from deliver.paths import user_data_dir
+
+    return user_data_dir() / "web"
