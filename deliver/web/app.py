@@ -31,6 +31,11 @@ STATIC = {"": ("index.html", "text/html"), "app.js": ("app.js", "text/javascript
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
           "connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")  # fmt: skip
 """The page may run only its own script: speech text shown as text can never become markup that runs."""
+PACKAGE_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                  "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+                  "base-uri 'none'")  # fmt: skip
+"""A package's own files (the rehearsal page inlines its script and data, as it must to work offline from a
+folder): still nothing fetched from outside this server."""
 COOKIE = "deliver_token"
 
 
@@ -88,7 +93,7 @@ async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Resp
         reason = "this server needs its access token: open the link with ?token=… that `deliver serve` printed"
         return error(reason if not given else "wrong access token", 401)
     response = await call_next(request)
-    response.headers["Content-Security-Policy"] = POLICY
+    response.headers.setdefault("Content-Security-Policy", POLICY)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
     if token is not None and request.query_params.get("token"):
@@ -282,5 +287,5 @@ async def _file(request: Request) -> Response:
     if path is None:
         return error("no such file in this build", 404)
     download = request.query_params.get("download") == "1"
-    return FileResponse(path, filename=path.name if download else None,
+    return FileResponse(path, filename=path.name if download else None, headers={"Content-Security-Policy": PACKAGE_POLICY},
                         content_disposition_type="attachment" if download else "inline")  # fmt: skip

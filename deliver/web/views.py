@@ -54,7 +54,12 @@ def view(markdown: str, target: float | None, pace: str | None) -> dict[str, Any
     speech, _settings = parse_deck(markdown)
     timing = estimate(speech, pace or None, target)
     outline = speech_to_dict(speech)
-    return {"markdown": markdown, "outline": outline, "meta": _meta_dict(speech), "timing": timing_to_dict(timing, None)}
+    return {
+        "markdown": markdown,
+        "outline": outline,
+        "meta": _meta_dict(speech),
+        "timing": timing_to_dict(timing, None),
+    }
 
 
 def edit(markdown: str, op: dict[str, Any]) -> str:
