@@ -3,6 +3,7 @@ outline + timing, and the page's edits applied to the deck Markdown (parse → e
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
@@ -38,6 +39,12 @@ def read_upload(data: bytes, name: str, scratch: Path) -> str:
         return to_markdown(speech)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def warm_up(scratch: Path) -> None:
+    """Read a two-line speech once, so the word segmenter (jieba) is loaded before the first paste."""
+    with contextlib.suppress(Exception):  # a warm-up only saves time; the first real read reports any error
+        view(read_upload("讲话\n\n同志们，我们要认真学习。\n".encode(), "warm-up.txt", scratch), None, None)
 
 
 def parse_deck(markdown: str) -> tuple[Speech, dict[str, str]]:

@@ -232,9 +232,11 @@ function downloadMarkdown() {
 let pasteTimer = null;
 function wire() {
   $("lang").addEventListener("click", () => { state.manualLang = true; state.lang = state.lang === "en" ? "zh" : "en"; applyLanguage(); });
-  $("text").addEventListener("input", () => {
+  // a paste is read at once; typing waits for a pause
+  const readText = () => { clearTimeout(pasteTimer); if ($("text").value.trim()) readSpeech(new Blob([$("text").value]), "speech.txt"); };
+  $("text").addEventListener("input", (e) => {
     clearTimeout(pasteTimer);
-    pasteTimer = setTimeout(() => { if ($("text").value.trim()) readSpeech(new Blob([$("text").value]), "speech.txt"); }, 250);
+    if (e.inputType === "insertFromPaste" || e.inputType === "insertFromDrop") readText(); else pasteTimer = setTimeout(readText, 400);
   });
   $("file").addEventListener("change", () => { const f = $("file").files[0]; if (f) readSpeech(f, f.name); });
   const zone = $("input");
