@@ -315,3 +315,23 @@ def test_a_non_local_host_always_gets_a_token() -> None:
     with pytest.raises(Exception, match="--token"):
         check_host("0.0.0.0", "short")
     assert url_of("0.0.0.0", 8080, made) == f"http://127.0.0.1:8080/?token={made}"
+
+
+# ---------------------------------------------------------------- the voice sample
+
+
+def test_the_voice_sample_speaks_the_first_sentences_of_the_speech(client: TestClient) -> None:
+    fake = FakeEngine(name="espeak")
+    with swapped(espeak=fake):
+        response = client.post("/api/sample", json={"markdown": markdown_of(client), "engine": "espeak", "rate": "10"})
+    assert response.status_code == 200 and response.headers["content-type"] == "audio/wav"
+    assert response.content[:4] == b"RIFF"
+    (said,) = fake.calls  # what the narration says first, up to about five seconds (24 字)
+    assert said.startswith("一、抓好学习\n我们要认真学习，深刻领会精神。") and "务求实效" in said
+
+
+@pytest.mark.parametrize("options", [{"engine": "nope"}, {"voice": "/tmp/x.onnx"}, {"rate": "fast"}, {"rate": "+500"}])
+def test_a_bad_voice_choice_is_refused_in_one_line(client: TestClient, options: dict[str, str]) -> None:
+    response = client.post("/api/sample", json={"markdown": markdown_of(client), **options})
+    assert response.status_code == 400
+    assert response.json()["error"].startswith(("--engine", "--voice", "--voice-rate", "--rate"))

@@ -23,8 +23,9 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from deliver.errors import DeliverError, InputError
+from deliver.voices import check_engine_name
 from deliver.web import views
-from deliver.web.jobs import Job, Jobs
+from deliver.web.jobs import Job, Jobs, check_voice_name, voice_rate
 
 STATIC = {"": ("index.html", "text/html"), "app.js": ("app.js", "text/javascript"),
           "app.css": ("app.css", "text/css")}  # fmt: skip
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/view", _view, methods=["POST"]),
         Route("/api/edit", _edit, methods=["POST"]),
         Route("/api/themes", _themes, methods=["GET"]),
+        Route("/api/sample", _sample, methods=["POST"]),
         Route("/api/builds", _submit, methods=["POST"]),
         Route("/api/builds", _list, methods=["GET"]),
         Route("/api/builds/{id}", _status, methods=["GET"]),
@@ -208,11 +210,22 @@ async def _themes(request: Request) -> Response:
     return JSONResponse({"themes": found})
 
 
+async def _sample(request: Request) -> Response:
+    """A few seconds of the speech's first sentences in the chosen voice (no build, nothing stored)."""
+    data = await _json(request)
+    speech, _settings = await asyncio.to_thread(views.parse_deck, _markdown(data))
+    engine = str(data.get("engine") or "auto")
+    check_engine_name(engine)
+    rate = voice_rate(data.get("rate")).rate
+    audio, kind = await views.sample(speech, engine, check_voice_name(data.get("voice")), rate)
+    return Response(audio, media_type=kind, headers={"Cache-Control": "no-store"})
+
+
 async def _submit(request: Request) -> Response:
     data = await _json(request)
     markdown = _markdown(data)
     speech, _settings = await asyncio.to_thread(views.parse_deck, markdown)
-    keys = ("theme", "engine", "voice", "pace", "target", "audio")
+    keys = ("theme", "engine", "voice", "pace", "target", "audio", "rate")
     job = request.app.state.jobs.submit(markdown, speech.title, {k: data[k] for k in keys if k in data})
     return JSONResponse(_public(request, job))
 

@@ -18,6 +18,7 @@ from typing import Any
 from deliver import defaults
 from deliver.errors import DeliverError, OptionError
 from deliver.pipeline import BuildOptions, build
+from deliver.voices import Prosody, parse_prosody
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RECORD = "job.json"
@@ -221,6 +222,24 @@ def _eta(job: Job) -> float | None:
     return round(elapsed / job.done * (job.total - job.done), 1)
 
 
+def check_voice_name(voice: object) -> str | None:
+    """A voice named by the page: a name only, never a voice file's path. Raises OptionError."""
+    if voice in (None, ""):
+        return None
+    if not isinstance(voice, str) or re.search(r"[/\\]|\.\.|\.onnx$", voice):
+        raise OptionError(f"--voice {voice!r}: give a voice name (see: deliver voices)")
+    return voice
+
+
+def voice_rate(rate: object) -> Prosody:
+    """The voice's speed change in percent (0 = its own speed), checked as `--voice-rate` is."""
+    if rate in (None, "", 0):
+        return Prosody()
+    if not isinstance(rate, (int, str)) or not re.fullmatch(r"[+-]?\d{1,3}", str(rate).strip().removesuffix("%")):
+        raise OptionError(f"--voice-rate {rate!r}: write it like +10%")
+    return parse_prosody(f"{int(str(rate).strip().removesuffix('%')):+d}%", None, None)
+
+
 def _build_kwargs(options: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     """BuildOptions keywords from the page's choices: a fixed set, a built-in theme by name and a voice
     by name only (a file path from the request would read a file of the server's). Raises OptionError."""
@@ -229,9 +248,7 @@ def _build_kwargs(options: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     theme = str(options.get("theme") or defaults.THEME)
     if theme not in {name for name, _ in list_themes()}:
         raise OptionError(f"--theme {theme!r}: not a built-in theme (see: deliver themes)")
-    voice = options.get("voice") or None
-    if voice is not None and (not isinstance(voice, str) or re.search(r"[/\\]|\.\.|\.onnx$", voice)):
-        raise OptionError(f"--voice {voice!r}: give a voice name (see: deliver voices)")
+    voice = check_voice_name(options.get("voice"))
     try:
         target = float(options["target"]) if options.get("target") not in (None, "") else None
     except (TypeError, ValueError):
@@ -244,5 +261,6 @@ def _build_kwargs(options: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         "pace": str(options["pace"]) if options.get("pace") else None,
         "target_minutes": target,
         "audio": bool(options.get("audio", True)),
+        "prosody": voice_rate(options.get("rate")),
         "force": True,
     }

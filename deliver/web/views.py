@@ -193,3 +193,31 @@ def _break(speech: Speech, index: int, op: dict[str, Any]) -> Speech:
 
 
 _POINT_EDITS = {"headline": _headline, "bullet": _bullet, "merge": _merge, "split": _split, "break": _break}
+
+
+SAMPLE_UNITS = {"zh": 24, "en": 14}
+"""About five seconds of speech: 字 for Chinese, words for English."""
+
+
+def sample_text(speech: Speech) -> str:
+    """The first sentences of the speech, about five seconds of them."""
+    from deliver.speech import sentences, spoken_units
+
+    text, limit = "", SAMPLE_UNITS[speech.language]
+    for point in speech.points:
+        for sentence in sentences(point.text):
+            text += sentence
+            if spoken_units(text, speech.language) >= limit:
+                return text.strip()
+    return text.strip() or speech.title
+
+
+async def sample(speech: Speech, engine_name: str, voice_name: str | None, rate: int) -> tuple[bytes, str]:
+    """(audio, MIME type) of a few seconds of this speech in this voice, as the build would pick it."""
+    from deliver.pipeline import engine_folders
+    from deliver.voices import Prosody, candidates, resolve_voice
+
+    engine = candidates(speech.language, engine_folders(), engine_name, voice_name)[0]
+    voice = resolve_voice(engine, speech.language, voice_name)
+    rendition = await engine.synthesize(sample_text(speech), voice, Prosody(rate=rate))
+    return rendition.audio, "audio/mpeg" if rendition.format == "mp3" else f"audio/{rendition.format}"

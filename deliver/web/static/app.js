@@ -9,7 +9,7 @@ const STRINGS = {
     choose: "选择文件（.txt .md .docx）", drop: "也可以把文件拖到这里", step2: "② 大纲与时长（直接修改）",
     title: "标题", speaker: "讲话人", date: "日期", occasion: "场合", target: "目标时长（分钟）", pace: "语速",
     downloadmd: "下载大纲 Markdown", step3: "③ 主题、声音、生成", engine: "配音引擎", voice: "声音",
-    narrate: "生成配音", build: "生成", cancel: "取消", step4: "④ 完成：预览与下载", earlier: "本机以前的生成",
+    narrate: "生成配音", rate: "配音语速", sample: "试听 5 秒", build: "生成", cancel: "取消", step4: "④ 完成：预览与下载", earlier: "本机以前的生成",
     total: "预计 {t}", over: "，超出目标 {t}", cut: "建议删减 {t}", merge: "与下张合并", split: "拆成两张",
     brk: "从此处分部分", unbreak: "取消分部分", queued: "排队中：第 {n} 位", done: "完成", failed: "失败",
     cancelled: "已取消", eta: "约剩 {t}", rehearsal: "打开排练页", zip: "全部（zip）", deck: "幻灯片",
@@ -21,7 +21,7 @@ const STRINGS = {
     choose: "Choose a file (.txt .md .docx)", drop: "or drop a file here", step2: "2. Outline and timing (edit in place)",
     title: "Title", speaker: "Speaker", date: "Date", occasion: "Occasion", target: "Target (minutes)", pace: "Pace",
     downloadmd: "Download deck Markdown", step3: "3. Theme, voice, build", engine: "Voice engine", voice: "Voice",
-    narrate: "Narrate", build: "Build", cancel: "Cancel", step4: "4. Done: preview and downloads", earlier: "Earlier builds on this machine",
+    narrate: "Narrate", rate: "Voice speed", sample: "Hear 5 seconds", build: "Build", cancel: "Cancel", step4: "4. Done: preview and downloads", earlier: "Earlier builds on this machine",
     total: "about {t}", over: ", {t} over the target", cut: "cut {t}", merge: "Merge with next", split: "Split in two",
     brk: "Start a part here", unbreak: "Remove this part break", queued: "In the queue: number {n}", done: "Done", failed: "Failed",
     cancelled: "Cancelled", eta: "about {t} left", rehearsal: "Open the rehearsal page", zip: "Everything (zip)", deck: "Deck",
@@ -162,10 +162,25 @@ async function startBuild() {
   $("result").hidden = true;
   try {
     const job = await post("/api/builds", { markdown: state.markdown, theme: state.theme, engine: $("engine").value,
-      voice: $("voice").value.trim() || null, audio: $("audio").checked, ...planning() });
+      voice: $("voice").value.trim() || null, rate: $("rate").value, audio: $("audio").checked, ...planning() });
     remember(job.id);
     follow(job.id);
   } catch (e) { showError(e.message); }
+}
+
+async function playSample() {
+  showError("");
+  $("sample").disabled = true;
+  try {
+    const response = await fetch("/api/sample", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ markdown: state.markdown, engine: $("engine").value, voice: $("voice").value.trim() || null, rate: $("rate").value }) });
+    if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error || "HTTP " + response.status);
+    const audio = $("sample-audio");
+    if (audio.src) URL.revokeObjectURL(audio.src);
+    audio.src = URL.createObjectURL(await response.blob());
+    audio.hidden = false;
+    audio.play().catch(() => {});
+  } catch (e) { showError(e.message); } finally { $("sample").disabled = false; }
 }
 
 function follow(id) {
@@ -252,6 +267,7 @@ function wire() {
   for (const k of ["speaker", "date", "occasion"]) $("meta-" + k).addEventListener("change", () => editDeck({ kind: "meta", key: k, text: $("meta-" + k).value }));
   $("download-md").addEventListener("click", downloadMarkdown);
   $("build").addEventListener("click", startBuild);
+  $("sample").addEventListener("click", playSample);
   $("cancel").addEventListener("click", () => state.job && post("/api/builds/" + state.job + "/cancel", {}).catch((e) => showError(e.message)));
 }
 
