@@ -1,8 +1,10 @@
 """How fast the web app answers: `deliver serve` start-up to a served page (beyond a bare interpreter's
 start), and the sample's outline in the page after pasting it (headless Chromium).
 
-Run: .venv/bin/python bench/serve.py [--runs 5]. Targets: start-up < 2 s beyond interpreter start;
-outline < 1 s after pasting. Figures (medians) merge into bench/results.json under "serve".
+Run: .venv/bin/python bench/serve.py [--runs 5]; `--shots` instead takes the README's screenshots
+(docs/web-paste.png, web-edit.png, web-build.png, web-done.png; the build narrated with eSpeak).
+Targets: start-up < 2 s beyond interpreter start; outline < 1 s after pasting. Figures (medians)
+merge into bench/results.json under "serve".
 """
 
 from __future__ import annotations
@@ -68,10 +70,51 @@ def paste_to_outline(url: str, runs: int) -> list[float]:
     return found
 
 
+def screenshots(url: str) -> None:
+    """The README's four pictures of the app: pasted, edited, building, done."""
+    from playwright.sync_api import sync_playwright
+
+    docs = ROOT / "docs"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.evaluate(PASTE, SAMPLE.read_text(encoding="utf-8"))
+        page.wait_for_selector(".slide")
+        page.screenshot(path=docs / "web-paste.png")
+        page.fill("#target", "6")
+        page.locator("input.headline").nth(1).fill("三点要求：学习、对接、落实")
+        page.locator("input.headline").nth(1).press("Enter")
+        page.wait_for_timeout(800)
+        page.locator("#outline").scroll_into_view_if_needed()
+        page.screenshot(path=docs / "web-edit.png")
+        page.select_option("#engine", "espeak")
+        page.click("#build")
+        page.wait_for_selector("#progress:not([hidden])")
+        page.wait_for_timeout(1500)
+        page.locator("#progress").scroll_into_view_if_needed()
+        page.screenshot(path=docs / "web-build.png")
+        page.wait_for_selector("#result:not([hidden])", timeout=300_000)
+        page.wait_for_timeout(1500)
+        page.locator("#result").scroll_into_view_if_needed()
+        page.screenshot(path=docs / "web-done.png")
+        browser.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--shots", action="store_true", help="take the README's screenshots instead")
     args = parser.parse_args()
+    if args.shots:
+        with tempfile.TemporaryDirectory() as data:
+            _, process, url = start_to_page(Path(data))
+            try:
+                screenshots(url)
+            finally:
+                process.terminate()
+                process.wait()
+        return
     bare = statistics.median(interpreter_start() for _ in range(args.runs))
     starts, url = [], ""
     with tempfile.TemporaryDirectory() as data:

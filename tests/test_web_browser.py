@@ -65,6 +65,9 @@ def page(server: str) -> Iterator[Any]:
         context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
         tab = context.new_page()
         tab.requests = []  # type: ignore[attr-defined]
+        tab.errors = []  # type: ignore[attr-defined]
+        tab.on("console", lambda m: m.type == "error" and tab.errors.append(m.text))  # type: ignore[attr-defined]
+        tab.on("pageerror", lambda e: tab.errors.append(str(e)))  # type: ignore[attr-defined]
         context.on("request", lambda request: tab.requests.append(request.url))  # type: ignore[attr-defined]
         tab.goto(server)
         yield tab
@@ -96,6 +99,8 @@ def test_paste_edit_build_and_download_the_sample(page: Any, server: str, tmp_pa
     assert page.locator(".section").count() >= 3
     assert page.locator("#timing .bar").count() == page.locator(".section").count()
     assert page.locator(".cut").all_text_contents() == [""] * page.locator(".cut").count()
+    widths = page.evaluate("[...document.querySelectorAll('.fill')].map(e => e.getBoundingClientRect().width)")
+    assert len(set(widths)) > 1 and max(widths) > 0  # each section's bar as long as its share
 
     page.fill("#target", "3")  # the cuts are re-planned live
     until(page, "[...document.querySelectorAll('.cut')].some(e => e.textContent.includes('建议删减'))")
@@ -133,6 +138,7 @@ def test_paste_edit_build_and_download_the_sample(page: Any, server: str, tmp_pa
     names = zipfile.ZipFile(archive).namelist()
     assert any(n.endswith("deck-narrated.pptx") for n in names) and any(n.endswith(".mp3") for n in names)
 
+    assert page.errors == []  # nothing the page's policy refused, no script error
     page.reload()  # the build is listed as an earlier build on this machine, and reopens
     page.wait_for_selector("#builds li button")
     page.click("#builds li button")
@@ -151,6 +157,7 @@ def test_markup_in_a_speech_shows_literally_and_runs_nothing(page: Any, server: 
     time.sleep(0.5)
     assert page.evaluate("window.__ran") is None
     assert page.locator("#outline img, #outline script, #outline b").count() == 0
+    assert page.errors == []
     shown = page.input_value("#title") + " ".join(page.locator(".section .head").all_text_contents())
     assert "<script>" in shown or "<img" in shown or "window.__ran" in shown
     assert off_machine(page.requests, server) == []

@@ -46,6 +46,8 @@ const el = (tag, attrs, ...children) => {
   for (const c of children) node.append(c);
   return node;
 };
+// a width set through the CSSOM: the page's policy refuses style attributes
+const widthOf = (node, share) => { node.style.width = (100 * share).toFixed(1) + "%"; return node; };
 const clock = (s) => { s = Math.round(s); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); };
 
 function showError(message) {
@@ -65,6 +67,7 @@ const planning = () => ({ target: $("target").value || null, pace: $("pace").val
 function applyLanguage() {
   document.documentElement.lang = state.lang === "en" ? "en" : "zh";
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+  $("lang").textContent = t("lang");
   $("text").placeholder = state.lang === "en" ? "Paste the text of your speech here" : "在这里粘贴讲话稿全文";
   if (state.view) render(state.view);
 }
@@ -106,7 +109,7 @@ function render(data) {
   $("timing").replaceChildren(el("div", { class: "bars" }, ...timing.sections.map((s) => {
     const cut = s.cut_seconds > 0 ? t("cut", { t: clock(s.cut_seconds) }) : "";
     return el("div", { class: "bar" }, el("span", { text: s.title }),
-      el("div", { class: "track" }, el("div", { class: "fill", style: `width:${(100 * s.seconds / longest).toFixed(1)}%` })),
+      el("div", { class: "track" }, widthOf(el("div", { class: "fill" }), s.seconds / longest)),
       el("span", {}, el("span", { text: clock(s.seconds) + " " }), el("span", { class: "cut", text: cut })));
   })));
   let n = 0;
