@@ -360,10 +360,14 @@ def serve(
     token = web.check_host(host, token)
     from deliver.web.app import Settings
 
-    settings = Settings(Path(data_dir) if data_dir else web.data_dir(), token, int(max_upload * 2**20), jobs, keep_days=keep_days)
+    settings = Settings(
+        Path(data_dir) if data_dir else web.data_dir(), token, int(max_upload * 2**20), jobs, keep_days=keep_days
+    )
 
     def ready(url: str) -> None:
         _out.print(f"deliver serve: {url}", soft_wrap=True)
+        if host not in web.LOCAL:
+            _out.print(f"for colleagues: {web.office_url(url)}", soft_wrap=True)
         _out.print("Ctrl-C stops it.", style="dim")
         if not no_browser:
             import webbrowser

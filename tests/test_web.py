@@ -335,3 +335,11 @@ def test_a_bad_voice_choice_is_refused_in_one_line(client: TestClient, options: 
     response = client.post("/api/sample", json={"markdown": markdown_of(client), **options})
     assert response.status_code == 400
     assert response.json()["error"].startswith(("--engine", "--voice", "--voice-rate", "--rate"))
+
+
+def test_serve_refuses_bad_options_in_one_line() -> None:
+    for args in (["--port", "99999"], ["--host", "0.0.0.0", "--token", "short"], ["--jobs", "0"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "deliver", "serve", "--no-browser", *args], capture_output=True, text=True
+        )
+        assert run.returncode != 0 and run.stderr.startswith("error: ") and run.stderr.count("\n") == 1, run.stderr

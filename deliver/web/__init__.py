@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from deliver.web.app import Settings
 
-__all__ = ["LOCAL", "check_host", "create_app", "free_port", "serve", "url_of"]
+__all__ = ["LOCAL", "check_host", "create_app", "free_port", "office_url", "serve", "url_of"]
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -51,6 +51,11 @@ def free_port(host: str) -> int:
 def url_of(host: str, port: int, token: str | None) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else (f"[{host}]" if ":" in host else host)
     return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+def office_url(url: str) -> str:
+    """The printed link with this machine's network name in place of 127.0.0.1 (what colleagues open)."""
+    return url.replace("127.0.0.1", socket.getfqdn() or socket.gethostname(), 1)
 
 
 def serve(settings: Settings, host: str, port: int, ready: Callable[[str], None]) -> None:

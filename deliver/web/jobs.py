@@ -73,6 +73,7 @@ class Jobs:
     def submit(self, markdown: str, title: str, options: dict[str, Any]) -> Job:
         """Queue a build of this deck Markdown. Raises OptionError when the queue is full."""
         BuildOptions(**_build_kwargs(options, Path(".")))  # checked now: a bad option fails at once, not later
+        self.expire()  # a long-running server clears old jobs as new ones come
         with self._lock:
             if len(self._queue) >= self.queue_limit:
                 raise OptionError(f"the build queue is full ({self.queue_limit} waiting); try again in a few minutes")

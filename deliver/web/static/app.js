@@ -131,7 +131,7 @@ function slideRow(point, index, first) {
   const tool = (key, kind) => el("button", { type: "button", text: t(key), on: { click: () => editDeck({ kind, point: index }) } });
   return el("div", { class: "slide", "data-index": String(index) }, el("span", { class: "n", text: String(index + 1) }),
     el("div", {}, headline, bullets),
-    el("div", { class: "tools" }, tool("merge", "merge"), tool("split", "split"), tool(first ? "unbreak" : "brk", "break")));
+    el("div", { class: "tools" }, tool("merge", "merge"), tool("split", "split"), ...(index > 0 ? [tool(first ? "unbreak" : "brk", "break")] : [])));
 }
 
 async function loadThemes() {
