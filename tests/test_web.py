@@ -343,3 +343,38 @@ def test_serve_refuses_bad_options_in_one_line() -> None:
             [sys.executable, "-m", "deliver", "serve", "--no-browser", *args], capture_output=True, text=True
         )
         assert run.returncode != 0 and run.stderr.startswith("error: ") and run.stderr.count("\n") == 1, run.stderr
+
+
+def test_a_docx_upload_reads_with_its_headings(client: TestClient, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("关于学习的讲话", level=0)
+    document.add_paragraph("同志们：")
+    for title, words in (
+        ("一、抓好学习", "我们要认真学习，深刻领会精神。"),
+        ("二、抓好落实", "我们要狠抓落实，务求实效。"),
+    ):
+        document.add_heading(title, level=1)
+        document.add_paragraph(words)
+    path = tmp_path / "讲话.docx"
+    document.save(str(path))
+    data = read(client, path.read_bytes(), "讲话.docx").json()
+    assert data["outline"]["title"] == "关于学习的讲话"
+    assert [s["title"] for s in data["outline"]["sections"]][-2:] == ["一、抓好学习", "二、抓好落实"]
+
+
+def test_an_unexpected_failure_is_one_line_not_a_trace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from deliver.web import views
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(views, "view", broken)
+    with TestClient(create_app(Settings(tmp_path)), raise_server_exceptions=False) as plain:
+        response = plain.post("/api/view", json={"markdown": "x"})
+        assert response.status_code == 500
+        assert response.json() == {"error": "unexpected RuntimeError: disk on fire (report it)"}
+        missing = plain.get("/no/such/page")
+        assert missing.status_code == 404 and "error" in missing.json()
+        assert plain.delete("/api/themes").status_code == 405

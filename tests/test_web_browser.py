@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE
 from tests.test_rehearsal import CHROMIUM, CHROMIUM_ARGS, in_chromium
 
 pytest.importorskip("starlette", reason="the web extra is not installed: pip install 'deliver[web]'")
@@ -183,3 +183,12 @@ def test_the_page_fits_a_phone(server: str) -> None:
         width = phone.evaluate("document.documentElement.scrollWidth")
         browser.close()
     assert width <= 390
+
+
+@in_chromium
+def test_the_page_speaks_the_speech_language_and_switches(page: Any) -> None:
+    paste(page, (ROOT / "tests" / "speeches" / "en-plain.txt").read_text(encoding="utf-8"))
+    assert page.text_content("h2[data-t=step2]").startswith("2. Outline")
+    page.click("#lang")
+    assert page.text_content("h2[data-t=step2]").startswith("② 大纲")
+    assert page.errors == []

@@ -14,7 +14,9 @@ const STRINGS = {
     brk: "从此处分部分", unbreak: "取消分部分", queued: "排队中：第 {n} 位", done: "完成", failed: "失败",
     cancelled: "已取消", eta: "约剩 {t}", rehearsal: "打开排练页", zip: "全部（zip）", deck: "幻灯片",
     narrated: "带配音的幻灯片", mp3: "配音 mp3", subtitles: "字幕", reading: "读取中", open: "打开",
-    slides: "{n} 张", stages: { reading: "读取", narrating: "配音", zipping: "打包" },
+    slides: "{n} 张",
+    stages: [["reading", "读取讲话稿"], ["rendering", "生成幻灯片"], ["narrating", "配音"], ["encoding audio", "编码音频"],
+      ["embedding", "把配音放进幻灯片"], ["writing rehearsal", "生成排练页"], ["writing manifest", "写清单"], ["zipping", "打包"]],
   },
   en: {
     tagline: "speech → slides, narration, subtitles, rehearsal page", lang: "中文", step1: "1. Paste your speech, or choose a file",
@@ -26,7 +28,7 @@ const STRINGS = {
     brk: "Start a part here", unbreak: "Remove this part break", queued: "In the queue: number {n}", done: "Done", failed: "Failed",
     cancelled: "Cancelled", eta: "about {t} left", rehearsal: "Open the rehearsal page", zip: "Everything (zip)", deck: "Deck",
     narrated: "Narrated deck", mp3: "Narration mp3", subtitles: "Subtitles", reading: "Reading", open: "Open",
-    slides: "{n} slides", stages: {},
+    slides: "{n} slides", stages: [],
   },
 };
 
@@ -199,7 +201,10 @@ function follow(id) {
 }
 
 function progress(job) {
-  const stageName = (STRINGS[state.lang || "zh"].stages || {})[job.stage] || job.stage;
+  // the pipeline names its steps in English; the Chinese page says them in Chinese, keeping any "2/5"
+  const known = STRINGS[state.lang || "zh"].stages.find(([prefix]) => job.stage.startsWith(prefix));
+  const count = (job.stage.match(/\d+\/\d+/) || [""])[0];
+  const stageName = known ? known[1] + (count ? " " + count : "") : job.stage;
   let line = job.state === "queued" ? t("queued", { n: job.position }) : stageName;
   if (job.total) line += ` ${job.done}/${job.total}`;
   if (job.eta != null) line += " · " + t("eta", { t: clock(job.eta) });
