@@ -217,7 +217,9 @@ async def _sample(request: Request) -> Response:
     engine = str(data.get("engine") or "auto")
     check_engine_name(engine)
     rate = voice_rate(data.get("rate")).rate
-    audio, kind = await views.sample(speech, engine, check_voice_name(data.get("voice")), rate)
+    voice = check_voice_name(data.get("voice"))
+    # in a thread with its own loop, as narration runs: an engine that blocks never stalls the server
+    audio, kind = await asyncio.to_thread(asyncio.run, views.sample(speech, engine, voice, rate))
     return Response(audio, media_type=kind, headers={"Cache-Control": "no-store"})
 
 

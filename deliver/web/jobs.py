@@ -46,6 +46,8 @@ class Job:
     finished: float | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     started: float | None = None
+    step_started: float | None = None
+    """When the current step began: its ETA comes from its own pace."""
     version: int = 0
 
     def public(self, position: int | None) -> dict[str, Any]:
@@ -156,6 +158,8 @@ class Jobs:
             if job.cancel.is_set():
                 raise Cancelled
             with self._lock:
+                if stage != job.stage:
+                    job.step_started = time.time()
                 job.stage, job.done, job.total = stage, done, total
                 job.eta = _eta(job) if total else None
                 self._touch(job)
@@ -217,9 +221,9 @@ class Jobs:
 
 def _eta(job: Job) -> float | None:
     """Seconds left, from the pace of the counted step so far."""
-    if not job.started or job.done <= 0:
+    if not job.step_started or job.done <= 0:
         return None
-    elapsed = time.time() - job.started
+    elapsed = time.time() - job.step_started
     return round(elapsed / job.done * (job.total - job.done), 1)
 
 
