@@ -119,6 +119,8 @@ def test_a_path_traversal_file_name_stays_inside_a_fresh_folder(client: TestClie
     assert safe_name("../../etc/passwd.txt") == "passwd.txt"
     assert safe_name("..\\..\\win.ini") == "win.ini"
     assert safe_name("../..") == "speech.txt"
+    assert safe_name("字/(空 格)!.txt") == "_空 格_.txt"
+    assert read(client, SHORT.encode(), "字%2F(空 格)!.txt").status_code == 200
     response = read(client, SHORT.encode(), "..%2F..%2Fescaped.txt")
     assert response.status_code == 200
     assert not list(tmp_path.rglob("escaped.txt"))  # written in a scratch folder, then removed

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -192,3 +193,44 @@ def test_the_page_speaks_the_speech_language_and_switches(page: Any) -> None:
     page.click("#lang")
     assert page.text_content("h2[data-t=step2]").startswith("② 大纲")
     assert page.errors == []
+
+
+OFFLINE = """
+import sys, zipfile
+from pathlib import Path
+sys.path[:0] = [{root!r}, {root!r} + "/tests"]
+from tests.test_web_browser import PASTE, start_server
+from tests.test_rehearsal import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import sync_playwright
+
+process, url = start_server(Path({data!r}))
+try:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(url)
+        page.evaluate(PASTE, Path({sample!r}).read_text(encoding="utf-8"))
+        page.wait_for_selector(".slide")
+        page.select_option("#engine", "espeak")
+        page.click("#build")
+        page.wait_for_selector("#result:not([hidden])", timeout=180_000)
+        print("built:", page.text_content("#stage"))
+        browser.close()
+finally:
+    process.terminate()
+    process.wait()
+"""
+
+
+@in_chromium
+@pytest.mark.skipif(shutil.which("unshare") is None or shutil.which("ip") is None, reason="needs unshare and ip")
+def test_the_page_works_with_the_network_namespace_removed(tmp_path: Path) -> None:
+    probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("user namespaces are not allowed here (unshare -rn failed)")
+    script = OFFLINE.format(root=str(ROOT), data=str(tmp_path / "data"), sample=str(SAMPLE))
+    command = f'ip link set lo up && exec {sys.executable} -c "$SCRIPT"'
+    run = subprocess.run(["unshare", "-rn", "sh", "-c", command], env={**os.environ, "SCRIPT": script},
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "built: 完成" in run.stdout
