@@ -380,3 +380,11 @@ def test_an_unexpected_failure_is_one_line_not_a_trace(tmp_path: Path, monkeypat
         missing = plain.get("/no/such/page")
         assert missing.status_code == 404 and "error" in missing.json()
         assert plain.delete("/api/themes").status_code == 405
+
+
+def test_voices_are_listed_per_language_and_engine(client: TestClient) -> None:
+    with swapped(espeak=FakeEngine(name="espeak")):
+        voices = client.get("/api/voices?lang=zh&engine=espeak").json()["voices"]
+    assert [(v["engine"], v["name"], v["status"]) for v in voices] == [("espeak", "espeak-zh", "ready")]
+    assert client.get("/api/voices?lang=fr").json()["error"].startswith("--lang")
+    assert client.get("/api/voices?lang=zh&engine=nope").json()["error"].startswith("--engine")

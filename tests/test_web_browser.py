@@ -110,7 +110,13 @@ def test_paste_edit_build_and_download_the_sample(page: Any, server: str, tmp_pa
     headline = page.locator("input.headline").first
     headline.fill("开场第一张")
     headline.press("Enter")
-    until(page, "document.querySelector('input.headline').value === '开场第一张'")
+    until(page, "state.markdown.includes('### 开场第一张')")  # the page's deck Markdown has the edit
+    page.fill("#target", "4")  # a re-plan in flight never undoes an edit made meanwhile
+    second = page.locator("input.headline").nth(1)
+    second.fill("第二张新标题")
+    second.press("Enter")
+    until(page, "state.markdown.includes('### 第二张新标题') && state.view.timing.target_seconds === 240")
+    assert "### 开场第一张" in page.evaluate("state.markdown")
     with page.expect_download() as markdown:
         page.click("#download-md")
     assert "### 开场第一张" in Path(markdown.value.path()).read_text(encoding="utf-8")

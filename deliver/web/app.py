@@ -23,6 +23,7 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from deliver.errors import DeliverError, InputError
+from deliver.model import Language
 from deliver.voices import check_engine_name
 from deliver.web import views
 from deliver.web.jobs import Job, Jobs, check_voice_name, voice_rate
@@ -66,6 +67,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/api/edit", _edit, methods=["POST"]),
         Route("/api/themes", _themes, methods=["GET"]),
         Route("/api/sample", _sample, methods=["POST"]),
+        Route("/api/voices", _voices, methods=["GET"]),
         Route("/api/builds", _submit, methods=["POST"]),
         Route("/api/builds", _list, methods=["GET"]),
         Route("/api/builds/{id}", _status, methods=["GET"]),
@@ -208,6 +210,22 @@ async def _themes(request: Request) -> Response:
             continue
         found.append({"name": name, "description": description, "colors": colors})
     return JSONResponse({"themes": found})
+
+
+async def _voices(request: Request) -> Response:
+    """The voices of every engine (or one) for a language, and whether each is ready here (`deliver voices`)."""
+    from deliver.pipeline import engine_folders
+    from deliver.voices import voice_table
+
+    asked = request.query_params.get("lang")
+    languages: dict[str | None, Language] = {"zh": "zh", "en": "en"}
+    if asked not in languages:
+        raise InputError(f"--lang {asked!r}: choose zh or en")
+    language = languages[asked]
+    engine = check_engine_name(request.query_params.get("engine") or "auto")
+    rows = await asyncio.to_thread(voice_table, engine_folders(), None if engine == "auto" else engine, language)
+    keys = ("engine", "name", "language", "label", "status")
+    return JSONResponse({"voices": [dict(zip(keys, row, strict=True)) for row in rows if row[1]]})
 
 
 async def _sample(request: Request) -> Response:

@@ -74,14 +74,18 @@ function applyLanguage() {
   if (state.view) render(state.view);
 }
 
-async function readSpeech(body, name) {
+function readSpeech(body, name) {
+  return inTurn(() => readNow(body, name));
+}
+
+async function readNow(body, name) {
   showError("");
   try {
     const data = await api("/api/read?name=" + encodeURIComponent(name), { method: "POST", body });
     if (!state.manualLang) state.lang = data.outline.language;
     applyLanguage();
     show(data);
-    if ($("target").value) await replan();
+    if ($("target").value) show(await post("/api/view", { markdown: state.markdown, ...planning() }));
   } catch (e) { showError(e.message); }
 }
 
@@ -90,15 +94,25 @@ function show(data) {
   state.view = data;
   $("work").hidden = false;
   render(data);
+  loadVoices();
 }
 
-async function replan() {
-  if (!state.markdown) return;
-  try { show(await post("/api/view", { markdown: state.markdown, ...planning() })); showError(""); } catch (e) { showError(e.message); }
+// Re-plans and edits run one after another, each on the deck Markdown the one before left: an answer
+// to an older request can never overwrite a newer edit.
+let pending = Promise.resolve();
+const inTurn = (work) => (pending = pending.then(work, work));
+
+function replan() {
+  return inTurn(async () => {
+    if (!state.markdown) return;
+    try { show(await post("/api/view", { markdown: state.markdown, ...planning() })); showError(""); } catch (e) { showError(e.message); }
+  });
 }
 
-async function editDeck(op) {
-  try { show(await post("/api/edit", { markdown: state.markdown, op, ...planning() })); showError(""); } catch (e) { showError(e.message); render(state.view); }
+function editDeck(op) {
+  return inTurn(async () => {
+    try { show(await post("/api/edit", { markdown: state.markdown, op, ...planning() })); showError(""); } catch (e) { showError(e.message); render(state.view); }
+  });
 }
 
 function render(data) {
@@ -136,6 +150,18 @@ function slideRow(point, index, first) {
     el("div", { class: "tools" }, tool("merge", "merge"), tool("split", "split"), ...(index > 0 ? [tool(first ? "unbreak" : "brk", "break")] : [])));
 }
 
+async function loadVoices() {
+  const language = state.view ? state.view.outline.language : null;
+  if (!language || state.voicesFor === language + $("engine").value) return;
+  state.voicesFor = language + $("engine").value;
+  try {
+    const { voices } = await api(`/api/voices?lang=${language}&engine=${encodeURIComponent($("engine").value)}`);
+    const chosen = $("voice").value;
+    const option = (v) => { const o = el("option", { value: v.name, text: `${v.engine} · ${v.name} — ${v.label}${v.status === "ready" ? "" : " (" + v.status + ")"}` }); o.selected = v.name === chosen; return o; };
+    $("voice").replaceChildren(el("option", { value: "", text: "auto" }), ...voices.map(option));
+  } catch (e) { showError(e.message); }
+}
+
 async function loadThemes() {
   try {
     const { themes } = await api("/api/themes");
@@ -167,7 +193,7 @@ async function startBuild() {
   $("result").hidden = true;
   try {
     const job = await post("/api/builds", { markdown: state.markdown, theme: state.theme, engine: $("engine").value,
-      voice: $("voice").value.trim() || null, rate: $("rate").value, audio: $("audio").checked, ...planning() });
+      voice: $("voice").value || null, rate: $("rate").value, audio: $("audio").checked, ...planning() });
     remember(job.id);
     follow(job.id);
   } catch (e) { showError(e.message); }
@@ -178,7 +204,7 @@ async function playSample() {
   $("sample").disabled = true;
   try {
     const response = await fetch("/api/sample", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ markdown: state.markdown, engine: $("engine").value, voice: $("voice").value.trim() || null, rate: $("rate").value }) });
+      body: JSON.stringify({ markdown: state.markdown, engine: $("engine").value, voice: $("voice").value || null, rate: $("rate").value }) });
     if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error || "HTTP " + response.status);
     const audio = $("sample-audio");
     if (audio.src) URL.revokeObjectURL(audio.src);
@@ -276,6 +302,7 @@ function wire() {
   $("download-md").addEventListener("click", downloadMarkdown);
   $("build").addEventListener("click", startBuild);
   $("sample").addEventListener("click", playSample);
+  $("engine").addEventListener("change", loadVoices);
   $("cancel").addEventListener("click", () => state.job && post("/api/builds/" + state.job + "/cancel", {}).catch((e) => showError(e.message)));
 }
 
