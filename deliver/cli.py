@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -347,7 +348,7 @@ def serve(
         None, "--token", help="Access token; on a non-local --host one is made if not given."
     ),
     max_upload: float = typer.Option(5.0, "--max-upload", help="Largest upload, in MB."),
-    jobs: int = typer.Option(1, "--jobs", help="Builds run at once (the rest wait in a queue)."),
+    jobs: int = typer.Option(0, "--jobs", help="Builds run at once, the rest queued; 0 = one per two cores."),
     keep_days: float = typer.Option(7.0, "--keep-days", help="Days a finished build is kept, then removed."),
     data_dir: str | None = typer.Option(None, "--data-dir", help="Where builds are kept (default: per-user)."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open the page in a browser."),
@@ -355,8 +356,9 @@ def serve(
     """Run the app in a browser: paste a speech, edit the outline, build, download (see README: the web app)."""
     from deliver import web
 
-    if not (0 <= port <= 65535) or jobs < 1 or max_upload <= 0 or keep_days <= 0:
-        raise OptionError("--port 0…65535, --jobs ≥ 1, --max-upload and --keep-days > 0")
+    if not (0 <= port <= 65535) or jobs < 0 or max_upload <= 0 or keep_days <= 0:
+        raise OptionError("--port 0…65535, --jobs ≥ 0, --max-upload and --keep-days > 0")
+    jobs = jobs or max(1, (os.cpu_count() or 2) // 2)  # one offline-voice build per core pair
     token = web.check_host(host, token)
     from deliver.web.app import Settings
 

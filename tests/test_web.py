@@ -340,7 +340,7 @@ def test_a_bad_voice_choice_is_refused_in_one_line(client: TestClient, options: 
 
 
 def test_serve_refuses_bad_options_in_one_line() -> None:
-    for args in (["--port", "99999"], ["--host", "0.0.0.0", "--token", "short"], ["--jobs", "0"]):
+    for args in (["--port", "99999"], ["--host", "0.0.0.0", "--token", "short"], ["--jobs", "-1"]):
         run = subprocess.run(
             [sys.executable, "-m", "deliver", "serve", "--no-browser", *args], capture_output=True, text=True
         )
