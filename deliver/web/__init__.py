@@ -54,8 +54,15 @@ def url_of(host: str, port: int, token: str | None) -> str:
 
 
 def office_url(url: str) -> str:
-    """The printed link with this machine's network name in place of 127.0.0.1 (what colleagues open)."""
-    return url.replace("127.0.0.1", socket.getfqdn() or socket.gethostname(), 1)
+    """The printed link with this machine's address on the office network in place of 127.0.0.1 (what
+    colleagues open): the address of the interface a packet out would leave by (none is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("10.255.255.255", 1))  # UDP connect only picks a route
+            address: str = probe.getsockname()[0]
+    except OSError:
+        address = socket.gethostname()
+    return url.replace("127.0.0.1", address, 1)
 
 
 def serve(settings: Settings, host: str, port: int, ready: Callable[[str], None]) -> None:
