@@ -235,11 +235,13 @@ function progress(job) {
   if (job.total) line += ` ${job.done}/${job.total}`;
   if (job.eta != null) line += " · " + t("eta", { t: clock(job.eta) });
   $("stage").textContent = line;
-  $("bar").value = job.state === "done" ? 1 : job.total ? job.done / job.total : 0;
+  // a step without a count shows a moving bar (indeterminate), never a bar that looks stuck at 0
+  if (job.state === "done") $("bar").value = 1; else if (job.total) $("bar").value = job.done / job.total; else $("bar").removeAttribute("value");
 }
 
 function finished(job) {
   $("cancel").hidden = true; $("build").disabled = false;
+  $("bar").value = job.state === "done" ? 1 : 0;
   $("stage").textContent = t(job.state) + (job.message ? ": " + job.message : "");
   if (job.state === "failed") showError(job.message);
   if (job.state === "done") showResult(job);
