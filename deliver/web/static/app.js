@@ -14,9 +14,9 @@ const STRINGS = {
     brk: "从此处分部分", unbreak: "取消分部分", queued: "排队中：第 {n} 位", done: "完成", failed: "失败",
     cancelled: "已取消", eta: "约剩 {t}", rehearsal: "打开排练页", zip: "全部（zip）", deck: "幻灯片",
     narrated: "带配音的幻灯片", mp3: "配音 mp3", subtitles: "字幕", reading: "读取中", open: "打开",
-    slides: "{n} 张",
+    slides: "{n} 张", paces: { "": "正式（默认）", slow: "慢", brisk: "快" },
     stages: [["reading", "读取讲话稿"], ["rendering", "生成幻灯片"], ["narrating", "配音"], ["encoding audio", "编码音频"],
-      ["embedding", "把配音放进幻灯片"], ["writing rehearsal", "生成排练页"], ["writing manifest", "写清单"], ["zipping", "打包"]],
+      ["embedding", "把配音放进幻灯片"], ["writing timing", "写时长报告"], ["writing rehearsal", "生成排练页"], ["writing manifest", "写清单"], ["zipping", "打包"]],
   },
   en: {
     tagline: "speech → slides, narration, subtitles, rehearsal page", lang: "中文", step1: "1. Paste your speech, or choose a file",
@@ -28,7 +28,7 @@ const STRINGS = {
     brk: "Start a part here", unbreak: "Remove this part break", queued: "In the queue: number {n}", done: "Done", failed: "Failed",
     cancelled: "Cancelled", eta: "about {t} left", rehearsal: "Open the rehearsal page", zip: "Everything (zip)", deck: "Deck",
     narrated: "Narrated deck", mp3: "Narration mp3", subtitles: "Subtitles", reading: "Reading", open: "Open",
-    slides: "{n} slides", stages: [],
+    slides: "{n} slides", stages: [], paces: { "": "formal (default)", slow: "slow", brisk: "brisk" },
   },
 };
 
@@ -70,6 +70,7 @@ function applyLanguage() {
   document.documentElement.lang = state.lang === "en" ? "en" : "zh";
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
   $("lang").textContent = t("lang");
+  for (const option of $("pace").options) option.textContent = STRINGS[state.lang || "zh"].paces[option.value] || option.value;
   $("text").placeholder = state.lang === "en" ? "Paste the text of your speech here" : "在这里粘贴讲话稿全文";
   if (state.view) render(state.view);
 }
