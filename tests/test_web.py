@@ -208,8 +208,9 @@ def test_themes_come_with_their_colours(client: TestClient) -> None:
 
 
 def test_a_build_streams_progress_to_the_end_and_its_files_download(client: TestClient) -> None:
-    with swapped(espeak=FakeEngine(name="espeak", delay=0.01)):
-        job = client.post("/api/builds", json={"markdown": markdown_of(client), "engine": "espeak"}).json()
+    with swapped(espeak=FakeEngine(name="espeak", delay=0.3)):
+        text = SHORT.replace("务求实效", f"务求实效{time.time_ns()}")  # never in the synthesis cache: narration is seen
+        job = client.post("/api/builds", json={"markdown": markdown_of(client, text), "engine": "espeak"}).json()
         events = finish(client, job["id"])
     assert events[-1]["state"] == "done", events[-1]
     assert any(e["stage"] == "narrating" and e["total"] > 0 for e in events)

@@ -296,8 +296,6 @@ async def _events(request: Request) -> Response:
         job = _job(request)
     except _NoJob as exc:
         return error(str(exc), 404)
-    jobs: Jobs = request.app.state.jobs
-
     async def stream() -> AsyncIterator[str]:
         version = -1
         while True:
@@ -306,7 +304,8 @@ async def _events(request: Request) -> Response:
                 yield f"data: {json.dumps(_public(request, job), ensure_ascii=False)}\n\n"
                 if job.state in ("done", "failed", "cancelled"):
                     return
-            await asyncio.to_thread(jobs.wait, job, version, 1.0)
+            # polled, not waited on in a thread: many open pages must not use up the worker threads
+            await asyncio.sleep(0.2)
             if await request.is_disconnected():
                 return
 

@@ -189,11 +189,6 @@ class Jobs:
         job.version += 1
         self._lock.notify_all()
 
-    def wait(self, job: Job, version: int, timeout: float) -> None:
-        """Block until the job changes past `version` (or `timeout` seconds pass)."""
-        with self._lock:
-            self._lock.wait_for(lambda: job.version != version or self._stopping, timeout)
-
     def _save(self, job: Job) -> None:
         record = {k: getattr(job, k) for k in ("id", "options", "title", "state", "message", "files", "package")}
         record |= {"created": job.created, "finished": job.finished}
