@@ -389,3 +389,14 @@ def test_voices_are_listed_per_language_and_engine(client: TestClient) -> None:
     assert [(v["engine"], v["name"], v["status"]) for v in voices] == [("espeak", "espeak-zh", "ready")]
     assert client.get("/api/voices?lang=fr").json()["error"].startswith("--lang")
     assert client.get("/api/voices?lang=zh&engine=nope").json()["error"].startswith("--engine")
+
+
+def test_a_downloaded_deck_markdown_edited_by_hand_uploads_as_written(client: TestClient) -> None:
+    markdown = client.post(
+        "/api/edit",
+        json={"markdown": markdown_of(client), "op": {"kind": "headline", "point": 1, "text": "页面里改的"}},
+    ).json()["markdown"]
+    by_hand = markdown.replace("### 页面里改的", "### 文件里改的")
+    data = read(client, by_hand.encode(), "deck.md").json()
+    assert data["markdown"] == by_hand  # read back and written again: the same file
+    assert [p["headline"] for s in data["outline"]["sections"] for p in s["points"]][1] == "文件里改的"
