@@ -240,3 +240,16 @@ def test_the_page_works_with_the_network_namespace_removed(tmp_path: Path) -> No
                          capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
     assert "built: 完成" in run.stdout
+
+
+@in_chromium
+def test_a_build_cancelled_on_the_page_stops_and_says_so(page: Any) -> None:
+    fresh = SAMPLE.read_text(encoding="utf-8") + f"\n谢谢大家。{time.time_ns()}\n"  # not in the synthesis cache
+    paste(page, fresh)
+    page.select_option("#engine", "espeak")
+    page.click("#build")
+    page.wait_for_selector("#cancel:not([hidden])")
+    page.click("#cancel")
+    until(page, "document.querySelector('#stage').textContent.startsWith('已取消')", timeout=60)
+    assert page.is_hidden("#result") and page.is_hidden("#cancel")
+    assert page.errors == []
