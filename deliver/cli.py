@@ -376,7 +376,7 @@ def serve(
 
             webbrowser.open(url)
 
-    web.serve(settings, host, port or web.free_port(host), ready)
+    web.serve(settings, host, port, ready)
 
 
 def _utf8_streams() -> None:

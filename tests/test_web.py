@@ -341,11 +341,20 @@ def test_a_bad_voice_choice_is_refused_in_one_line(client: TestClient, options: 
 
 
 def test_serve_refuses_bad_options_in_one_line() -> None:
-    for args in (["--port", "99999"], ["--host", "0.0.0.0", "--token", "short"], ["--jobs", "-1"]):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    busy = str(taken.getsockname()[1])
+    cases = (["--port", "99999"], ["--host", "0.0.0.0", "--token", "short"], ["--jobs", "-1"], ["--port", busy],
+             ["--host", "192.0.2.123"])  # fmt: skip
+    for args in cases:
         run = subprocess.run(
             [sys.executable, "-m", "deliver", "serve", "--no-browser", *args], capture_output=True, text=True
         )
         assert run.returncode != 0 and run.stderr.startswith("error: ") and run.stderr.count("\n") == 1, run.stderr
+    taken.close()
 
 
 def test_a_docx_upload_reads_with_its_headings(client: TestClient, tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
     from deliver.web.app import Settings
 
-__all__ = ["LOCAL", "check_host", "create_app", "free_port", "office_url", "serve", "url_of"]
+__all__ = ["LOCAL", "bind", "check_host", "create_app", "office_url", "serve", "url_of"]
 
 LOCAL = ("127.0.0.1", "localhost", "::1")
 
@@ -41,11 +41,21 @@ def check_host(host: str, token: str | None) -> str | None:
     return token or secrets.token_urlsafe(18)
 
 
-def free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-        probe.bind((host, 0))
-        port: int = probe.getsockname()[1]
-        return port
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (0 = a free port), bound here so a taken port or a wrong address
+    is one line of ours. Raises OptionError."""
+    listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+    except (OSError, OverflowError) as exc:
+        listener.close()
+        raise OptionError(
+            f"--host {host} --port {port}: cannot listen there ({getattr(exc, 'strerror', None) or exc})"
+        ) from None
+    listener.listen(128)
+    listener.set_inheritable(True)
+    return listener
 
 
 def url_of(host: str, port: int, token: str | None) -> str:
@@ -66,25 +76,29 @@ def office_url(url: str) -> str:
 
 
 def serve(settings: Settings, host: str, port: int, ready: Callable[[str], None]) -> None:
-    """Run the app on host:port until stopped; `ready(url)` is called once it accepts connections."""
+    """Run the app on host:port (0 = a free port) until stopped; `ready(url)` is called once it accepts
+    connections. Raises OptionError when it cannot listen there, MissingTool without the web extra."""
     try:
         import uvicorn
     except ImportError:
         raise MissingTool("deliver serve needs the web extra: pip install 'deliver[web]'") from None
 
+    listener = bind(host, port)
     app = create_app(settings)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
-    url = url_of(host, port, settings.token)
+    url = url_of(host, listener.getsockname()[1], settings.token)
     original = server.startup
 
     async def startup(sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn has no "now listening" hook: the URL is printed once its own start-up has finished
         await original(sockets)
         if server.started:
             ready(url)
 
     server.startup = startup  # type: ignore[method-assign]
-    server.run()
+    with listener:
+        server.run(sockets=[listener])
 
 
 def data_dir() -> Path:
