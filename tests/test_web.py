@@ -409,3 +409,17 @@ def test_a_downloaded_deck_markdown_edited_by_hand_uploads_as_written(client: Te
     data = read(client, by_hand.encode(), "deck.md").json()
     assert data["markdown"] == by_hand  # read back and written again: the same file
     assert [p["headline"] for s in data["outline"]["sections"] for p in s["points"]][1] == "文件里改的"
+
+
+def test_a_build_cut_off_by_a_stop_reopens_as_cancelled(tmp_path: Path) -> None:
+    import json
+
+    folder = tmp_path / "jobs" / "cutoffcutoffcutoff00"
+    folder.mkdir(parents=True)
+    record = {"id": folder.name, "options": {}, "title": "讲话", "state": "running", "finished": None, "created": 1.0}
+    (folder / "job.json").write_text(json.dumps(record), encoding="utf-8")
+    (tmp_path / "jobs" / "not-a-job").mkdir()  # a folder without a record is not a build
+    with TestClient(create_app(Settings(tmp_path))) as again:
+        job = again.get(f"/api/builds/{folder.name}").json()
+        assert job["state"] == "cancelled" and job["message"] == "stopped when the server stopped"
+    assert json.loads((folder / "job.json").read_text(encoding="utf-8"))["finished"] is not None

@@ -211,6 +211,7 @@ class Jobs:
             job.created, job.finished = data.get("created", 0.0), data.get("finished") or time.time()
             if job.state in ("queued", "running"):
                 job.state, job.message = "cancelled", "stopped when the server stopped"
+                self._save(job)  # its end is now: it expires like any finished job
             self._jobs[job.id] = job
 
 
