@@ -87,7 +87,7 @@ def outline(
     ),
 ) -> None:
     """Show the speech's structure: sections, one point per slide, headlines and bullets."""
-    from deliver.speech import load
+    from deliver.pipeline import load  # reads deck Markdown and deliver-made decks too
 
     if as_json and as_md:
         raise OptionError("--json and --md: choose one")
@@ -164,7 +164,7 @@ def timing(
     as_json: bool = typer.Option(False, "--json", help="Print the timing as JSON."),
 ) -> None:
     """Estimate speaking time per section, with a cue sheet and what to cut for a target."""
-    from deliver.speech import load
+    from deliver.pipeline import load  # reads deck Markdown and deliver-made decks too
     from deliver.timing import check_pace, check_target, clock, estimate, timing_to_dict
 
     pace = _renamed("--rate", "--pace", old_rate, pace, "timing")
