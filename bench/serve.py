@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import subprocess
@@ -91,7 +92,10 @@ def screenshots(url: str) -> None:
         page.select_option("#engine", "espeak")
         page.click("#build")
         page.wait_for_selector("#progress:not([hidden])")
-        page.wait_for_timeout(1500)
+        for _ in range(600):  # the picture shows the narration under way
+            if page.evaluate("document.querySelector('#stage').textContent.startsWith('配音 ')"):
+                break
+            page.wait_for_timeout(50)
         page.locator("#progress").scroll_into_view_if_needed()
         page.screenshot(path=docs / "web-build.png")
         page.wait_for_selector("#result:not([hidden])", timeout=300_000)
@@ -108,6 +112,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.shots:
         with tempfile.TemporaryDirectory() as data:
+            os.environ["DELIVER_CACHE_DIR"] = str(Path(data) / "cache")  # a cold cache: narration takes its time
             _, process, url = start_to_page(Path(data))
             try:
                 screenshots(url)
