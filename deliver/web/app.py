@@ -296,6 +296,7 @@ async def _events(request: Request) -> Response:
         job = _job(request)
     except _NoJob as exc:
         return error(str(exc), 404)
+
     async def stream() -> AsyncIterator[str]:
         version = -1
         while True:
