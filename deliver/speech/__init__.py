@@ -14,7 +14,7 @@ from typing import BinaryIO
 from deliver.errors import InputError
 from deliver.model import Notice, Speech
 from deliver.speech.block import Block
-from deliver.speech.deckmd import read_deck, settings_of, to_markdown
+from deliver.speech.deckmd import DeckFile, from_markdown, read_deck, settings_of, to_markdown
 from deliver.speech.measure import line_height, shorten, text_em, wrap, wrap_balanced
 from deliver.speech.numerals import DIGITS, cardinal, digitwise
 from deliver.speech.reading import Source, read_source
@@ -25,12 +25,14 @@ from deliver.speech.words import cut
 __all__ = [
     "DIGITS",
     "Block",
+    "DeckFile",
     "Source",
     "cardinal",
     "clauses",
     "cut",
     "detect_language",
     "digitwise",
+    "from_markdown",
     "is_han",
     "line_height",
     "load",
