@@ -139,9 +139,11 @@ def _wait_for_lock(out: Path, process: subprocess.Popen[str]) -> None:
 
 @pytest.fixture
 def long_speech(tmp_path: Path) -> Path:
+    """Long enough that a signal sent once the lock is taken always lands mid-build, however fast the machine
+    (a build that has already published its package rightly exits 0)."""
     path = tmp_path / "long.txt"
     path.write_text("长篇讲话\n同志们：\n" + "".join(f"第{i}，要认真学习，深刻领会第{i}次会议精神，狠抓落实。\n"
-                                                  for i in "一二三四五六七八九十") * 3, encoding="utf-8")  # fmt: skip
+                                                  for i in "一二三四五六七八九十") * 30, encoding="utf-8")  # fmt: skip
     return path
 
 
