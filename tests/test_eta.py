@@ -46,7 +46,10 @@ def test_a_measured_speed_is_remembered_per_engine_and_a_tiny_build_is_not(tmp_p
     assert eta.remembered("kokoro", tmp_path) is None
 
 
-def test_the_forecast_of_a_real_speech_spreads_its_audio_over_its_chunks(sample_path: Path, tmp_path: Path) -> None:
+def test_the_forecast_of_a_real_speech_spreads_its_audio_over_its_chunks(
+    sample_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DELIVER_CACHE_DIR", str(tmp_path / "own"))  # no speed remembered by other tests' builds
     _, speech, _ = load(sample_path)
     folders = Folders(voices=tmp_path / "voices", models=tmp_path / "models")
     options = NarrationOptions(cache_dir=tmp_path / "cache", folders=folders, engine="espeak")

@@ -3,6 +3,7 @@ audio/speech.mp3, subtitles/."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -113,7 +114,8 @@ def _encoded(audio: bytes, path: Path, tags: dict[str, str], store: Path | None)
         shutil.copyfile(path, spare)
         os.replace(spare, kept)
     except OSError:
-        spare.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # the cache's folder may be a file: nothing to clean then
+            spare.unlink(missing_ok=True)
 
 
 def _section(stage: Path, speech: Speech, v: SectionVoice, pauses: Pauses) -> tuple[SectionAudio, bytes]:

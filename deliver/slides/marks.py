@@ -15,11 +15,20 @@ MARK: Final = "deliver deck 1"
 """The deck's core `identifier` property: says deliver made it (see `slides/readback.py`)."""
 
 
+CORE_PROPERTY_MAX: Final = 255
+"""Characters python-pptx (and the OOXML core properties) allow in one property."""
+
+
 def kept_text(meta: Meta, sections: Sequence[str]) -> str:
     """What the deck's core `comments` property keeps (JSON): the speech's meta, of which the title slide
     shows only some fields, and each section's title as written (a template's all-caps box shows it in
-    capitals)."""
-    return json.dumps({"meta": dict(meta), "sections": list(sections)}, ensure_ascii=False, sort_keys=True)
+    capitals). A core property holds 255 characters: what does not fit is left out (the section titles
+    first, then the meta), and readback then goes by what the slides show."""
+    for kept in ({"meta": dict(meta), "sections": list(sections)}, {"meta": dict(meta)}):
+        text = json.dumps(kept, ensure_ascii=False, sort_keys=True)
+        if len(text) <= CORE_PROPERTY_MAX:
+            return text
+    return ""
 
 
 def kept_of(text: str | None) -> tuple[Meta, tuple[str, ...]]:
