@@ -33,7 +33,9 @@ PASTE = (
 
 def start_server(data_dir: Path, *extra: str) -> tuple[subprocess.Popen[str], str]:
     """`deliver serve` in its own process; returns it and the URL it printed."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # A synthesis cache of its own: narration the rest of the suite cached would finish before the page
+    # could show it.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DELIVER_CACHE_DIR": str(data_dir / "cache")}
     process = subprocess.Popen(
         [sys.executable, "-m", "deliver", "serve", "--no-browser", "--data-dir", str(data_dir), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
@@ -165,8 +167,9 @@ def test_markup_in_a_speech_shows_literally_and_runs_nothing(page: Any, server: 
     assert page.evaluate("window.__ran") is None
     assert page.locator("#outline img, #outline script, #outline b").count() == 0
     assert page.errors == []
+    # Reading takes whole tags as markup and leaves them out (with a notice); the words around them stay.
     shown = page.input_value("#title") + " ".join(page.locator(".section .head").all_text_contents())
-    assert "<script>" in shown or "<img" in shown or "window.__ran" in shown
+    assert "工作的讲话" in shown and "抓好学习" in shown
     assert off_machine(page.requests, server) == []
 
 
