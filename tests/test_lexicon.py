@@ -46,7 +46,7 @@ def test_a_lexicon_file_reads_both_languages(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "fix"),
     [
-        ('[zh]\n"重庆" = "chong qing"\n', "pinyin syllable"),
+        ('[zh]\n"重庆" = "chong qing"\n', "needs a tone number"),
         ('[zh]\n"重庆" = "xx9"\n', "pinyin syllable"),
         ('[fr]\nbonjour = "bonjoor"\n', "unknown table"),
         ("[en]\nword = 3\n", "strings"),

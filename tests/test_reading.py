@@ -122,7 +122,7 @@ def test_stdin_is_read_with_a_dash() -> None:
         (lambda d: _write(d, "\u3000\u3000\n\n".encode()), "no text"),
         (lambda d: _write(d, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "x.png"), "PNG image"),
         (lambda d: _write(d, bytes(range(256)) * 64, "random.bin"), "binary data"),
-        (lambda d: _write(d, b"PK\x03\x04broken-docx-bytes", "x.docx"), "zip archive"),
+        (lambda d: _write(d, b"PK\x03\x04broken-docx-bytes", "x.docx"), "is damaged"),
         (lambda d: _write(d, _mostly_gb18030()), "offset"),
     ],
     ids=[

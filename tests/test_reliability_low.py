@@ -139,3 +139,23 @@ def test_subtitles_carry_angle_brackets_as_text_not_markup(tmp_path: Path) -> No
     text = srt.read_text(encoding="utf-8")
     assert "<" not in text and "x ＜ y" in text and "y ＞ z" in text
     assert text.count(" --> ") == text.count("\n\n") + 1  # one timing arrow per cue, none from the text
+
+
+def test_a_password_protected_docx_is_named_as_such(tmp_path: Path) -> None:
+    # An encrypted .docx is an OLE container holding an "EncryptedPackage" stream, like an old .doc outside.
+    path = tmp_path / "加密.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512 + "EncryptedPackage".encode("utf-16-le"))
+    one_error_line(deliver("outline", str(path)), 2, "password-protected")
+
+
+def test_a_truncated_docx_is_called_damaged_not_a_zip_archive(tmp_path: Path) -> None:
+    path = tmp_path / "speech.docx"
+    path.write_bytes(b"PK\x03\x04" + b"\x14\x00" * 20)
+    one_error_line(deliver("outline", str(path)), 2, "is damaged")
+
+
+def test_a_lexicon_reading_without_tones_is_reported_as_written(tmp_path: Path, speech: Path) -> None:
+    lexicon = tmp_path / "lexicon.toml"
+    lexicon.write_text('[zh]\n"组织" = "zu zhi"\n', encoding="utf-8")
+    result = deliver("build", str(speech), "-o", str(tmp_path / "out"), "--no-audio", "--lexicon", str(lexicon))
+    one_error_line(result, 2, "'zu' needs a tone number")

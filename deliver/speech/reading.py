@@ -97,6 +97,8 @@ def read_source(path: str | Path, stdin: BinaryIO | None = None) -> Source:
         docx = read_docx(data, name)
         blocks, removed, skipped = docx.blocks, docx.removed, docx.skipped
         encoding, meta = "docx", dict[str, str]()
+    elif data.startswith(b"PK\x03\x04") and name.lower().endswith((".docx", ".pptx")):
+        raise InputError(f"{name}: is damaged (its zip archive is cut short or corrupt): save it again from Word")
     else:
         encoding, text = decode(data, name)
         blocks, meta, removed, notices = _text_blocks(text, name)
@@ -159,7 +161,13 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
         raise InputError(f"{name}: invalid {encoding} at byte {exc.start}; re-save the file as UTF-8") from None
 
 
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+"""The stream a password-protected .docx/.pptx keeps its content in (inside an OLE container)."""
+
+
 def _reject_binary(data: bytes, name: str) -> None:
+    if data.startswith(b"\xd0\xcf\x11\xe0") and _ENCRYPTED in data[: 1 << 20]:
+        raise InputError(f"{name}: is password-protected: open it in Word, remove the password and save it again")
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"{name}: is {what}, not a speech text")

@@ -95,13 +95,12 @@ def homophones(reading: str, word: str = "", path: Path | None = None) -> str:
     """ "chong2 qing4" → characters with exactly those syllables (the most common that have no other reading)."""
     index = _homophone_index()
     out = []
-    for syllable in reading.lower().replace("v", "ü").replace("u:", "ü").split():
-        syllable = syllable if syllable[-1].isdigit() else syllable + "5"
+    for written in reading.lower().replace("v", "ü").replace("u:", "ü").split():
+        syllable = written if written[-1].isdigit() else written + "5"
         if not _SYLLABLE.match(syllable) or syllable.replace("0", "5") not in index:
             where = f"--lexicon {path}: " if path else ""
-            raise OptionError(
-                f"{where}{word} = {reading!r}: {syllable!r} is not a pinyin syllable with a tone number (e.g. chong2)"
-            )
+            why = "needs a tone number" if written == syllable[:-1] else "is not a pinyin syllable"
+            raise OptionError(f"{where}{word} = {reading!r}: {written!r} {why} (write e.g. chong2; 5 = neutral)")
         out.append(index[syllable.replace("0", "5")])
     return "".join(out)
 
