@@ -465,6 +465,8 @@ def main() -> None:
     _utf8_streams()
     for stop in _STOPS:
         signal.signal(stop, _interrupted)
+    if hasattr(signal, "pthread_sigmask"):  # a parent may have blocked them, and a blocked mask is inherited
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     try:
         code = app(standalone_mode=False)  # typer returns 130 when it caught the KeyboardInterrupt itself
     except DeliverError as exc:

@@ -161,6 +161,22 @@ def test_an_interrupted_build_exits_130_with_one_line_and_no_debris(
     assert [p.name for p in out.iterdir()] == [], "an interrupted build left something behind"
 
 
+def test_a_stop_blocked_by_the_parent_still_interrupts(tmp_path: Path, long_speech: Path) -> None:
+    """A blocked signal mask is inherited through exec: a build started by a process that blocks SIGTERM
+    (some servers and test runners do) must still stop on it."""
+    out = tmp_path / "out"
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        process = _start_build(long_speech, out, tmp_path / "cache")
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    _wait_for_lock(out, process)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, (process.returncode, err)
+    assert err == "error: interrupted\n", err
+
+
 def test_a_second_ctrl_c_during_cleanup_prints_no_traceback(tmp_path: Path, long_speech: Path) -> None:
     out = tmp_path / "out"
     for delay in (0.0, 0.02, 0.1):
