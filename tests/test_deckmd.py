@@ -24,6 +24,8 @@ from deliver.speech.deckmd import from_markdown, to_markdown
 from deliver.timing.estimate import estimate
 from deliver.voices.narrate import NarrationOptions, planned_keys
 
+pytestmark = pytest.mark.slow  # whole builds from deck files
+
 FILES = [*sorted(SPEECHES.iterdir()), SAMPLE]
 
 

@@ -18,6 +18,8 @@ from deliver.slides.readback import read_pptx
 from deliver.slides.theme import load_theme
 from deliver.voices.narrate import NarrationOptions, planned_keys
 
+pytestmark = pytest.mark.slow  # whole builds and decks
+
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "deliver", *args], capture_output=True, text=True,

@@ -15,6 +15,8 @@ from deliver.package.rehearsal import PAGE
 from deliver.pipeline import BuildOptions, build
 from deliver.slides import SILENT_ADVANCE
 
+pytestmark = pytest.mark.slow  # drives Chromium
+
 TARGET_MINUTES = 2.0
 ARGS = [*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
 

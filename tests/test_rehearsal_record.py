@@ -17,6 +17,8 @@ from test_rehearsal import CHROMIUM, CHROMIUM_ARGS, Package, page_data
 from deliver.package.rehearsal import PAGE
 from deliver.pipeline import BuildOptions, build
 
+pytestmark = pytest.mark.slow  # drives Chromium with a fake microphone
+
 SHORT = """关于做好安全生产工作的讲话
 同志们：
 今天我们召开会议，专题部署安全生产工作。

@@ -21,6 +21,8 @@ import pytest
 from deliver import cli
 from deliver.package import folder
 
+pytestmark = pytest.mark.slow  # whole builds with injected OS errors
+
 SPEECH = "年终讲话\n同志们：\n第一，要认真学习，深刻领会会议精神。\n第二，要狠抓落实，确保各项任务完成。\n"
 SLUG = "年终讲话"
 ERRNOS = {"ENOSPC": errno.ENOSPC, "EROFS": errno.EROFS, "EACCES": errno.EACCES, "EISDIR": errno.EISDIR}

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the CLI in its own processes
+
 SPEECH = "年终讲话\n同志们：\n第一，要认真学习，深刻领会会议精神。\n"
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # whole builds in their own processes
+
 SPEECH = "年终讲话\n同志们：\n第一，要认真学习，深刻领会会议精神。\n第二，要狠抓落实，确保各项任务完成。\n"
 SLUG = "年终讲话"
 
@@ -121,11 +123,20 @@ def test_a_planted_link_named_like_our_debris_is_removed_without_touching_its_ta
 # ---------------------------------------------------------------- 2. interrupts
 
 
-def _start_build(speech: Path, out: Path, cache: Path) -> subprocess.Popen[str]:
+def _clean_signals() -> None:
+    """In the child: the dispositions and mask a shell would give it, whatever this test process's other
+    tests (browsers, servers) left on their own process (the blocked-mask case has its own test)."""
+    for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
+
+
+def _start_build(speech: Path, out: Path, cache: Path, clean: bool = True) -> subprocess.Popen[str]:
     """A narrated build (long enough to interrupt), started in its own process."""
     return subprocess.Popen([sys.executable, "-m", "deliver", "build", str(speech), "-o", str(out), "--engine",
                              "espeak", "-q", "--cache-dir", str(cache)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, encoding="utf-8")  # fmt: skip
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8",
+                            preexec_fn=_clean_signals if clean else None)  # fmt: skip
 
 
 def _wait_for_lock(out: Path, process: subprocess.Popen[str]) -> None:
@@ -167,7 +178,7 @@ def test_a_stop_blocked_by_the_parent_still_interrupts(tmp_path: Path, long_spee
     out = tmp_path / "out"
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
-        process = _start_build(long_speech, out, tmp_path / "cache")
+        process = _start_build(long_speech, out, tmp_path / "cache", clean=False)
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     _wait_for_lock(out, process)

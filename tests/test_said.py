@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE
 
 from deliver.pipeline import BuildOptions, build, load
 from deliver.voices.lexicon import EMPTY, load_lexicon
 from deliver.voices.said import what_is_said
+
+pytestmark = pytest.mark.slow  # the CLI in its own processes
 
 RISKY = (
     "同志们：\n一、抓落实\n根据〔2024〕3号文件，2026年全市GDP增长5.2%，××同志要在2026-03-12前到重庆调研。"

@@ -12,6 +12,8 @@ from deliver.paths import user_cache_dir
 from deliver.voices import kokoro, kokoro_graph
 from deliver.voices.kokoro_proto import field, fields, float_tensor, tensor_array, varint
 
+pytestmark = pytest.mark.slow  # real Kokoro synthesis
+
 HASWELL = "fpu vme sse sse2 ssse3 fma cx16 sse4_1 sse4_2 popcnt avx f16c avx2 bmi1 bmi2"
 SAPPHIRE = HASWELL + " avx512f avx512bw avx512vl avx512_vnni avx_vnni amx_int8"
 
