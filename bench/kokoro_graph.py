@@ -33,12 +33,15 @@ SENTENCES = (
 def feeds(language: str, voice: str, text: str) -> dict[str, Any]:
     import numpy as np
 
+    from deliver.pipeline import engine_folders
     from deliver.voices import kokoro_voices
     from deliver.voices.kokoro import BASE_SPEED
     from deliver.voices.kokoro_g2p import runs, segments, token_ids
 
     ids = [i for run in runs(segments(text, language), 240) for i in token_ids(run)][:500]  # type: ignore[arg-type]
-    style = np.frombuffer(kokoro_voices.read_voice(voice), dtype="<f4").reshape(510, 256)
+    style = np.frombuffer(
+        kokoro_voices.read_voice(voice, kokoro_voices.folder_in(engine_folders().voices)), dtype="<f4"
+    ).reshape(510, 256)
     return {"tokens": np.array([[0, *ids, 0]], dtype=np.int64), "style": style[len(ids) - 1][None, :],
             "speed": np.array([BASE_SPEED[language]], dtype=np.float32)}  # type: ignore[index]  # fmt: skip
 
