@@ -62,6 +62,13 @@ def test_installed_falls_back_to_the_first_name_when_none_is_installed_or_we_can
     assert first_installed(names, _families("仿宋")) == "仿宋"
 
 
+def test_installed_keeps_the_style_of_the_first_name_when_the_chain_ends_in_another() -> None:
+    """A template's chain is its own faces then the default sans ones: its 仿宋 body stays a serif."""
+    template_body = ("FangSong", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC")
+    assert first_installed(template_body, _families("Noto Sans CJK SC", "AR PL UMing CN")) == "AR PL UMing CN"
+    assert first_installed(("SimHei", "Noto Sans CJK SC"), _families("Noto Serif CJK SC")) == "SimHei"
+
+
 def test_a_serif_shown_as_a_sans_gives_one_notice_naming_both_remedies() -> None:
     fonts = (
         RoleFont("title", "SimHei", False, "Noto Sans CJK SC"),

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from deliver.errors import MissingTool, OutputError
 from deliver.files import write_text
-from deliver.slides.fontmatch import has_fontconfig, installed_families, key
+from deliver.slides.fontmatch import CJK_SANS, CJK_SERIF, has_fontconfig, installed_families, key
 
 FILE_NAME: Final = "60-deliver-cjk.conf"
 """In `$XDG_CONFIG_HOME/fontconfig/conf.d/`, which fontconfig's 50-user.conf reads."""
@@ -27,10 +27,8 @@ _FANGSONG_FACES: Final = ("FZFangSong-Z02", "方正仿宋_GBK", "FZFangSong-Z02S
 _KAI_FACES: Final = ("FZKai-Z03", "方正楷体_GBK", "FZKai-Z03S", "方正楷体简体", "AR PL UKai CN", "AR PL UKai")
 _SONG_FACES: Final = ("FZShuSong-Z01", "方正书宋_GBK", "FZShuSong-Z01S", "方正书宋简体")
 _HEI_FACES: Final = ("FZHei-B01", "方正黑体_GBK", "FZHei-B01S", "方正黑体简体")
-_SERIF: Final = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "思源宋体", "AR PL UMing CN",
-                 "AR PL UMing")  # fmt: skip
-_SANS: Final = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体", "WenQuanYi Zen Hei",
-                "WenQuanYi Micro Hei", "Droid Sans Fallback")  # fmt: skip
+_SERIF: Final = CJK_SERIF
+_SANS: Final = CJK_SANS
 
 STYLES: Final[tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]] = (
     ("仿宋", ("FangSong", "仿宋", "仿宋_GB2312", "FangSong_GB2312", "STFangsong", "华文仿宋"),

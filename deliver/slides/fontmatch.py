@@ -29,6 +29,12 @@ DECK_FONTS: Final = ("windows", "installed")
 `installed`: the first name of each role's chain that this machine has (fontconfig), else the first."""
 Role = Literal["title", "body"]
 ROLES: Final[tuple[Role, ...]] = ("title", "body")
+CJK_SERIF: Final = ("Noto Serif CJK SC", "Source Han Serif SC", "Source Han Serif CN", "思源宋体", "AR PL UMing CN",
+                    "AR PL UMing")  # fmt: skip
+"""Common Chinese serif faces on Linux, best first: where a 仿宋/宋体 chain has none installed."""
+CJK_SANS: Final = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体", "WenQuanYi Zen Hei",
+                   "WenQuanYi Micro Hei", "Droid Sans Fallback")  # fmt: skip
+"""Common Chinese sans faces on Linux, best first."""
 _TIMEOUT: Final = 20.0
 """Seconds a fontconfig query may take (a first run may build its cache)."""
 
@@ -96,9 +102,13 @@ def chain(theme: Theme, role: Role) -> tuple[str, ...]:
 
 
 def first_installed(names: tuple[str, ...], families: frozenset[str] | None) -> str:
-    """The first of `names` installed here; the first name when none is, or when we cannot tell."""
+    """The first of `names` installed here in the style of the first name (a template's FangSong body,
+    whose chain ends in the default sans faces, never lands on a sans), else a common face of that style
+    installed here; the first name when none is, or when we cannot tell."""
     if families is not None:
-        for name in names:
+        serif = is_serif(names)
+        same: tuple[str, ...] = (*(n for n in names if is_serif((n,)) == serif), *(CJK_SERIF if serif else CJK_SANS))
+        for name in same:
             if key(name) in families:
                 return name
     return names[0]
