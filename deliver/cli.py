@@ -34,6 +34,10 @@ _err = Console(stderr=True, highlight=False)
 _debug = False
 
 SpeechArg = typer.Argument(..., help="Speech file (.txt, .md, .docx; UTF-8, UTF-16 or GB18030), or - for stdin.")
+DECK_FONTS_HELP = (
+    "Chinese faces the deck names: windows (the theme's first names: FangSong, SimHei, as PowerPoint and WPS on "
+    "Windows need) or installed (the first of the theme's list this machine has: for a deck shown on Linux/Kylin/UOS)."
+)
 PACE_HELP = "Your speaking pace for the estimate: 字/min (zh) or words/min (en), or a preset: slow, formal, brisk."
 
 
@@ -278,6 +282,7 @@ def build(
     subtitles: str = typer.Option(
         defaults.SUBTITLES, "--subtitles", help="In video.mp4: soft (a track) or burn (drawn in too)."
     ),
+    deck_fonts: str = typer.Option(defaults.DECK_FONTS, "--deck-fonts", help=DECK_FONTS_HELP),
     force: bool = typer.Option(False, "--force", help="Replace an existing output folder that deliver did not make."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no notes; warnings and errors only."),
 ) -> None:
@@ -292,7 +297,7 @@ def build(
         out_dir=out, theme=theme, audio=not no_audio, force=force, pace=pace, target_minutes=target, meta=meta,
         engine=engine, voice=voice, prosody=prosody, concurrency=concurrency, cache_dir=cache_dir,
         zip=not no_zip, embed=not no_embed, lexicon=lexicon, title=title, video=video, video_size=_size(video_size),
-        subtitles=subtitles,
+        subtitles=subtitles, deck_fonts=deck_fonts,
     )  # fmt: skip
     with _progress(quiet) as report:
         result = run(speech, options, progress=report)
@@ -390,6 +395,22 @@ def themes() -> None:
     for name, description in list_themes():
         table.add_row(name, _esc(description))
     _out.print(table)
+
+
+@app.command()
+def fonts(
+    theme: list[str] = typer.Option([], "--theme", help="Only this theme (name, .toml or .pptx); repeatable."),
+    deck_fonts: str = typer.Option(defaults.DECK_FONTS, "--deck-fonts", help=DECK_FONTS_HELP),
+    install: bool = typer.Option(
+        False, "--install-aliases", help="Write a per-user fontconfig file: FangSong, 仿宋, SimHei … → installed faces."
+    ),
+    remove: bool = typer.Option(False, "--remove-aliases", help="Remove that file again."),
+) -> None:
+    """The Chinese face each theme's deck names and what this machine shows for it (Linux: fontconfig)."""
+    from deliver.slides import fonts_lines, list_themes, load_theme
+
+    chosen = [load_theme(name) for name in theme or [name for name, _ in list_themes()]]
+    sys.stdout.write("".join(line + "\n" for line in fonts_lines(chosen, deck_fonts, install, remove)))
 
 
 @app.callback()

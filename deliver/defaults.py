@@ -32,5 +32,8 @@ RETRY_CAP: Final = 8.0
 """… and never more than this many seconds."""
 VIDEO_SIZE: Final = (1920, 1080)
 """Width × height of video.mp4, in px."""
+DECK_FONTS: Final = "windows"
+"""East-Asian faces the deck names: each theme role's first name, what PowerPoint and WPS on Windows
+resolve (FangSong for 仿宋); "installed" names the first of the theme's list that this machine has."""
 SUBTITLES: Final = "soft"
 """Subtitles in video.mp4: a track the player can switch off ("burn" draws them in as well)."""

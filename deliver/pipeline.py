@@ -72,6 +72,8 @@ class BuildOptions:
     """Width × height of video.mp4 in px (even numbers)."""
     subtitles: str = defaults.SUBTITLES
     """In video.mp4: "soft" (a subtitle track the player can turn off) or "burn" (drawn into the picture too)."""
+    deck_fonts: str = defaults.DECK_FONTS
+    """East-Asian faces the deck names: "windows" (the theme's first names) or "installed" (see slides/fontmatch)."""
 
     def __post_init__(self) -> None:
         check_engine_name(self.engine)
@@ -79,6 +81,9 @@ class BuildOptions:
         check_pace(self.pace)
         check_target(self.target_minutes)
         check_video(self.video, self.audio, self.video_size, self.subtitles)
+        from deliver.slides import check_deck_fonts
+
+        check_deck_fonts(self.deck_fonts)
         if self.voice is not None and not self.voice.strip():
             raise OptionError("--voice '': give a voice name (see: deliver voices) or leave it out")
 
@@ -135,7 +140,7 @@ def build(
     """Build the package for one speech into `options.out_dir/<slug>/`, replacing a previous one whole.
 
     Holds the package's lock throughout; a second build of the same package fails with OutputError."""
-    from deliver.slides import check_fonts, load_theme
+    from deliver.slides import check_fonts, deck_faces, load_theme
 
     step = progress or (lambda *_: None)
     step("reading", 0, 0)
@@ -144,7 +149,8 @@ def build(
     if options.meta:
         speech = replace(speech, meta=speech.meta.merged(options.meta))
     timing = estimate(speech, options.pace, options.target_minutes)
-    theme = load_theme(options.theme)
+    theme, font_notices = deck_faces(load_theme(options.theme), options.deck_fonts)
+    notices += font_notices
     if options.video:
         check_fonts()  # before the narration, not after it
     voicing = narration_options(options) if options.audio else None
@@ -178,7 +184,7 @@ def _fill(
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
     from deliver.package import slide_windows, timeline_of, write_rehearsal, write_script
-    from deliver.slides import plan_deck, render_deck
+    from deliver.slides import font_record, plan_deck, render_deck
     from deliver.timing import CHART, timing_svg
 
     step("rendering deck.pptx", 0, 0)
@@ -213,7 +219,7 @@ def _fill(
     slides = [window.to_dict() for window in windows]
     keys = [k for section in voiced for k in section.keys] if voicing else None
     inputs = inputs_digest(source.sha256, _options_record(options), theme, _words(voicing, speech), keys)
-    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs, origin)
+    _manifest(stage, source, speech, options, notices, soundtrack, slides, inputs, origin, font_record(theme))
     return notices, soundtrack
 
 
@@ -400,6 +406,7 @@ def _options_record(options: BuildOptions) -> dict[str, Any]:
         "meta": options.meta, "title": options.title, "engine": options.engine, "voice": options.voice,
         "lexicon": str(options.lexicon) if options.lexicon else None, "zip": options.zip, "embed": options.embed,
         "video": options.video, "video_size": list(options.video_size), "subtitles": options.subtitles,
+        "deck_fonts": options.deck_fonts,
         "prosody": {"rate": options.prosody.rate, "pitch": options.prosody.pitch, "volume": options.prosody.volume},
     }  # fmt: skip
 
@@ -414,10 +421,11 @@ def _manifest(
     slides: list[dict[str, Any]],
     inputs: str,
     origin: str,
+    fonts: dict[str, Any],
 ) -> None:
     """manifest.json; `slides` is each slide's window on the timeline (the narration's, else the estimate's);
     `inputs` the digest of what the package is made from (see freshness.py); `origin` which speech file
-    it was made from (see owned.py)."""
+    it was made from (see owned.py); `fonts` the faces deck.pptx names (see slides/fontmatch.py)."""
     data: dict[str, Any] = {
         "generator": package.generator(),
         "inputs": inputs,
@@ -426,6 +434,7 @@ def _manifest(
         "speech": {"title": speech.title, "language": speech.language, "sections": len(speech.sections),
                    "points": len(speech.points)},
         "notices": [{"stage": n.stage, "level": n.level, "message": n.message} for n in notices],
+        "fonts": fonts,
     }  # fmt: skip
     if soundtrack is not None:
         data["narration"] = _narration_manifest(speech, soundtrack, stage)

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any, Final
 from deliver.slides.box import Box
 from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures
 from deliver.slides.fit import BULLET_INDENT
+from deliver.slides.fontalias import AliasFile, install_aliases, remove_aliases
+from deliver.slides.fontcmd import fonts_lines
+from deliver.slides.fontmatch import DECK_FONTS, RoleFont, check_deck_fonts, deck_faces, font_record
 from deliver.slides.fonts import SUBTITLE_FONT, check_fonts, font_folder
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
 from deliver.slides.plan import BoxText, Deck, Slide, SlideKind, deck_to_dict, page_share, plan_deck
@@ -40,15 +43,18 @@ _HEAVY: Final = {
 
 __all__ = [
     "BULLET_INDENT",
+    "DECK_FONTS",
     "DEFAULT_THEME",
     "SILENT_ADVANCE",
     "SUBTITLE_FONT",
     "Accent",
+    "AliasFile",
     "Box",
     "BoxText",
     "Deck",
     "DrawnLine",
     "Palette",
+    "RoleFont",
     "RoleStyle",
     "Slide",
     "SlideKind",
@@ -56,13 +62,18 @@ __all__ = [
     "Theme",
     "accents",
     "boxes",
+    "check_deck_fonts",
     "check_fonts",
     "check_reopens",
     "colours",
+    "deck_faces",
     "deck_to_dict",
     "draw_slide",
     "font_folder",
+    "font_record",
+    "fonts_lines",
     "has_macros",
+    "install_aliases",
     "list_themes",
     "load_theme",
     "narrated_windows",
@@ -70,6 +81,7 @@ __all__ = [
     "plan_deck",
     "read_pptx",
     "read_template",
+    "remove_aliases",
     "render_deck",
     "role_style",
     "show_windows",
