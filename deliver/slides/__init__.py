@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.slides.box import Box
-from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures
+from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures, undrawn_notice
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.fonts import SUBTITLE_FONT, check_fonts, font_folder
 from deliver.slides.layout import Accent, RoleStyle, accents, boxes, role_style
@@ -75,6 +75,7 @@ __all__ = [
     "show_windows",
     "slide_pictures",
     "to_show",
+    "undrawn_notice",
     "write_narrated_deck",
 ]
 

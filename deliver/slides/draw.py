@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from deliver.model import Notice
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.fonts import Face, font, is_serif
 from deliver.slides.layout import COVER_KINDS, accents, boxes, role_style
@@ -158,6 +159,17 @@ def undrawn_shapes(theme: Theme) -> dict[str, int]:
         return {}
     layouts = {box.layout for box in theme.template_boxes.values() if box.layout is not None}
     return dict(undrawn(theme.template, layouts))
+
+
+def undrawn_notice(theme: Theme) -> tuple[Notice, ...]:
+    """The one Notice a build with a video gives when the template has shapes the pictures leave out."""
+    kinds = undrawn_shapes(theme)
+    total = sum(kinds.values())
+    if not total:
+        return ()
+    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+    verb = "shape is" if total == 1 else "shapes are"
+    return (Notice("slides", f"{total} template {verb} not drawn in the video ({listed})"),)
 
 
 def _draw_block(
