@@ -246,3 +246,17 @@ def test_the_painted_template_matches_libreoffices_rendering_of_the_deck(tmp_pat
         if not any(_near(tuple(int(c) for c in row), TEXT) for row in np.asarray(shown.crop(box)).reshape(-1, 3)):
             problems.append(f"slide {n + 1}: LibreOffice does not show the title in the template's text colour")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow  # a narrated build with a video (espeak, ffmpeg): a few seconds
+def test_a_build_with_a_video_says_once_which_template_shapes_it_leaves_out(tmp_path: Path) -> None:
+    from deliver.pipeline import BuildOptions, build
+
+    template = make_org_template(tmp_path / "free-form.pptx", undrawable=True)
+    speech = Path(__file__).resolve().parent / "speeches" / "zh-dun-paren.txt"
+    options = BuildOptions(out_dir=tmp_path / "out", theme=str(template), engine="espeak", video=True,
+                           video_size=(320, 180), zip=False, embed=False)  # fmt: skip
+    result = build(speech, options)
+    said = [n.message for n in result.notices if "not drawn in the video" in n.message]
+    assert said == ["1 template shape is not drawn in the video (1 custom shape)"]
+    assert (result.folder / "video.mp4").stat().st_size > 0
