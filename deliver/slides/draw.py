@@ -3,9 +3,13 @@
 
 Lines are set as LibreOffice sets them: 1.2 em per line at single spacing times the role's spacing,
 space before every paragraph but the first, the bullet at the paragraph's left edge and the text
-after the hanging indent, the block anchored top/middle/bottom in the box's insets. A template theme
-is drawn in its placeholder boxes with the alignment and anchor the template gives them, on deliver's
-default colours: its background fill or picture, logos, master shapes and colour scheme are not drawn.
+after the hanging indent, the block anchored top/middle/bottom in the box's insets.
+
+A template theme is drawn on what the slide's layout and master put behind it (slides/drawtemplate.py:
+background, pictures, rectangles, rounded rectangles, ellipses, lines, groups, plain text), its text
+in the placeholder boxes with the alignment, anchor and colour the template gives them where the
+theme sets no colour (the .pptx then leaves the colour to the template too). What cannot be drawn
+faithfully is left out and counted: `undrawn_notice` says so once per build.
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ def template_looks(path: Path) -> dict[tuple[int, int], tuple[str, str, tuple[in
             align = _first(levels, "algn")
             anchor = _first([el.find(f"{P}txBody/{A}bodyPr") for el in chain], "anchor")
             fills = [lvl.find(f"{A}defRPr/{A}solidFill") for lvl in levels if lvl is not None]
+            # A template without list or text styles (LibreOffice's export) colours its prompt text's runs:
+            # LibreOffice's viewer takes that colour, so the pictures do too.
+            fills += [el.find(f"{P}txBody/{A}p/{A}r/{A}rPr/{A}solidFill") for el in chain]
             found = next((c for c in (colour(f, layout.scheme) for f in fills if f is not None) if c), None)
             ink = found or scheme_colour("tx1", layout.scheme) or (0, 0, 0, 255)
             key = (index, int(ph.get("idx", "0")))
