@@ -29,6 +29,8 @@ BACKGROUND = (0x1E, 0x3A, 0x5F)
 LOGO = (0xE0, 0x40, 0x20)
 TEXT = (0xF2, 0xC1, 0x4E)
 """The template's text colour (its scheme's dk1), which neither deliver's defaults nor its themes use."""
+FOOTER = (0xFF, 0xF4, 0xD0)
+"""The band's own static text (centred in it)."""
 BAND = (0x2A, 0x92, 0x84)
 """The band: the test theme's accent2 38C2B0 at lumMod 75% (HSL luminance)."""
 TOLERANCE = 12
@@ -75,13 +77,19 @@ def _pic(shape_id: int, rid: str, box: tuple[int, int, int, int], crop: str = ""
     )
 
 
-def _rect(shape_id: int, box: tuple[int, int, int, int], fill: str, geometry: str = "") -> str:
+def _rect(shape_id: int, box: tuple[int, int, int, int], fill: str, geometry: str = "", text: str = "") -> str:
     x, y, cx, cy = box
     geometry = geometry or '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom>'
+    body = (
+        f'<p:txBody><a:bodyPr anchor="ctr"/><a:lstStyle/><a:p><a:pPr algn="ctr"/><a:r><a:rPr lang="zh-CN" sz="1800">'
+        f'<a:solidFill><a:srgbClr val="{_hex(FOOTER)}"/></a:solidFill></a:rPr><a:t>{text}</a:t></a:r></a:p></p:txBody>'
+        if text
+        else ""
+    )
     return (
         f'<p:sp><p:nvSpPr><p:cNvPr id="{shape_id}" name="Band"/><p:cNvSpPr/><p:nvPr/></p:nvSpPr>'
         f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>{geometry}'
-        f"{fill}<a:ln><a:noFill/></a:ln></p:spPr></p:sp>"
+        f"{fill}<a:ln><a:noFill/></a:ln></p:spPr>{body}</p:sp>"
     )
 
 
@@ -116,7 +124,10 @@ def make_org_template(path: Path, background: str = "solid", undrawable: bool = 
     _add(
         content,
         _rect(
-            91, BAND_BOX, '<a:solidFill><a:schemeClr val="accent2"><a:lumMod val="75000"/></a:schemeClr></a:solidFill>'
+            91,
+            BAND_BOX,
+            '<a:solidFill><a:schemeClr val="accent2"><a:lumMod val="75000"/></a:schemeClr></a:solidFill>',
+            text="内部资料 · 请勿外传",
         ),
     )
     if undrawable:
@@ -154,11 +165,19 @@ EMPTY = (700, 420)
 """Background: below the body text, above the band."""
 LOGO_LEFT, LOGO_RIGHT = (870, 32), (930, 32)
 """Both ends of the logo: its picture's left half (srcRect r=50%) stretched over the whole box."""
-BAND_AT = (480, 520)
+BAND_AT = (100, 520)
+FOOTER_BOX = (380, 505, 580, 535)
+"""Around the band's centred text: its glyphs are drawn there."""
 
 
 def _near(pixel: tuple[int, ...], expected: tuple[int, int, int]) -> bool:
     return all(abs(a - b) <= TOLERANCE for a, b in zip(pixel[:3], expected, strict=True))
+
+
+def _inked(picture: Image.Image, box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> int:
+    """How many px of `box` are `colour` (glyphs' strokes, anti-aliased edges aside)."""
+    pixels = np.asarray(picture.convert("RGB").crop(box)).reshape(-1, 3).astype(int)
+    return int((np.abs(pixels - np.array(colour)).max(axis=1) <= TOLERANCE).sum())
 
 
 def _drawn(tmp_path: Path, background: str) -> tuple[object, list[Image.Image], list[list[DrawnLine]]]:
@@ -179,6 +198,7 @@ def test_the_templates_background_logo_and_band_are_painted_in_their_colours(tmp
     assert _near(point.getpixel(EMPTY), BACKGROUND)
     assert _near(point.getpixel(LOGO_LEFT), LOGO) and _near(point.getpixel(LOGO_RIGHT), LOGO)
     assert _near(point.getpixel(BAND_AT), BAND)
+    assert _inked(point, FOOTER_BOX, FOOTER) > 100, "the band's static text is drawn in its colour"
     assert _near(cover.getpixel(LOGO_LEFT), LOGO), "the master's logo is on every layout"
     assert _near(cover.getpixel(BAND_AT), BACKGROUND), "the band belongs to the content layout only"
 
@@ -241,6 +261,8 @@ def test_the_painted_template_matches_libreoffices_rendering_of_the_deck(tmp_pat
             ours, theirs = pictures[n].getpixel(where), shown.getpixel(where)
             if not (_near(ours, colour) and _near(theirs, colour)):
                 problems.append(f"slide {n + 1} at {where}: ours {ours}, LibreOffice's {theirs}, expected {colour}")
+        if n and not (_inked(pictures[n], FOOTER_BOX, FOOTER) > 100 and _inked(shown, FOOTER_BOX, FOOTER) > 100):
+            problems.append(f"slide {n + 1}: the band's text is not shown in its colour by both")
         title = next(line for line in lines[n] if line.role.endswith(".title"))
         box = (round(title.x), round(title.baseline - title.size), round(title.x + title.width), round(title.baseline))
         if not any(_near(tuple(int(c) for c in row), TEXT) for row in np.asarray(shown.crop(box)).reshape(-1, 3)):
