@@ -221,6 +221,20 @@ def test_a_template_shape_the_pictures_cannot_draw_is_said_once_in_a_notice(tmp_
     assert undrawn_notice(load_theme("default")) == ()
 
 
+def test_a_shape_with_a_bad_value_costs_only_that_shape(tmp_path: Path) -> None:
+    path = make_org_template(tmp_path / "bad.pptx")
+    prs = Presentation(str(path))
+    _add(prs.slide_master, _rect(93, (pt(10), pt(10), pt(20), pt(20)), "<a:noFill/>").replace('x="127000"', 'x="1e3"'))
+    prs.save(str(path))
+    theme = load_theme(str(path))
+    deck, _ = plan_deck(zh_speech(), theme)
+    picture, _ = draw_slide(deck, _point(deck), theme, *PX)
+    assert _near(picture.getpixel(LOGO_LEFT), LOGO) and _near(picture.getpixel(BAND_AT), BAND)
+    assert [n.message for n in undrawn_notice(theme)] == [
+        "1 template shape is not drawn in the video (1 unreadable shape)"
+    ]
+
+
 def test_a_gradient_background_runs_from_its_first_to_its_last_stop(tmp_path: Path) -> None:
     path = make_org_template(tmp_path / "gradient.pptx")
     prs = Presentation(str(path))

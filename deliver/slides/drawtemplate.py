@@ -95,7 +95,7 @@ class Template:
                 image = Image.open(io.BytesIO(owner.related_part(rid).blob))
                 image.load()
                 self.pictures[key] = image.convert("RGBA")
-            except (KeyError, OSError, UnidentifiedImageError, ValueError):
+            except (KeyError, OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
                 self.pictures[key] = None
         return self.pictures[key]
 
@@ -117,7 +117,10 @@ def layer(path: Path, layout: int, width: int, height: int) -> tuple[Image, dict
     scale = width / tpl.width
     picture = Image.new("RGB", (width, height), (255, 255, 255))
     left_out: dict[str, Counter[str]] = {}
-    bg = _background(own) or _background(master)
+    try:
+        bg = _background(own) or _background(master)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        bg, left_out["background"] = None, Counter({"unreadable background": 1})
     if bg is not None:
         _paint_fill(tpl, picture, bg, (0, 0, width, height))
     pen = ImageDraw.Draw(picture, "RGBA")
@@ -153,26 +156,37 @@ def _paint_tree(
     tpl: Template, picture: Image, pen: ImageDraw, owner: Owner, tree: Any, where: Map, skipped: Counter[str]
 ) -> None:
     for el in tree if tree is not None else ():
-        kind = local(el)
-        if kind in ("nvGrpSpPr", "grpSpPr", "extLst"):
-            continue
-        if el.find(f"./{P}nvSpPr/{P}nvPr/{P}ph") is not None or el.find(f"./{P}nvPicPr/{P}nvPr/{P}ph") is not None:
-            continue  # a placeholder: shown only where a slide has it
-        if kind == "grpSp":
-            inner = _group_map(el, where)
-            if inner is None:
-                skipped["rotated group"] += 1
-            else:
-                _paint_tree(tpl, picture, pen, owner, el, inner, skipped)
-        elif kind in ("sp", "cxnSp"):
-            _paint_shape(tpl, picture, pen, owner, el, where, skipped)
-        elif kind == "pic":
-            _paint_picture(tpl, picture, owner, el, where, skipped)
-        elif kind == "graphicFrame":
-            uri = next((g.get("uri", "") for g in el.iter(f"{A}graphicData")), "")
-            skipped["chart" if "chart" in uri else "SmartArt" if "diagram" in uri else "table or object"] += 1
+        if not isinstance(el.tag, str):
+            continue  # an XML comment or processing instruction
+        try:
+            _paint_element(tpl, picture, pen, owner, el, where, skipped)
+        except (ValueError, TypeError, KeyError, AttributeError, ZeroDivisionError):
+            skipped["unreadable shape"] += 1  # a template comes from anywhere: a bad value costs that shape only
+
+
+def _paint_element(
+    tpl: Template, picture: Image, pen: ImageDraw, owner: Owner, el: Any, where: Map, skipped: Counter[str]
+) -> None:
+    kind = local(el)
+    if kind in ("nvGrpSpPr", "grpSpPr", "extLst"):
+        return
+    if el.find(f"./{P}nvSpPr/{P}nvPr/{P}ph") is not None or el.find(f"./{P}nvPicPr/{P}nvPr/{P}ph") is not None:
+        return  # a placeholder: shown only where a slide has it
+    if kind == "grpSp":
+        inner = _group_map(el, where)
+        if inner is None:
+            skipped["rotated group"] += 1
         else:
-            skipped["other content"] += 1
+            _paint_tree(tpl, picture, pen, owner, el, inner, skipped)
+    elif kind in ("sp", "cxnSp"):
+        _paint_shape(tpl, picture, pen, owner, el, where, skipped)
+    elif kind == "pic":
+        _paint_picture(tpl, picture, owner, el, where, skipped)
+    elif kind == "graphicFrame":
+        uri = next((g.get("uri", "") for g in el.iter(f"{A}graphicData")), "")
+        skipped["chart" if "chart" in uri else "SmartArt" if "diagram" in uri else "table or object"] += 1
+    else:
+        skipped["other content"] += 1
 
 
 def _xfrm(el: Any, where: Map) -> tuple[float, float, float, float] | None:
