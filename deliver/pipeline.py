@@ -184,7 +184,7 @@ def _fill(
 ) -> tuple[tuple[Notice, ...], Soundtrack | None]:  # fmt: skip
     """Write every file of the package into `stage`; returns all notices so far and the narration."""
     from deliver.package import slide_windows, timeline_of, write_rehearsal, write_script
-    from deliver.slides import font_record, plan_deck, render_deck
+    from deliver.slides import font_record, plan_deck, render_deck, undrawn_notice
     from deliver.timing import CHART, timing_svg
 
     step("rendering deck.pptx", 0, 0)
@@ -215,6 +215,7 @@ def _fill(
     write_script(stage, speech, deck, timing, timeline, windows)
     if soundtrack is not None and options.video:
         _video(stage, speech, deck, theme, windows, soundtrack, options, step)
+        notices += undrawn_notice(theme)  # a template's shapes the video's pictures leave out, said once
     step("writing manifest", 0, 0)
     slides = [window.to_dict() for window in windows]
     keys = [k for section in voiced for k in section.keys] if voicing else None

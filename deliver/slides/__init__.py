@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any, Final
 
 from deliver.slides.box import Box
-from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures
+from deliver.slides.draw import DrawnLine, colours, draw_slide, slide_pictures, undrawn_notice
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.fontalias import AliasFile, install_aliases, remove_aliases
 from deliver.slides.fontcmd import fonts_lines
@@ -87,6 +87,7 @@ __all__ = [
     "show_windows",
     "slide_pictures",
     "to_show",
+    "undrawn_notice",
     "write_narrated_deck",
 ]
 

@@ -3,9 +3,13 @@
 
 Lines are set as LibreOffice sets them: 1.2 em per line at single spacing times the role's spacing,
 space before every paragraph but the first, the bullet at the paragraph's left edge and the text
-after the hanging indent, the block anchored top/middle/bottom in the box's insets. A template theme
-is drawn in its placeholder boxes with the alignment and anchor the template gives them, on deliver's
-default colours: its background fill or picture, logos, master shapes and colour scheme are not drawn.
+after the hanging indent, the block anchored top/middle/bottom in the box's insets.
+
+A template theme is drawn on what the slide's layout and master put behind it (slides/drawtemplate.py:
+background, pictures, rectangles, rounded rectangles, ellipses, lines, groups, plain text), its text
+in the placeholder boxes with the alignment, anchor and colour the template gives them where the
+theme sets no colour (the .pptx then leaves the colour to the template too). What cannot be drawn
+faithfully is left out and counted: `undrawn_notice` says so once per build.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from deliver.model import Notice
 from deliver.slides.fit import BULLET_INDENT
 from deliver.slides.fonts import Face, font, is_serif
 from deliver.slides.layout import COVER_KINDS, accents, boxes, role_style
+from deliver.slides.templatefill import A, P, colour, scheme_colour
 from deliver.slides.theme import Palette
 
 if TYPE_CHECKING:
@@ -63,37 +69,50 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[0:2], 16), int(hex_colour[2:4], 16), int(hex_colour[4:6], 16)
 
 
-_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-_P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _ALIGNS: Final = {"l": "left", "ctr": "center", "r": "right", "just": "left", "dist": "left"}
 _ANCHORS: Final = {"t": "top", "ctr": "middle", "b": "bottom"}
 
 
 @lru_cache(maxsize=8)
-def template_styles(path: Path) -> dict[tuple[int, int], tuple[str, str]]:
-    """(layout index, placeholder idx) → (align, anchor) a template's placeholders give their text:
-    the layout's own setting, else its master placeholder's, else the master's title/body text style."""
-    from pptx import Presentation
+def template_looks(path: Path) -> dict[tuple[int, int], tuple[str, str, tuple[int, int, int]]]:
+    """(layout index, placeholder idx) → (align, anchor, RGB) a template's placeholders give their text:
+    the layout placeholder's own setting, else its master placeholder's, else the master's title/body
+    text style (the colour through the colour scheme; the master's text colour tx1 when none is set)."""
+    from deliver.slides.drawtemplate import template
 
     result = {}
-    layouts: list[Any] = list(Presentation(str(path)).slide_layouts)  # python-pptx's placeholder types confuse mypy
-    for index, layout in enumerate(layouts):
-        master = layout.slide_master
-        for ph in layout.placeholders:
-            kind = str(ph.placeholder_format.type).split(" ")[0].split(".")[-1]
-            title = kind in ("TITLE", "CENTER_TITLE")
-            parent = next((m for m in master.placeholders if (m.placeholder_format.type == 1) == title), None)
-            chain = [ph._element, *([parent._element] if parent is not None else [])]
-            style = master._element.find(f"{_P}txStyles/{_P}{'titleStyle' if title else 'bodyStyle'}/{_A}lvl1pPr")
-            align = _first([el.find(f"{_P}txBody/{_A}lstStyle/{_A}lvl1pPr") for el in chain] + [style], "algn")
-            anchor = _first([el.find(f"{_P}txBody/{_A}bodyPr") for el in chain], "anchor")
-            result[(index, ph.placeholder_format.idx)] = (_ALIGNS.get(align, "left"), _ANCHORS.get(anchor, "top"))
+    for index, (master, layout) in enumerate(template(path).layouts):
+        for shape in layout.element.iter(f"{P}sp"):
+            ph = shape.find(f"{P}nvSpPr/{P}nvPr/{P}ph")
+            if ph is None:
+                continue
+            title = ph.get("type", "obj") in ("title", "ctrTitle")
+            wanted = ("title",) if title else ("body", "obj")
+            parent = next((sp for sp in master.element.iter(f"{P}sp") if _ph_type(sp) in wanted), None)
+            chain = [shape, *([parent] if parent is not None else [])]
+            style = master.element.find(f"{P}txStyles/{P}{'titleStyle' if title else 'bodyStyle'}/{A}lvl1pPr")
+            levels = [el.find(f"{P}txBody/{A}lstStyle/{A}lvl1pPr") for el in chain] + [style]
+            align = _first(levels, "algn")
+            anchor = _first([el.find(f"{P}txBody/{A}bodyPr") for el in chain], "anchor")
+            fills = [lvl.find(f"{A}defRPr/{A}solidFill") for lvl in levels if lvl is not None]
+            # A template without list or text styles (LibreOffice's export) colours its prompt text's runs:
+            # LibreOffice's viewer takes that colour, so the pictures do too.
+            fills += [el.find(f"{P}txBody/{A}p/{A}r/{A}rPr/{A}solidFill") for el in chain]
+            found = next((c for c in (colour(f, layout.scheme) for f in fills if f is not None) if c), None)
+            ink = found or scheme_colour("tx1", layout.scheme) or (0, 0, 0, 255)
+            key = (index, int(ph.get("idx", "0")))
+            result[key] = (_ALIGNS.get(align, "left"), _ANCHORS.get(anchor, "top"), ink[:3])
     return result
 
 
-def _first(elements: list[object], name: str) -> str:
+def _ph_type(shape: Any) -> str | None:
+    ph = shape.find(f"{P}nvSpPr/{P}nvPr/{P}ph")
+    return None if ph is None else str(ph.get("type", "obj"))
+
+
+def _first(elements: list[Any], name: str) -> str:
     for el in elements:
-        value = el.get(name) if el is not None else None  # type: ignore[attr-defined]
+        value = el.get(name) if el is not None else None
         if value:
             return str(value)
     return ""
@@ -113,10 +132,13 @@ def draw_slide(deck: Deck, index: int, theme: Theme, width: int, height: int) ->
     slide = deck.slides[index]
     scale = width / deck.width
     palette = colours(theme)
-    background = palette["cover_background"] if slide.kind in COVER_KINDS else palette["background"]
-    picture = Image.new("RGB", (width, height), _rgb(background))
-    pen = ImageDraw.Draw(picture)
     where = boxes(theme)
+    if theme.template is not None:
+        picture = _template_layer(theme.template, where[f"{slide.kind}.title"], width, height)
+    else:
+        background = palette["cover_background"] if slide.kind in COVER_KINDS else palette["background"]
+        picture = Image.new("RGB", (width, height), _rgb(background))
+    pen = ImageDraw.Draw(picture)
     if theme.template is None:
         for accent in accents(slide.kind, theme, where):
             box = [accent.x * scale, accent.y * scale, (accent.x + accent.w) * scale, (accent.y + accent.h) * scale]
@@ -127,14 +149,50 @@ def draw_slide(deck: Deck, index: int, theme: Theme, width: int, height: int) ->
     return picture, drawn
 
 
+def _template_layer(template: Path, main: Box, width: int, height: int) -> Image:
+    """A copy of what the layout of the slide's main box puts behind it (painted once per layout and size)."""
+    from deliver.slides.drawtemplate import layer
+
+    assert main.layout is not None  # boxes read from a template always name their layout
+    return layer(template, main.layout, width, height)[0].copy()
+
+
+def undrawn_shapes(theme: Theme) -> dict[str, int]:
+    """Kind → how many of the template's shapes behind the deck's slides the pictures leave out (each
+    shape once, a master's for all its layouts); empty for a theme without a template."""
+    from deliver.slides.drawtemplate import undrawn
+
+    if theme.template is None or theme.template_boxes is None:
+        return {}
+    layouts = {box.layout for box in theme.template_boxes.values() if box.layout is not None}
+    return dict(undrawn(theme.template, layouts))
+
+
+def undrawn_notice(theme: Theme) -> tuple[Notice, ...]:
+    """The one Notice a build with a video gives when the template has shapes the pictures leave out."""
+    kinds = undrawn_shapes(theme)
+    total = sum(kinds.values())
+    if not total:
+        return ()
+    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda item: (-item[1], item[0])))
+    verb = "shape is" if total == 1 else "shapes are"
+    return (Notice("slides", f"{total} template {verb} not drawn in the video ({listed})"),)
+
+
 def _draw_block(
     pen: ImageDraw, block: BoxText, box: Box, theme: Theme, palette: dict[str, str], scale: float
 ) -> list[DrawnLine]:
     style = role_style(theme, block.role)
     align: str = style.align or "left"
     anchor: str = style.anchor or "top"
+    colour, bullet = _rgb(palette[style.colour]), _rgb(palette["accent"])
     if theme.template is not None and box.layout is not None and box.placeholder is not None:
-        align, anchor = template_styles(theme.template).get((box.layout, box.placeholder), (align, anchor))
+        look = template_looks(theme.template).get((box.layout, box.placeholder))
+        if look is not None:
+            align, anchor = look[0], look[1]
+            # The .pptx leaves a colour the theme does not set to the template (render.py writes none).
+            colour = colour if getattr(theme.palette, style.colour) else look[2]
+            bullet = bullet if theme.palette.accent else colour
     size = block.size * scale
     which = _face(theme, style.font, style.bold)
     face = font(which, max(1, round(size)))
@@ -145,7 +203,6 @@ def _draw_block(
     top, bottom = box.y * scale + top_inset, (box.y + box.h) * scale - top_inset
     total = sum(len(p) for p in block.paragraphs) * step + gap * max(len(block.paragraphs) - 1, 0)
     y = top if anchor == "top" else (bottom - total if anchor == "bottom" else (top + bottom - total) / 2)
-    colour = _rgb(palette[style.colour])
     indent = BULLET_INDENT * size if block.bullets and theme.text.bullet else 0.0
     drawn: list[DrawnLine] = []
     for number, lines in enumerate(block.paragraphs):
@@ -153,7 +210,7 @@ def _draw_block(
         for line_number, line in enumerate(lines):
             baseline = y + step / 2 + GLYPH_CENTRE * size
             if indent and line_number == 0:
-                pen.text((left, baseline), theme.text.bullet, font=face, fill=_rgb(palette["accent"]), anchor="ls")
+                pen.text((left, baseline), theme.text.bullet, font=face, fill=bullet, anchor="ls")
             width = pen.textlength(line, font=face)
             x = _line_x(align, left + indent, right, width)
             pen.text((x, baseline), line, font=face, fill=colour, anchor="ls")
