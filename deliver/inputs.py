@@ -30,17 +30,23 @@ def load(
     """Read and parse a speech: a deck Markdown file (`deliver outline --md`) is taken as written, a deck
     deliver made (perhaps edited in PowerPoint) is read back, anything else is parsed as a speech.
     `title` overrides the title found in the file."""
+    deck = _deck(path)
+    if deck is None:
+        return load_speech(path, stdin, title)  # the header zone takes `title` in place of the one it finds
+    source, speech = deck
+    return source, speech if title is None else replace(speech, title=title), ()
+
+
+def _deck(path: str | Path) -> tuple[Source, Speech] | None:
+    """The speech of a deck Markdown file or of a deck deliver made; None for any other file."""
     edited = read_deck(path)
     if edited is not None:
-        speech = edited[1].speech
-        return edited[0], speech if title is None else replace(speech, title=title), ()
+        return edited[0], edited[1].speech
     if Path(str(path)).suffix.lower() == ".pptx":
         from deliver.slides import read_pptx  # python-pptx: only for a .pptx
 
-        deck = read_pptx(path)
-        if deck is not None:
-            return deck[0], deck[1] if title is None else replace(deck[1], title=title), ()
-    return load_speech(path, stdin, title)
+        return read_pptx(path)
+    return None
 
 
 def with_file_settings(options: Options, settings: Mapping[str, str]) -> Options:

@@ -22,16 +22,18 @@ ALLOWED = {
     ("voices", "deliver.speech.words"),
     # The voices face does not name the engine contract's value type yet; audio needs it for types only.
     ("audio", "deliver.voices.base"),
-    # The narration layer is not named by the voices face yet; pipeline wires it.
+    # The narration layer is not named by the voices face yet; pipeline wires it (cli/said.py reads the
+    # lexicon as a build would).
     (None, "deliver.voices.narrate"),
     (None, "deliver.voices.lexicon"),
-    (None, "deliver.voices.eta"),  # the narration's forecast and progress, beside narrate
+    (None, "deliver.voices.eta"),  # the narration's forecast and progress, beside narrate (and cli/progress.py)
     # `deliver said` and timing.md's list of spots to confirm are the narration layer's preview (what
-    # narrate gives each engine, with Kokoro's pinyin): wired by cli and pipeline like narrate, and kept
-    # out of the voices face, which every build imports, because it reaches into the engines' g2p.
+    # narrate gives each engine, with Kokoro's pinyin): wired by cli/said.py and pipeline like narrate, and
+    # kept out of the voices face, which every build imports, because it reaches into the engines' g2p.
     (None, "deliver.voices.said"),
 }
-"""(importing stage or None for top-level modules, imported module): known module imports across a boundary."""
+"""(importing stage, or None for a top-level module such as pipeline or one of the cli/ package, imported
+module): known module imports across a boundary."""
 
 
 def _imports() -> list[tuple[str, str, list[str]]]:

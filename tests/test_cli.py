@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -182,3 +183,9 @@ def test_usage_mistakes_are_one_error_line_and_exit_2(args: tuple[str, ...]) -> 
 def test_no_command_shows_the_help() -> None:
     result = run()
     assert result.returncode == 0 and "outline" in result.stdout and "build" in result.stdout
+
+
+def test_the_help_lists_the_commands_in_the_order_a_user_meets_them() -> None:
+    result = run("--help")
+    commands = re.findall(r"^│ ([a-z]+) ", result.stdout, flags=re.MULTILINE)  # not options, not wrapped lines
+    assert commands == ["outline", "said", "timing", "build", "themes", "fonts", "serve", "voices"], result.stdout

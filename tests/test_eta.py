@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from deliver import cli
+from deliver.cli import progress
 from deliver.speech import load
 from deliver.voices import Folders, eta
 from deliver.voices.cache import Cache
@@ -63,7 +63,7 @@ def test_the_forecast_of_a_real_speech_spreads_its_audio_over_its_chunks(
 
 def _terminal(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
     out = io.StringIO()
-    monkeypatch.setattr(cli, "_err", Console(file=out, force_terminal=True, width=200))
+    monkeypatch.setattr(progress, "_err", Console(file=out, force_terminal=True, width=200))
     return out
 
 
@@ -72,7 +72,7 @@ def test_the_cli_prints_the_estimate_and_suggests_a_first_look_when_it_is_long(
     monkeypatch: pytest.MonkeyPatch, seconds: int, hint: bool
 ) -> None:
     out = _terminal(monkeypatch)
-    with cli._progress(quiet=False) as report:
+    with progress.reporter(quiet=False) as report:
         assert report is not None
         report(f"{eta.ESTIMATE}: about 10 min with kokoro", seconds, 0)
         report("narrating section 1 of 3 · 5 s of 3 min of audio · about 9 min left", 1, 10)
@@ -83,8 +83,8 @@ def test_the_cli_prints_the_estimate_and_suggests_a_first_look_when_it_is_long(
 
 def test_quiet_and_pipes_show_no_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
     _terminal(monkeypatch)
-    with cli._progress(quiet=True) as report:
+    with progress.reporter(quiet=True) as report:
         assert report is None
-    monkeypatch.setattr(cli, "_err", Console(file=io.StringIO(), force_terminal=False))
-    with cli._progress(quiet=False) as report:
+    monkeypatch.setattr(progress, "_err", Console(file=io.StringIO(), force_terminal=False))
+    with progress.reporter(quiet=False) as report:
         assert report is None

@@ -41,6 +41,21 @@ def test_an_unedited_deck_reads_back_as_the_speech_it_was_made_from(path: Path, 
     assert plan_deck(read[1], theme)[0] == plan_deck(speech, theme)[0]
 
 
+def test_title_is_given_over_a_deck_markdown_and_a_read_back_deck(tmp_path: Path) -> None:
+    from deliver.inputs import load as load_input
+    from deliver.speech import to_markdown
+
+    theme = load_theme("default")
+    _, speech, _ = load(SAMPLE)
+    deck, markdown = tmp_path / "deck.pptx", tmp_path / "deck.md"
+    render_deck(plan_deck(speech, theme)[0], theme, deck)
+    markdown.write_text(to_markdown(speech), encoding="utf-8")
+    for path in (deck, markdown):
+        assert load_input(path)[1] == speech
+        given = load_input(path, title="新的标题")[1]
+        assert given.title == "新的标题" and given.sections == speech.sections and given.meta == speech.meta
+
+
 def _edit(deck: Path, out: Path) -> tuple[str, str, str]:
     """Change the fourth point slide's headline and its first bullet: (old headline, new headline, new bullet)."""
     prs = Presentation(str(deck))

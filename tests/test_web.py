@@ -160,6 +160,15 @@ def test_title_and_meta_edits_reach_the_front_matter(client: TestClient) -> None
     assert view["outline"]["title"] == "新标题" and view["meta"]["speaker"] == "张三"
 
 
+def test_a_meta_edit_keeps_the_fields_the_page_does_not_show(client: TestClient) -> None:
+    markdown = markdown_of(client).replace("language: zh\n", "language: zh\nsubtitle: 一年的回顾\n", 1)
+    for text in ("张三", ""):  # set, then emptied: the subtitle stays both times
+        op = {"kind": "meta", "key": "speaker", "text": text}
+        markdown = client.post("/api/edit", json={"markdown": markdown, "op": op}).json()["markdown"]
+        assert "subtitle: 一年的回顾" in markdown
+        assert ("speaker: 张三" in markdown) is bool(text)
+
+
 def test_merge_split_and_part_breaks_change_the_slides(client: TestClient) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     markdown = markdown_of(client, text)

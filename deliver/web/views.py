@@ -79,8 +79,8 @@ def edit(markdown: str, op: dict[str, Any]) -> str:
         key = str(op.get("key", ""))
         if key not in ("speaker", "date", "occasion"):
             raise OptionError(f"meta {key!r}: choose speaker, date or occasion")
-        meta = {**_meta_dict(speech), key: str(op.get("text", "")).strip()}
-        speech = replace(speech, meta=Meta.of(meta))  # an emptied field is gone
+        # Every other field (subtitle, heading, …) stays; an emptied one is gone.
+        speech = replace(speech, meta=Meta.of({**speech.meta, key: str(op.get("text", ""))}))
     elif kind in _POINT_EDITS:
         speech = _POINT_EDITS[kind](speech, _index(op, len(speech.points)), op)
     else:
@@ -89,10 +89,8 @@ def edit(markdown: str, op: dict[str, Any]) -> str:
 
 
 def _meta_dict(speech: Speech) -> dict[str, str]:
-    meta = speech.meta
-    if isinstance(meta, dict):
-        return {str(k): str(v) for k, v in meta.items()}
-    return {k: str(getattr(meta, k)) for k in ("speaker", "date", "occasion") if getattr(meta, k, None)}
+    """The fields the page edits, those the deck sets."""
+    return {k: v for k, v in speech.meta.items() if k in ("speaker", "date", "occasion")}
 
 
 def _text(op: dict[str, Any], key: str) -> str:
