@@ -68,7 +68,8 @@ _EN_STOP = frozenset(
     towards under until up upon us very was we well were what whatever when where whether which while who whom
     whose why will with within without would yet you your yours
     mr mrs ms today tonight thank thanks indeed say said tell told know think want come go get got way things
-    thing something anything nothing everything lot""".split()  # noqa: SIM905
+    thing something anything nothing everything lot ago year years time times day days
+    two three four five six seven eight nine ten hundred thousand million first second third""".split()  # noqa: SIM905
 )
 _ZH_STOP = frozenset(
     """我们 你们 他们 她们 咱们 大家 自己 各位 同志 同志们 朋友 朋友们 一个 一些 一样 一下 这个 那个 这些 那些 这样 那样
