@@ -31,6 +31,8 @@ _REPEATED = 2
 """A term said fewer times than this says nothing about what the speech is about."""
 _SENTENCES = 40
 """Sentences whose lines are scored: those that carry the most weight (bounds the work on long texts)."""
+_READ = 60_000
+"""Characters read for the title: a speech states its theme long before this (a 2 MB file stays quick)."""
 _CHARS_PER_WORD = 2
 """A Chinese word is about two characters: line lengths in both languages are compared in words."""
 _RARITY_CAP = 12.0
@@ -85,6 +87,7 @@ _ZH_STOP = frozenset(
 def salient_title(texts: Sequence[str], language: Language) -> str | None:
     """The line of `texts` (the speech's paragraphs, in order) that best carries its most repeated
     content words; None when no term is repeated or no whole line fits a title."""
+    texts = _opening(texts)
     weights = _weights(texts, language)
     if not weights:
         return None
@@ -94,6 +97,21 @@ def salient_title(texts: Sequence[str], language: Language) -> str | None:
         if score > 0 and (best is None or score > best[0]):  # ties: the earlier line stays
             best = (score, line)
     return best[1] if best else None
+
+
+def _opening(texts: Sequence[str]) -> list[str]:
+    """The paragraphs within the first `_READ` characters; of a longer first one, its sentences within them."""
+    kept: list[str] = []
+    read = 0
+    for text in texts:
+        if read + len(text) > _READ:
+            if not kept:  # one huge paragraph: up to its last sentence end inside the limit
+                end = max(text.rfind(mark, 0, _READ) for mark in "。！？.!?")
+                kept.append(text[: end + 1] if end > 0 else text[:_READ])
+            break
+        kept.append(text)
+        read += len(text)
+    return kept
 
 
 def _weights(texts: Iterable[str], language: Language) -> dict[Term, float]:
