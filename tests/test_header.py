@@ -342,16 +342,16 @@ def test_a_first_sentence_that_repeats_the_title_is_speech() -> None:
     assert [b.text for b in head.blocks] == ["今天我要讲的是读书与生活。", BODY]
 
 
-def test_a_speech_without_a_title_is_titled_by_its_file_name_as_words_with_a_warning(tmp_path: Path) -> None:
+def test_a_speech_without_a_title_under_a_slug_name_is_titled_by_its_own_words_with_a_warning(tmp_path: Path) -> None:
     text = (
         "My fellow citizens:\n\nWe meet today to open the new bridge, and I thank the builders for their work.\n\n" * 2
     )
     head = _header(text, name="us_address-bridge--opening.txt")
-    assert head.title == "us address bridge opening"
+    assert head.title == "We meet today to open the new bridge"
     warning = next(n for n in head.notices if "no title found" in n.message)
-    assert warning.level == "warning" and "--title" in warning.message
+    assert warning.level == "warning" and "--title" in warning.message and "a line of the speech" in warning.message
     path = tmp_path / "remarks-at-the_bridge.txt"
     path.write_text(text, encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "deliver", "outline", str(path)], capture_output=True, text=True)
-    assert "warning: no title found in the text: using the file name" in out.stderr + out.stdout
+    assert "warning: no title found in the text: using a line of the speech" in out.stderr + out.stdout
     assert _outline(str(path), "--title", "Bridge Remarks")["title"] == "Bridge Remarks"

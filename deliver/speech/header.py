@@ -14,12 +14,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deliver.model import Meta, Notice
+from deliver.model import Language, Meta, Notice
 from deliver.speech import headerlines as lines
 from deliver.speech.block import Block
 from deliver.speech.markers import block_marker
 from deliver.speech.reading import Source
+from deliver.speech.salient import salient_title
 from deliver.speech.text import detect_language, spoken_units
+from deliver.speech.titlename import name_as_title
 
 ZONE = 14
 """Blocks looked at before the speech must have begun."""
@@ -293,19 +295,27 @@ def _strip(title: str, part: str | None, what: str, zone: _Zone, front: bool) ->
 
 
 def _fallback_title(name: str, blocks: list[Block], language: str, zone: _Zone) -> str:
-    """No title in the text: the file's name (without a date in front), or for stdin the first words.
-
-    Either way the user is told, since a file name rarely reads as a title: the stem's dashes and
-    underscores become spaces (en-plain-fdr-inaugural → en plain fdr inaugural), nothing is added.
-    """
-    if name != "-":
+    """No title in the text: the file's name when it reads as one (在全市组织工作会议上的讲话.docx), else
+    the line of the speech that best carries its most repeated words (`salient.py`); a slug such as
+    en-plain-fdr-inaugural is never shown. Either way the user is told where it came from."""
+    named = name_as_title(Path(name).stem) if name != "-" else None
+    if named:
+        shown = _clean_title(named, zone) or named
+        zone.note(f"no title found in the text: using the file name ({shown}); give --title", "warning")
+        return shown
+    lang: Language = "zh" if language == "zh" else "en"
+    said = salient_title([b.text for b in blocks], lang)
+    if said:
+        zone.note(f"no title found in the text: using a line of the speech ({said}); give --title", "warning")
+        return said
+    if name != "-":  # nothing is repeated: the file name's words are all there is
         shown = _clean_title(presentable_stem(Path(name).stem), zone) or Path(name).stem
         zone.note(f"no title found in the text: using the file name ({shown}); give --title", "warning")
         return shown
     from deliver.speech.condense import headline_of
 
     zone.note("no title found in the text: using its first words; give --title", "warning")
-    return headline_of(blocks[0].text, "zh" if language == "zh" else "en") if blocks else "-"
+    return headline_of(blocks[0].text, lang) if blocks else "-"
 
 
 def presentable_stem(stem: str) -> str:
