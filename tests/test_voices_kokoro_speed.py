@@ -45,7 +45,7 @@ def test_without_cpuinfo_the_flags_come_from_the_cpuid_probe(tmp_path: Path) -> 
 def test_the_engine_version_names_a_rewritten_graph_and_keeps_int8_as_it_was() -> None:
     folders = {"voice_folder": Path("voices"), "model_folder": Path("models")}
     assert "graph" not in kokoro.KokoroEngine(**folders, graph="int8").version
-    assert "graph conv-f32 r1" in kokoro.KokoroEngine(**folders, graph="conv-f32").version
+    assert f"graph conv-f32 r{kokoro_graph.REWRITE_VERSION}" in kokoro.KokoroEngine(**folders, graph="conv-f32").version
 
 
 def _cgroup(tmp_path: Path, cpu_max: str | None) -> Path:
@@ -118,3 +118,24 @@ def test_the_float_convolution_graph_says_the_same_speech(kokoro_voice_folder: P
     assert abs(len(float_audio) - len(audio)) <= 0.01 * len(audio)
     assert len(float_durations) == len(durations)
     assert np.abs(float_durations.astype(int) - durations.astype(int)).max() <= 1
+
+
+def test_the_float_graph_runs_its_convolutions_in_two_dimensions() -> None:
+    """Every float convolution of the rewritten graph has a 1×K kernel (so onnxruntime's blocked 2-D kernels take
+    it), and no integer convolution is left."""
+    if (reason := kokoro._runtime_missing()) is not None:
+        pytest.skip(reason)
+    from deliver.voices.kokoro_proto import name_of, node
+
+    model = memoryview(kokoro.model_path(MODELS, "conv-f32").read_bytes())
+    graph = next(v for n, _, v, _ in fields(model) if n == 7)
+    assert isinstance(graph, memoryview)
+    nodes = [node(v) for n, _, v, _ in fields(graph) if n == 1 and isinstance(v, memoryview)]
+    ranks = {
+        name_of(v, 8): len(tensor_array(v).shape)
+        for n, _, v, _ in fields(graph)
+        if n == 5 and isinstance(v, memoryview)
+    }
+    convs = [n for n in nodes if n.op == "Conv"]
+    assert len(convs) >= 80 and all(ranks[n.inputs[1]] == 4 for n in convs)
+    assert not [n for n in nodes if n.op == "ConvInteger"]

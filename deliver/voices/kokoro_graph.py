@@ -16,7 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal
 
-from deliver.voices.kokoro_proto import Node, field, fields, float_tensor, name_of, new_node, node, tensor_array
+from deliver.voices.kokoro_proto import (
+    Node,
+    attribute,
+    field,
+    fields,
+    float_tensor,
+    int64_tensor,
+    ints_attribute,
+    name_of,
+    new_node,
+    node,
+    tensor_array,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -24,7 +36,7 @@ if TYPE_CHECKING:
 Graph = Literal["int8", "conv-f32", "f32"]
 GRAPHS: Final[tuple[Graph, ...]] = ("int8", "conv-f32", "f32")
 """int8: the model as shipped; conv-f32: float convolutions; f32: float convolutions and matmuls."""
-REWRITE_VERSION: Final = 1
+REWRITE_VERSION: Final = 2
 """Bumped when the rewrite changes, so a cached variant is rebuilt."""
 
 
@@ -91,6 +103,8 @@ def _rewrite_graph(body: memoryview, ops: set[str], keep: frozenset[str]) -> byt
             last, replacement = _to_float(n, producer, consumers, tensors, weights)
             replaced[id(last)] = replacement
     nodes = [replaced.get(id(n), n) for n in nodes]
+    if "ConvInteger" in ops:
+        nodes = _two_d(nodes, tensors, weights)
     needed = {name_of(v, 1) for number, v, _ in rest if number == 12} | keep
     live: list[Node] = []
     for n in reversed(nodes):
@@ -139,6 +153,59 @@ def _to_float(
     return last, node(memoryview(raw))
 
 
+AXIS: Final = "deliver_conv_height_axis"
+"""The int64 initializer [2]: the height axis a 1-D convolution's input gains and its output loses."""
+
+
+def _two_d(nodes: list[Node], tensors: dict[str, memoryview], weights: dict[str, bytes]) -> list[Node]:
+    """Each float 1-D Conv as Unsqueeze → 2-D Conv with a 1×K kernel → Squeeze: the same sums, but onnxruntime
+    runs 2-D convolutions in its blocked NCHWc kernels, ≈ 15 % less CPU per Kokoro call (bench/kokoro_graph.py).
+    The weight keeps its values with a height of 1; pads, strides, dilations and the kernel gain that axis."""
+    import numpy as np
+
+    out: list[Node] = []
+    for n in nodes:
+        weight = n.inputs[1] if n.op == "Conv" and len(n.inputs) > 1 else ""
+        flat = f"{weight}_2d"
+        if flat not in weights:  # a weight shared by several convolutions is reshaped once
+            raw = weights.get(weight) or (bytes(tensors[weight]) if weight in tensors else None)
+            values = tensor_array(memoryview(raw)) if raw is not None else None
+            if values is None or values.ndim != 3:
+                out.append(n)
+                continue
+            weights[flat] = float_tensor(flat, values.reshape(values.shape[0], values.shape[1], 1, values.shape[2]))
+            weights.pop(weight, None)  # a dequantized 3-D weight is not wanted any more; an original one is dropped
+        wide, tall = f"{n.outputs[0]}_2d_in", f"{n.outputs[0]}_2d_out"
+        out.append(node(memoryview(new_node("Unsqueeze", [n.inputs[0], AXIS], [wide], f"{n.name}_2d_in", []))))
+        conv = new_node("Conv", [wide, flat, *n.inputs[2:]], [tall], f"{n.name}_2d", _attributes_2d(n.attributes))
+        out.append(node(memoryview(conv)))
+        out.append(node(memoryview(new_node("Squeeze", [tall, AXIS], list(n.outputs), f"{n.name}_2d_out", []))))
+    if len(out) != len(nodes):
+        weights[AXIS] = int64_tensor(AXIS, np.array([2]))
+    return out
+
+
+def _attributes_2d(attributes: list[bytes]) -> list[bytes]:
+    """A 1-D convolution's attributes for a 1×K kernel: pads [a, b] → [0, a, 0, b], the others [1, v]."""
+    out = []
+    for raw in attributes:
+        name, ints = attribute(_payload(raw))
+        if name == "pads" and len(ints) == 2:
+            out.append(field(5, ints_attribute(name, [0, ints[0], 0, ints[1]])))
+        elif name in ("dilations", "strides", "kernel_shape") and len(ints) == 1:
+            out.append(field(5, ints_attribute(name, [1, ints[0]])))
+        else:
+            out.append(raw)
+    return out
+
+
+def _payload(whole: bytes) -> bytes:
+    """A length-delimited field's bytes without its key and length."""
+    value = next(v for _, _, v, _ in fields(memoryview(whole)))
+    assert isinstance(value, memoryview)
+    return bytes(value)
+
+
 def _float_bias(add: Node, came_from: str, producer: dict[str, Node]) -> str:
     """The float bias initializer behind Add(conv, Reshape(Cast(Floor(Div(bias, scales)))))."""
     at = producer[next(i for i in add.inputs if i != came_from)]
@@ -167,6 +234,9 @@ def cached(folder: Path, graph: Graph, model: Callable[[], bytes], patch: bytes,
     stamp = path.with_name(path.name + ".sha256")
     if path.is_file() and stamp.is_file() and stamp.read_text(encoding="ascii").strip() == sha256_file(path):
         return path
+    for stale in folder.glob(f"kokoro-v1.0.{graph}.r*.timed.onnx*"):  # an older rewrite: 250+ MB nobody reads
+        if not stale.name.startswith(path.name):
+            stale.unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     data = rewrite(model(), graph, keep) + patch
     write_bytes(path, data)
