@@ -8,11 +8,11 @@ import hashlib
 import json
 import os
 import shutil
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from deliver.audio.mp3 import (
     MP3_ARGS,
@@ -52,42 +52,88 @@ def write_soundtrack(
     stage: Path, speech: Speech, voiced: tuple[SectionVoice, ...], pauses: Pauses,
     step: Callable[[str], None] = lambda _: None, encoded: Path | None = None,
 ) -> Soundtrack:  # fmt: skip
-    """Encode each section (on every core), join them frame by frame into the whole-speech track with a
-    pause between sections, then write chapters and subtitles. At most a few sections sit in memory.
-    `encoded`: a folder keeping encoded sections by a hash of their audio (None: encode every section)."""
-    (stage / "audio").mkdir(exist_ok=True)
-    (stage / "subtitles").mkdir(exist_ok=True)
-    sections: list[SectionAudio] = []
-    workers = os.cpu_count() or 2
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future[None]] = deque([pool.submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})])
+    """Encode every section of a finished narration and join them (see `SoundtrackWriter`)."""
+    with SoundtrackWriter(stage, speech, pauses, encoded) as writer:
         for v in voiced:
-            step(f"encoding audio {v.index + 1}/{len(voiced)}")
-            section, audio = _section(stage, speech, v, pauses)
-            sections.append(section)
-            tags = {
-                "title": f"{v.index + 1:02d} {speech.sections[v.index].title}",
-                "album": speech.title,
-                "artist": "deliver",
-                "track": str(v.index + 1),
-            }
-            pending.append(pool.submit(_encoded, audio, section.path, tags, encoded))
-            while len(pending) > workers:  # bounded: a long speech's audio never piles up in memory
-                pending.popleft().result()
-        for job in pending:
-            job.result()
-    whole = stage / "audio" / "speech.mp3"
-    starts = join([s.path for s in sections], stage / ".gap.mp3", whole)
-    (stage / ".gap.mp3").unlink()
-    duration = starts[-1] + sections[-1].duration if sections else 0.0
-    tag_whole(whole, {"title": speech.title, "artist": "deliver"})
-    write_chapters(
-        whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts, strict=True)]
-    )
-    cues = [c.shifted(t) for s, t in zip(sections, starts, strict=True) for c in s.subtitles]
-    write_text(stage / "subtitles" / "speech.srt", srt(cues))
-    write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
-    return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
+            writer.add(v)
+        return writer.finish(step)
+
+
+def encoders() -> int:
+    """How many sections are encoded at once: one per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 2
+
+
+class SoundtrackWriter:
+    """The package's audio, written while the narration goes on: `add` hands over each section as soon
+    as it is voiced (in any order) and a worker thread assembles and encodes it (ffmpeg runs LAME in its
+    own process, so the workers hold the GIL only to join PCM); `finish` joins the sections in order into
+    audio/speech.mp3 with a pause between them, then writes chapters and subtitles. Each worker holds one
+    section's PCM at a time, so memory stays bounded by a few sections whatever the speech's length.
+    `encoded`: a folder keeping encoded sections by a hash of their audio (None: encode every section).
+
+    Use it as a context manager: leaving it by an error or an interrupt drops the sections not started
+    and waits for those being encoded (each writes at a temp name, renamed when whole), so nothing is
+    left half-written in `stage`."""
+
+    def __init__(self, stage: Path, speech: Speech, pauses: Pauses, encoded: Path | None = None) -> None:
+        self.stage, self.speech, self.pauses, self.encoded = stage, speech, pauses, encoded
+        (stage / "audio").mkdir(exist_ok=True)
+        (stage / "subtitles").mkdir(exist_ok=True)
+        self._pool = ThreadPoolExecutor(max_workers=encoders(), thread_name_prefix="encode")
+        self._gap = self._pool.submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})
+        self._sections: dict[int, Future[SectionAudio]] = {}
+
+    def __enter__(self) -> SoundtrackWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, v: SectionVoice) -> None:
+        """Queue section `v` for encoding. Raises the failure of a section encoded earlier, if any, so a
+        broken encoder stops the build while it is still narrating."""
+        jobs: list[Future[Any]] = [self._gap, *self._sections.values()]
+        for job in jobs:
+            if job.done() and job.exception() is not None:
+                job.result()
+        self._sections[v.index] = self._pool.submit(self._encode, v)
+
+    def finish(self, step: Callable[[str], None] = lambda _: None) -> Soundtrack:
+        """Wait for every section, join them in order; the soundtrack as the package has it."""
+        sections: list[SectionAudio] = []
+        self._gap.result()
+        for n, index in enumerate(sorted(self._sections), start=1):
+            step(f"encoding audio {n}/{len(self._sections)}")
+            sections.append(self._sections[index].result())
+        stage, speech = self.stage, self.speech
+        whole = stage / "audio" / "speech.mp3"
+        starts = join([s.path for s in sections], stage / ".gap.mp3", whole)
+        (stage / ".gap.mp3").unlink()
+        duration = starts[-1] + sections[-1].duration if sections else 0.0
+        tag_whole(whole, {"title": speech.title, "artist": "deliver"})
+        write_chapters(
+            whole, [(speech.sections[s.index].title, t, t + s.duration) for s, t in zip(sections, starts, strict=True)]
+        )
+        cues = [c.shifted(t) for s, t in zip(sections, starts, strict=True) for c in s.subtitles]
+        write_text(stage / "subtitles" / "speech.srt", srt(cues))
+        write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
+        return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
+
+    def _encode(self, v: SectionVoice) -> SectionAudio:
+        """In a worker: the section's PCM joined from its takes, encoded to its mp3 (through the cache)."""
+        section, audio = _section(self.stage, self.speech, v, self.pauses)
+        tags = {
+            "title": f"{v.index + 1:02d} {self.speech.sections[v.index].title}",
+            "album": self.speech.title,
+            "artist": "deliver",
+            "track": str(v.index + 1),
+        }
+        _encoded(audio, section.path, tags, self.encoded)
+        return section
 
 
 _ENCODED = "mp3"

@@ -118,6 +118,9 @@ def _reader(cache: Cache, key: str, section: int) -> Callable[[], bytes]:
 
 Tick = Callable[[int, int], None]
 """Progress: (chunks done, chunks in total)."""
+Voiced = Callable[["VoicedSection"], None]
+"""Told of each section as soon as all its chunks are voiced (in the order they finish), so its audio can
+be encoded while the rest is synthesized; what it raises stops the narration."""
 
 
 def utterances_of(speech: Speech) -> list[tuple[Utterance, ...]]:
@@ -150,14 +153,14 @@ def chunks_of(utterances: tuple[Utterance, ...], max_chars: int) -> tuple[Chunk,
 
 
 def narrate(
-    speech: Speech, options: NarrationOptions, tick: Tick | None = None
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None
 ) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
     """Voice every section (synchronous entry; runs its own event loop)."""
-    return asyncio.run(narrate_async(speech, options, tick))
+    return asyncio.run(narrate_async(speech, options, tick, on_voiced))
 
 
 async def narrate_async(
-    speech: Speech, options: NarrationOptions, tick: Tick | None = None
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None
 ) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
     engines = candidates(speech.language, options.folders, options.engine, options.voice)
     notices = _selection_notices(engines, options, speech.language)
@@ -166,9 +169,8 @@ async def narrate_async(
     progress = _Progress(total, tick)
     semaphore = asyncio.Semaphore(options.concurrency)
     cache = Cache(options.cache_dir)
-    jobs = [
-        _voice_section(i, u, engines, speech.language, options, cache, semaphore, progress) for i, u in enumerate(said)
-    ]
+    jobs = [_told(_voice_section(i, u, engines, speech.language, options, cache, semaphore, progress), on_voiced)
+            for i, u in enumerate(said)]  # fmt: skip
     sections = tuple(await _all_or_cancel(jobs))
     for voiced in sections:
         if voiced.fallback_from:
@@ -228,6 +230,15 @@ async def _all_or_cancel(jobs: Sequence[Awaitable[T]]) -> list[T]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+async def _told(job: Awaitable[VoicedSection], voiced: Voiced | None) -> VoicedSection:
+    """`job`'s section, handed to `voiced` once it is whole (outside the engine fallback: a failure there
+    is not the engine's)."""
+    section = await job
+    if voiced is not None:
+        voiced(section)
+    return section
 
 
 async def _voice_section(
