@@ -1,0 +1,137 @@
+"""The ×100 eSpeak NG build against its own parts, measured alone in the same process and the same run:
+eSpeak synthesis of the same text (the engine called directly, every chunk), LAME encoding of the same
+PCM (the same sections, on as many cores as the build encodes on), and the build itself.
+
+Run: .venv/bin/python bench/parts.py [--copies 100]. Prints and stores (bench/results.json, "parts") the
+ratio build ÷ (synthesis + encoding), the share of the build's wall time outside synthesis, the load
+before and after, and the CPU's flags that matter for speed. Each copy of the speech carries a sentence
+of its own (see scale.py), so no cache flatters the build: it runs cold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scale import scaled, stages
+
+RESULTS = ROOT / "bench" / "results.json"
+FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "f16c", "fma")
+
+
+def synthesis_alone(speech_path: Path) -> tuple[float, int]:
+    """Seconds for eSpeak NG to say every chunk the build says (chunked and normalised as narration does,
+    the default voice and prosody), one call at a time as the library allows; and the number of chunks."""
+    from deliver.pipeline import load
+    from deliver.voices.base import Prosody
+    from deliver.voices.espeak import EspeakEngine
+    from deliver.voices.narrate import chunks_of, utterances_of
+    from deliver.voices.normalize import normalize
+
+    _, speech, _ = load(speech_path, None, None)
+    engine = EspeakEngine()
+    voice, prosody = engine.default_voice(speech.language), Prosody()
+    texts = [normalize(c.text, speech.language, {}).text
+             for said in utterances_of(speech) for c in chunks_of(said, engine.max_chunk)]  # fmt: skip
+    engine.synthesize_sync(texts[0], voice, prosody)  # the library loaded before the clock starts, as in a build
+    start = time.perf_counter()
+    for text in texts:
+        engine.synthesize_sync(text, voice, prosody)
+    return time.perf_counter() - start, len(texts)
+
+
+def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, float]:
+    """LAME (through ffmpeg, as the build runs it) on each section's PCM, the sections spread over as many
+    workers as the build encodes with. The PCM is joined from the build's cache first and not timed."""
+    from deliver.audio import Pauses
+    from deliver.audio.mp3 import assemble, export_mp3
+    from deliver.audio.soundtrack import encoders
+    from deliver.pipeline import BuildOptions, load, narration_options, section_voices
+    from deliver.voices.narrate import narrate
+
+    _, speech, _ = load(speech_path, None, None)
+    voicing = narration_options(BuildOptions(engine="espeak", cache_dir=cache))
+    voiced, _ = narrate(speech, voicing)  # every chunk from the build's cache: nothing is synthesized
+    pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
+    workers = encoders()
+
+    def one(n: int, voice: Any) -> tuple[float, float]:
+        started = time.perf_counter()
+        audio, _, _ = assemble(voice, pauses, speech.language)
+        joined = time.perf_counter()
+        export_mp3(audio, scratch / f"{n:04d}.mp3", {"title": str(n)})
+        return joined - started, time.perf_counter() - joined
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        timed = list(pool.map(one, range(len(voiced)), section_voices(voiced)))
+    wall = time.perf_counter() - start
+    encode = sum(t for _, t in timed)
+    return {"workers": workers, "sections": len(voiced), "encode_core_s": encode, "encode_s": encode / workers,
+            "join_pcm_s": sum(t for t, _ in timed), "phase_wall_s": wall}  # fmt: skip
+
+
+def cpu() -> dict[str, Any]:
+    flags: set[str] = set()
+    model = ""
+    for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines():
+        if line.startswith("Flags:"):
+            flags = set(line.split(":", 1)[1].split())
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+    return {"model": model, "cores": len(os.sched_getaffinity(0)), "flags": [f for f in FLAGS if f in flags]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--copies", type=int, default=100)
+    args = parser.parse_args()
+    row: dict[str, Any] = {"copies": args.copies, "cpu": cpu(), "load_before": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="deliver-parts-") as scratch:
+        work = Path(scratch)
+        speech = scaled(args.copies, work)
+        row["synthesis_s"], row["chunks"] = synthesis_alone(speech)
+        row["stages"], row["characters"] = stages(speech, work / "cache", work / "out")
+        row["build_s"] = row["stages"]["total (in-process)"]
+        (work / "encoded").mkdir()
+        row["encoding"] = encoding_alone(speech, work / "cache", work / "encoded")
+    row["load_after"] = os.getloadavg()
+    parts = row["synthesis_s"] + row["encoding"]["encode_s"]
+    row["build_over_parts"] = row["build_s"] / parts
+    row["outside_synthesis_share"] = 1 - row["synthesis_s"] / row["build_s"]
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["parts"] = row
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    enc = row["encoding"]
+    print(
+        f"×{args.copies}: {row['characters']} characters, {row['chunks']} chunks, {enc['sections']} sections; "
+        f"{row['cpu']['model']}, {row['cpu']['cores']} cores, flags {' '.join(row['cpu']['flags'])}"
+    )
+    print(f"  eSpeak synthesis alone      {row['synthesis_s']:8.1f} s")
+    print(
+        f"  LAME encoding alone         {enc['encode_s']:8.1f} s  ({enc['encode_core_s']:.1f} s on {enc['workers']} "
+        f"workers; joining the PCM {enc['join_pcm_s']:.1f} s more, not counted)"
+    )
+    print(
+        f"  the build                   {row['build_s']:8.1f} s  "
+        + ", ".join(f"{k} {v:.1f}" for k, v in row["stages"].items() if k != "total (in-process)")
+    )
+    print(
+        f"  build ÷ (synthesis + encoding) = {row['build_over_parts']:.2f}; "
+        f"outside synthesis: {row['outside_synthesis_share']:.0%} of the build's wall time"
+    )
+    print(f"  load (1, 5, 15 min) before {row['load_before']}, after {row['load_after']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
