@@ -8,20 +8,21 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from deliver.audio.mp3 import (
     MP3_ARGS,
     SECTION_GAP,
+    Mp3Stream,
     SectionAudio,
-    assemble,
     export_mp3,
-    seconds_of,
     silence,
+    stream_section,
     tag_whole,
     write_chapters,
 )
@@ -83,7 +84,9 @@ class SoundtrackWriter:
         self.stage, self.speech, self.pauses, self.encoded = stage, speech, pauses, encoded
         (stage / "audio").mkdir(exist_ok=True)
         (stage / "subtitles").mkdir(exist_ok=True)
-        self._pool = ThreadPoolExecutor(max_workers=encoders(), thread_name_prefix="encode")
+        # More sections at once than cores: a worker holds one take's PCM at a time, and a speech of a few
+        # long sections then keeps every core busy to the end instead of leaving one on the last section.
+        self._pool = ThreadPoolExecutor(max_workers=2 * encoders(), thread_name_prefix="encode")
         self._gap = self._pool.submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})
         self._sections: dict[int, Future[SectionAudio]] = {}
 
@@ -124,48 +127,63 @@ class SoundtrackWriter:
         return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
 
     def _encode(self, v: SectionVoice) -> SectionAudio:
-        """In a worker: the section's PCM joined from its takes, encoded to its mp3 (through the cache)."""
-        section, audio = _section(self.stage, self.speech, v, self.pauses)
+        """In a worker: the section's takes decoded and streamed into its encoder one by one (LAME runs
+        while the next take is decoded), or its mp3 copied from the store when it would sound the same."""
+        speech, pauses = self.speech, self.pauses
+        path = self.stage / "audio" / section_file(v.index, speech.sections[v.index].title)
         tags = {
-            "title": f"{v.index + 1:02d} {self.speech.sections[v.index].title}",
-            "album": self.speech.title,
+            "title": f"{v.index + 1:02d} {speech.sections[v.index].title}",
+            "album": speech.title,
             "artist": "deliver",
             "track": str(v.index + 1),
         }
-        _encoded(audio, section.path, tags, self.encoded)
-        return section
+        kept = self.encoded / f"{_digest(v, pauses, tags)}.mp3" if self.encoded is not None else None
+        if kept is not None and kept.is_file():
+            duration, points, subtitles = stream_section(v, pauses, speech.language, lambda _: None)
+            copy = path.with_name(f".{path.name}.copy")
+            shutil.copyfile(kept, copy)
+            os.replace(copy, path)
+        else:
+            stream = Mp3Stream(path, tags)
+            try:
+                duration, points, subtitles = stream_section(v, pauses, speech.language, stream.write)
+                stream.close()
+            except BaseException:
+                stream.abort()
+                raise
+            if kept is not None:
+                _keep(path, kept)
+        return SectionAudio(v.index, path, duration, points, subtitles, v.engine, v.voice, v.fallback_from)
 
 
 _ENCODED = "mp3"
 """Folder of the voice cache holding encoded sections, by a hash of their audio and tags."""
 
 
-def _encoded(audio: bytes, path: Path, tags: dict[str, str], store: Path | None) -> None:
-    """`export_mp3` through a cache of encoded sections: a rebuild in which a section sounds the same (a
-    headline or a bullet edited, another section changed) copies its mp3 instead of encoding it again."""
-    if store is None:
-        export_mp3(audio, path, tags)
-        return
-    digest = hashlib.sha256(audio + json.dumps([tags, MP3_ARGS], sort_keys=True).encode()).hexdigest()
-    kept = store / f"{digest}.mp3"
-    if kept.is_file():
-        copy = path.with_name(f".{path.name}.copy")
-        shutil.copyfile(kept, copy)
-        os.replace(copy, path)
-        return
-    export_mp3(audio, path, tags)
-    spare = store / f".{digest}.{os.getpid()}.tmp"
-    try:  # a full or read-only cache only loses the shortcut
-        store.mkdir(parents=True, exist_ok=True)
+_FORM: Final = 1
+"""Version of how takes become a section's PCM (`stream_section`, `pcm`): part of every stored section's
+digest, so a change there is never served an mp3 made the old way."""
+
+
+def _digest(v: SectionVoice, pauses: Pauses, tags: dict[str, str]) -> str:
+    """What a section's mp3 is made from: its takes' audio as stored, in order, the pauses, tags and
+    encoder settings. A rebuild in which a section sounds the same (a headline or a bullet edited, another
+    section changed) finds its mp3 by this before decoding anything twice."""
+    digest = hashlib.sha256(json.dumps([_FORM, pauses.sentence, pauses.point, tags, MP3_ARGS], sort_keys=True).encode())
+    for take in v.takes:
+        audio = take.rendition.audio or take.read()
+        digest.update(json.dumps([take.said, take.rendition.format, len(audio)]).encode())
+        digest.update(audio)
+    return digest.hexdigest()
+
+
+def _keep(path: Path, kept: Path) -> None:
+    """A copy of the section's new mp3 in the store; a full or read-only store only loses the shortcut."""
+    spare = kept.with_name(f".{kept.stem}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, spare)
         os.replace(spare, kept)
     except OSError:
-        with contextlib.suppress(OSError):  # the cache's folder may be a file: nothing to clean then
+        with contextlib.suppress(OSError):  # the store's folder may be a file: nothing to clean then
             spare.unlink(missing_ok=True)
-
-
-def _section(stage: Path, speech: Speech, v: SectionVoice, pauses: Pauses) -> tuple[SectionAudio, bytes]:
-    audio, points, subtitles = assemble(v, pauses, speech.language)
-    path = stage / "audio" / section_file(v.index, speech.sections[v.index].title)
-    info = SectionAudio(v.index, path, seconds_of(audio), points, subtitles, v.engine, v.voice, v.fallback_from)
-    return info, audio
