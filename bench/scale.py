@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import re
 import os
+import re
 import statistics
 import subprocess
 import sys
