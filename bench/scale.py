@@ -48,8 +48,8 @@ def scaled(copies: int, folder: Path, changed: bool = False) -> Path:
     head, body = lines[:4], [line for line in lines[4:] if line.strip()]
     out = list(head)
     for n in range(1, copies + 1):
-        mark = f"（{n}）"  # opens every sentence after the first of each paragraph in copy n
-        out += [re.sub(r"(?<=[。！？；])(?=.)", mark, line) + f"这是第{n}遍。" for line in body]
+        mark = f"（{n}）"  # opens every sentence of copy n
+        out += [mark + re.sub(r"(?<=[。！？；])(?=.)", mark, line) + f"这是第{n}遍。" for line in body]
     if changed:  # one sentence edited in the middle of the speech
         middle = len(out) // 2
         out[middle] = out[middle].replace("。", "，这句改过了。", 1)
