@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 from scale import scaled, stages
 
 RESULTS = ROOT / "bench" / "results.json"
+CPU: dict[str, float] = {}
+"""CPU seconds of each part (what the machine's other load does not inflate, unlike wall time)."""
 FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "f16c", "fma")
 
 
@@ -47,9 +50,10 @@ def synthesis_alone(speech_path: Path, unique: bool = False) -> tuple[float, int
     if unique:
         texts = list(dict.fromkeys(texts))
     engine.synthesize_sync(texts[0], voice, prosody)  # the library loaded before the clock starts, as in a build
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.thread_time()
     for text in texts:
         engine.synthesize_sync(text, voice, prosody)
+    CPU[f"synthesis{'_unique' if unique else ''}_cpu_s"] = time.thread_time() - cpu_start
     return time.perf_counter() - start, len(texts)
 
 
@@ -75,13 +79,24 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
         export_mp3(audio, scratch / f"{n:04d}.mp3", {"title": str(n)})
         return joined - started, time.perf_counter() - joined
 
-    start = time.perf_counter()
+    start, lame_start = time.perf_counter(), _children_cpu()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         timed = list(pool.map(one, range(len(voiced)), section_voices(voiced)))
     wall = time.perf_counter() - start
+    CPU["encoding_cpu_s"] = _children_cpu() - lame_start  # the ffmpeg processes' own CPU: LAME
     encode = sum(t for _, t in timed)
     return {"workers": workers, "sections": len(voiced), "encode_core_s": encode, "encode_s": encode / workers,
             "join_pcm_s": sum(t for t, _ in timed), "phase_wall_s": wall}  # fmt: skip
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def cpu() -> dict[str, Any]:
@@ -105,11 +120,16 @@ def main() -> None:
         speech = scaled(args.copies, work)
         row["synthesis_s"], row["chunks"] = synthesis_alone(speech)
         row["synthesis_unique_s"], row["unique_chunks"] = synthesis_alone(speech, unique=True)
+        own, children = _own_cpu(), _children_cpu()
         row["stages"], row["characters"] = stages(speech, work / "cache", work / "out")
+        CPU["build_cpu_s"] = _own_cpu() - own + _children_cpu() - children
         row["build_s"] = row["stages"]["total (in-process)"]
         (work / "encoded").mkdir()
         row["encoding"] = encoding_alone(speech, work / "cache", work / "encoded")
     row["load_after"] = os.getloadavg()
+    row["cpu_s"] = dict(CPU)
+    # Load-independent: the build's CPU seconds over its parts' (synthesis of the distinct chunks + LAME).
+    row["build_cpu_over_parts_cpu"] = CPU["build_cpu_s"] / (CPU["synthesis_unique_cpu_s"] + CPU["encoding_cpu_s"])
     parts = row["synthesis_s"] + row["encoding"]["encode_s"]
     row["build_over_parts"] = row["build_s"] / parts
     row["build_over_parts_unique"] = row["build_s"] / (row["synthesis_unique_s"] + row["encoding"]["encode_s"])
@@ -137,6 +157,11 @@ def main() -> None:
     print(
         f"  build ÷ (synthesis + encoding) = {row['build_over_parts']:.2f}; "
         f"outside synthesis: {row['outside_synthesis_share']:.0%} of the build's wall time"
+    )
+    print(
+        f"  CPU seconds: synthesis {CPU['synthesis_unique_cpu_s']:.1f} (distinct chunks), LAME {CPU['encoding_cpu_s']:.1f}, "
+        f"the build {CPU['build_cpu_s']:.1f}: build ÷ parts in CPU {row['build_cpu_over_parts_cpu']:.2f} "
+        f"(on {row['cpu']['cores']} free cores the build could take ≈ {CPU['build_cpu_s'] / row['cpu']['cores']:.0f} s)"
     )
     print(f"  load (1, 5, 15 min) before {row['load_before']}, after {row['load_after']}")  # fmt: skip
 
