@@ -14,6 +14,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -40,12 +41,15 @@ STAGES = {
 
 
 def scaled(copies: int, folder: Path, changed: bool = False) -> Path:
-    """The sample with its body repeated `copies` times, each copy's paragraphs ending with a sentence of its own."""
+    """The sample with its body repeated `copies` times, every sentence of each copy its own but the opening
+    one of each paragraph, which marks the sections (narration voices one sentence per chunk and a sentence
+    said twice only once, so a copy that repeated the sample's sentences would cost nothing to synthesize)."""
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     head, body = lines[:4], [line for line in lines[4:] if line.strip()]
     out = list(head)
     for n in range(1, copies + 1):
-        out += [f"{line}这是第{n}遍。" for line in body]
+        mark = f"（{n}）"  # every sentence of copy n but a paragraph's first (where sections are marked)
+        out += [re.sub(r"(?<=[。！？；])(?=.)", mark, line) + f"这是第{n}遍。" for line in body]
     if changed:  # one sentence edited in the middle of the speech
         middle = len(out) // 2
         out[middle] = out[middle].replace("。", "，这句改过了。", 1)

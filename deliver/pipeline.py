@@ -14,7 +14,7 @@ from deliver.audio import Soundtrack
 from deliver.errors import OptionError
 from deliver.files import slug, write_json, write_text
 from deliver.inputs import load, not_over_its_source, with_file_settings
-from deliver.model import Cue, Notice, Speech, speech_to_dict
+from deliver.model import Notice, Speech, speech_to_dict
 from deliver.package import Speaker, check_replaceable, inputs_digest, origin_of, up_to_date
 from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech import Source, settings_of
@@ -23,8 +23,7 @@ from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
 from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
 
 if TYPE_CHECKING:
-    from deliver.audio import Chapter, SectionVoice, Still
-    from deliver.package import SlideWindow
+    from deliver.audio import SectionVoice
     from deliver.slides import Deck, Theme
     from deliver.timing import Timing
 
@@ -214,7 +213,9 @@ def _fill(
     windows = slide_windows(deck, timeline)
     write_script(stage, speech, deck, timing, timeline, windows)
     if soundtrack is not None and options.video:
-        _video(stage, speech, deck, theme, windows, soundtrack, options, step)
+        from deliver.showvideo import write_show_video
+
+        write_show_video(stage, speech, deck, theme, windows, soundtrack, options.video_size, options.subtitles, step)
         notices += undrawn_notice(theme)  # a template's shapes the video's pictures leave out, said once
     step("writing manifest", 0, 0)
     slides = [window.to_dict() for window in windows]
@@ -240,20 +241,21 @@ def _template_checks(deck: Path, theme: Theme) -> tuple[Notice, ...]:
 def _narrate(
     stage: Path, speech: Speech, voicing: NarrationOptions, step: Progress, audio_estimate: float
 ) -> tuple[Soundtrack, tuple[VoicedSection, ...], tuple[Notice, ...]]:
-    from deliver.audio import Pauses, write_soundtrack
+    from deliver.audio import Pauses, SoundtrackWriter
     from deliver.voices.eta import NarrationClock, forecast, remember
     from deliver.voices.narrate import narrate
 
     ahead = forecast(speech, voicing, audio_estimate)
     step(ahead.message(), round(ahead.seconds), 0)
     clock = NarrationClock(ahead)
-    voiced, notices = narrate(speech, voicing, lambda done, total: step(clock.message(done), done, total))
-    remember(ahead, [r.duration for v in voiced for r in v.renditions], clock.elapsed())
-    notices += (Notice("voice", f"{ahead.engine} version: {ahead.version}"),)  # the manifest records the model used
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
-    soundtrack = write_soundtrack(
-        stage, speech, section_voices(voiced), pauses, lambda message: step(message, 0, 0), voicing.cache_dir / "mp3"
-    )
+    # Each section is encoded as soon as it is voiced, while the next ones are synthesized.
+    with SoundtrackWriter(stage, speech, pauses, voicing.cache_dir / "mp3") as writer:
+        voiced, notices = narrate(speech, voicing, lambda done, total: step(clock.message(done), done, total),
+                                  lambda section: writer.add(section_voice(section)))  # fmt: skip
+        remember(ahead, [r.duration for v in voiced for r in v.renditions], clock.elapsed())
+        soundtrack = writer.finish(lambda message: step(message, 0, 0))
+    notices += (Notice("voice", f"{ahead.engine} version: {ahead.version}"),)  # the manifest records the model used
     used = {(v.voice.engine, v.voice.name) for v in voiced}
     fresh = sum(v.synthesized for v in voiced)
     chunks = sum(len(v.chunks) for v in voiced)
@@ -277,21 +279,18 @@ def _narrate(
 
 def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...]:
     """The narration as the audio stage takes it: per section what is said and each chunk's take."""
+    return tuple(section_voice(v) for v in voiced)
+
+
+def section_voice(v: VoicedSection) -> SectionVoice:
+    """One voiced section as the audio stage takes it."""
     from deliver.audio import Said, SectionVoice, Take
 
-    return tuple(
-        SectionVoice(
-            v.index,
-            tuple(Said(u.point, u.text) for u in v.utterances),
-            tuple(
-                Take(c.utterance, c.text, r, read) for c, r, read in zip(v.chunks, v.renditions, v.audio, strict=True)
-            ),
-            v.voice.engine,
-            v.voice.name,
-            v.fallback_from,
-        )
-        for v in voiced
+    takes = tuple(
+        Take(c.utterance, c.text, r, read) for c, r, read in zip(v.chunks, v.renditions, v.audio, strict=True)
     )
+    said = tuple(Said(u.point, u.text) for u in v.utterances)
+    return SectionVoice(v.index, said, takes, v.voice.engine, v.voice.name, v.fallback_from)
 
 
 def _risky(speech: Speech, voicing: NarrationOptions | None, options: BuildOptions) -> str:
@@ -316,68 +315,6 @@ def _narrated_deck(stage: Path, deck: Deck, soundtrack: Soundtrack) -> None:
     write_narrated_deck(stage / "deck.pptx", stage / ".deck-narrated.pptx", deck, soundtrack, clips)
     shutil.rmtree(clips)
     os.replace(stage / ".deck-narrated.pptx", stage / "deck-narrated.pptx")
-
-
-def _video(
-    stage: Path, speech: Speech, deck: Deck, theme: Theme, windows: list[SlideWindow], soundtrack: Soundtrack,
-    options: BuildOptions, step: Progress,
-) -> None:  # fmt: skip
-    """video.mp4 on the show's timeline (the deck's and the page's): each slide with a window drawn once
-    into a scratch folder with the show's audio and subtitles, encoded, the folder removed."""
-    from deliver.audio import SubtitleStyle, write_video
-    from deliver.slides import SUBTITLE_FONT, colours, font_folder, slide_pictures
-
-    scratch = stage / ".video"
-    width, height = options.video_size
-    shown = {w.slide - 1 for w in windows if w.end > w.start}
-    pictures = {}
-    for n, path in enumerate(slide_pictures(deck, theme, width, height, scratch, shown), start=1):
-        step("drawing slides for video.mp4", n, len(shown))
-        pictures[int(path.stem.split("-")[1]) - 1] = path
-    step("writing the show's audio for video.mp4", 0, 0)
-    stills, chapters, cues = _show_media(speech, windows, soundtrack, pictures, scratch)
-    palette = colours(theme)
-    burn = None
-    if options.subtitles == "burn":
-        burn = SubtitleStyle(font_folder(), SUBTITLE_FONT, _readable_on(palette["accent"]), palette["accent"])
-    step("encoding video.mp4", 0, 0)
-    write_video(stage / "video.mp4", stills, scratch / "show.wav", scratch / "show.srt", chapters,
-                windows[-1].end if windows else 0.0, options.video_size, burn, speech.title,
-                "chi" if speech.language == "zh" else "eng", [t for cue in cues for t in (cue.start, cue.end)])  # fmt: skip
-    shutil.rmtree(scratch)
-
-
-def _show_media(
-    speech: Speech, windows: list[SlideWindow], soundtrack: Soundtrack, pictures: dict[int, Path], scratch: Path
-) -> tuple[list[Still], list[Chapter], list[Cue]]:
-    """The video's stills, chapters and subtitles on the show's timeline, and its audio: speech.mp3 with
-    the holds inserted as silence where the narrated deck holds (scratch/show.wav, scratch/show.srt)."""
-    from deliver.audio import Chapter, Still, Stretch, ffmpeg_exe, srt, write_show_audio
-    from deliver.slides import to_show
-
-    stretches = [
-        Stretch(None if w.source_start is None or w.source_end is None else (w.source_start, w.source_end), w.end)
-        for w in windows
-    ]
-    write_show_audio(scratch.parent / "audio" / "speech.mp3", stretches, scratch / "show.wav", ffmpeg_exe())
-    shift = to_show(windows)
-    cues = [replace(c, start=shift(c.start), end=shift(c.end), words=()) for c in soundtrack.subtitles]
-    write_text(scratch / "show.srt", srt(cues))
-    # A chapter starts where its section's first slide (its divider) comes up, as the page's sections do:
-    # to_show of the section's first word would land after the divider's hold.
-    first = {w.section: w.start for w in reversed(windows)}
-    starts = [first.get(s.index, shift(t)) for s, t in zip(soundtrack.sections, soundtrack.starts, strict=True)]
-    ends = [*starts[1:], windows[-1].end if windows else 0.0]
-    chapters = [Chapter(speech.sections[s.index].title, start, end)
-                for s, start, end in zip(soundtrack.sections, starts, ends, strict=True)]  # fmt: skip
-    stills = [Still(pictures[w.slide - 1], w.start, w.end) for w in windows if w.slide - 1 in pictures]
-    return stills, chapters, cues
-
-
-def _readable_on(background: str) -> str:
-    """White or near-black text, whichever reads better on `background` (RRGGBB)."""
-    r, g, b = (int(background[i : i + 2], 16) for i in (0, 2, 4))
-    return "111111" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "FFFFFF"
 
 
 def _narration_manifest(speech: Speech, soundtrack: Soundtrack, stage: Path) -> dict[str, Any]:

@@ -305,3 +305,17 @@ def test_no_engine_module_reads_the_environment() -> None:
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         assert "deliver.paths" not in imported and not names & {"environ", "getenv"}, module
+
+
+def test_a_sentence_said_twice_is_synthesized_once_and_both_read_the_same_audio(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    # Both sections start the same sentence before either is in the cache: one engine call, one entry
+    # written (a section being encoded never reads it while the other rewrites it).
+    twice = Speech("测试讲话", "zh", "", (Section("一", "body", (Point("要抓落实。", "落实", ()),)),
+                                        Section("二", "body", (Point("要抓落实。", "落实", ()),))))  # fmt: skip
+    engines["espeak"].delay = 0.01
+    sections, _ = narrate(twice, _options(tmp_path, engine="espeak", concurrency=2))
+    assert engines["espeak"].calls == ["要抓落实。"]
+    assert [s.synthesized for s in sections] == [1, 0]
+    assert sections[0].keys == sections[1].keys and sections[0].audio[0]() == sections[1].audio[0]()

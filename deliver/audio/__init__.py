@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from deliver.audio.mp3 import SectionAudio, cut_mp3, decoded_seconds, read_chapters, split_mp3
 from deliver.audio.showaudio import Stretch, write_show_audio
-from deliver.audio.soundtrack import Soundtrack, section_file, write_soundtrack
+from deliver.audio.soundtrack import Soundtrack, SoundtrackWriter, section_file, write_soundtrack
 from deliver.audio.subtitles import SUBTITLE_MAX, srt, subtitle_lines, vtt
 from deliver.audio.takes import Pauses, Said, SectionVoice, Take
 from deliver.audio.video import Chapter, Still, SubtitleStyle, ffmpeg_exe, write_video
@@ -23,6 +23,7 @@ __all__ = [
     "SectionAudio",
     "SectionVoice",
     "Soundtrack",
+    "SoundtrackWriter",
     "Still",
     "Stretch",
     "SubtitleStyle",

@@ -14,6 +14,7 @@ import subprocess
 import warnings
 import wave
 from bisect import bisect_right
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
@@ -142,6 +143,18 @@ def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
 def assemble(voice: SectionVoice, pauses: Pauses, language: Language) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
     """Join a section's takes with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
     audio = bytearray()
+    _, points, subtitles = stream_section(voice, pauses, language, audio.extend)
+    return bytes(audio), points, subtitles
+
+
+def stream_section(
+    voice: SectionVoice, pauses: Pauses, language: Language, sink: Callable[[bytes], object]
+) -> tuple[float, tuple[Cue, ...], tuple[Cue, ...]]:
+    """A section's takes joined with pauses, handed to `sink` piece by piece in order (mono PCM at
+    FRAME_RATE, one take or pause at a time, so an encoder can run while the rest is decoded and the
+    section never sits in memory whole); returns its length in seconds and its cues (each utterance,
+    each subtitle line)."""
+    length = 0
     starts: dict[int, float] = {}
     ends: dict[int, float] = {}
     subtitles: list[Cue] = []
@@ -149,13 +162,16 @@ def assemble(voice: SectionVoice, pauses: Pauses, language: Language) -> tuple[b
     for take in voice.takes:
         rendition = take.rendition
         if previous is not None:
-            audio += silence(pauses.sentence if take.said == previous else pauses.point)
-        at = seconds_of(audio)
+            pause = silence(pauses.sentence if take.said == previous else pauses.point)
+            sink(pause)
+            length += len(pause)
+        at = length / 2 / FRAME_RATE
         decoded = pcm(rendition.audio or take.read(), rendition.format)
-        audio += decoded
+        sink(decoded)
+        length += len(decoded)
         scale = seconds_of(decoded) / rendition.duration if rendition.duration else 1.0
         starts.setdefault(take.said, at)
-        ends[take.said] = seconds_of(audio)
+        ends[take.said] = length / 2 / FRAME_RATE
         point = voice.said[take.said].point
         for a, b in subtitle_spans(take.text, language):
             start = at + scale * _time_at(rendition, len(take.text), a)
@@ -167,7 +183,7 @@ def assemble(voice: SectionVoice, pauses: Pauses, language: Language) -> tuple[b
     cues = tuple(
         Cue(round(starts[u], 3), round(ends[u], 3), voice.said[u].text, voice.said[u].point) for u in sorted(starts)
     )
-    return bytes(audio), cues, tuple(_clamped(subtitles))
+    return length / 2 / FRAME_RATE, cues, tuple(_clamped(subtitles))
 
 
 def _increasing(words: tuple[tuple[float, int], ...]) -> tuple[tuple[float, int], ...]:

@@ -118,6 +118,9 @@ def _reader(cache: Cache, key: str, section: int) -> Callable[[], bytes]:
 
 Tick = Callable[[int, int], None]
 """Progress: (chunks done, chunks in total)."""
+Voiced = Callable[["VoicedSection"], None]
+"""Told of each section as soon as all its chunks are voiced (in the order they finish), so its audio can
+be encoded while the rest is synthesized; what it raises stops the narration."""
 
 
 def utterances_of(speech: Speech) -> list[tuple[Utterance, ...]]:
@@ -150,25 +153,23 @@ def chunks_of(utterances: tuple[Utterance, ...], max_chars: int) -> tuple[Chunk,
 
 
 def narrate(
-    speech: Speech, options: NarrationOptions, tick: Tick | None = None
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None
 ) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
     """Voice every section (synchronous entry; runs its own event loop)."""
-    return asyncio.run(narrate_async(speech, options, tick))
+    return asyncio.run(narrate_async(speech, options, tick, on_voiced))
 
 
 async def narrate_async(
-    speech: Speech, options: NarrationOptions, tick: Tick | None = None
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None
 ) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
     engines = candidates(speech.language, options.folders, options.engine, options.voice)
     notices = _selection_notices(engines, options, speech.language)
     said = utterances_of(speech)
     total = sum(len(chunks_of(u, engines[0].max_chunk)) for u in said)
-    progress = _Progress(total, tick)
-    semaphore = asyncio.Semaphore(options.concurrency)
     cache = Cache(options.cache_dir)
-    jobs = [
-        _voice_section(i, u, engines, speech.language, options, cache, semaphore, progress) for i, u in enumerate(said)
-    ]
+    shared = _Shared(cache, asyncio.Semaphore(options.concurrency), _Progress(total, tick))
+    jobs = [_told(_voice_section(i, u, engines, speech.language, options, shared), on_voiced)
+            for i, u in enumerate(said)]  # fmt: skip
     sections = tuple(await _all_or_cancel(jobs))
     for voiced in sections:
         if voiced.fallback_from:
@@ -218,6 +219,44 @@ class _Progress:
             self.tick(min(self.done, self.total), self.total)
 
 
+class _Shared:
+    """What every chunk of one narration shares: the cache, the semaphore, progress, and the syntheses
+    under way by cache key. A sentence said twice in a speech is synthesized once and its cache entry
+    written once, so a section being encoded never reads an entry while another section rewrites it
+    (and the audio read back is the one whose durations and boundaries the section was given)."""
+
+    def __init__(self, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress) -> None:
+        self.cache, self.semaphore, self.progress = cache, semaphore, progress
+        self.running: dict[str, asyncio.Future[Rendition]] = {}
+        self.waiting: dict[str, int] = {}
+
+    def start(self, key: str, job: Awaitable[Rendition]) -> asyncio.Future[Rendition]:
+        """`job` run once for `key`, forgotten when done (its rendition is in the cache by then, so the
+        narration never holds more than the chunks under way)."""
+        future = self.running[key] = asyncio.ensure_future(job)
+
+        def done(finished: asyncio.Future[Rendition]) -> None:
+            self.running.pop(key, None)
+            self.waiting.pop(key, None)
+            if not finished.cancelled():
+                finished.exception()  # retrieved: every caller that still waits gets it raised
+
+        future.add_done_callback(done)
+        return future
+
+    async def wait(self, key: str, job: asyncio.Future[Rendition]) -> Rendition:
+        """`job`'s rendition; a caller cancelled (its section failed) leaves it to the others still waiting,
+        and the last one to leave cancels it, as a chunk of its own would have been."""
+        self.waiting[key] = self.waiting.get(key, 0) + 1
+        try:
+            return await asyncio.shield(job)
+        except asyncio.CancelledError:
+            self.waiting[key] = self.waiting.get(key, 1) - 1
+            if self.waiting[key] <= 0:
+                job.cancel()
+            raise
+
+
 async def _all_or_cancel(jobs: Sequence[Awaitable[T]]) -> list[T]:
     """Run all; on the first failure cancel the rest (asyncio.TaskGroup needs Python 3.11)."""
     tasks = [asyncio.ensure_future(j) for j in jobs]
@@ -230,9 +269,18 @@ async def _all_or_cancel(jobs: Sequence[Awaitable[T]]) -> list[T]:
         raise
 
 
+async def _told(job: Awaitable[VoicedSection], voiced: Voiced | None) -> VoicedSection:
+    """`job`'s section, handed to `voiced` once it is whole (outside the engine fallback: a failure there
+    is not the engine's)."""
+    section = await job
+    if voiced is not None:
+        voiced(section)
+    return section
+
+
 async def _voice_section(
     index: int, said: tuple[Utterance, ...], engines: list[Engine], language: Language,
-    options: NarrationOptions, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress,
+    options: NarrationOptions, shared: _Shared,
 ) -> VoicedSection:  # fmt: skip
     failures: list[str] = []
     for engine in engines:
@@ -240,8 +288,7 @@ async def _voice_section(
             voice = resolve_voice(engine, language, options.voice)
             chunks = chunks_of(said, engine.max_chunk)
             words = options.lexicon.words(language)
-            jobs = [_one(engine, voice, normalize(c.text, language, words), options, cache, semaphore, progress)
-                    for c in chunks]  # fmt: skip
+            jobs = [_one(engine, voice, normalize(c.text, language, words), options, shared) for c in chunks]
             results = await _all_or_cancel(jobs)
         except (SynthesisError, EngineUnavailable) as exc:
             if len(engines) == 1:
@@ -251,35 +298,40 @@ async def _voice_section(
         renditions = tuple(replace(r, audio=b"") for r, _, _ in results)  # the audio is read back when joined
         keys = tuple(k for _, _, k in results)
         new = sum(fresh for _, fresh, _ in results)
-        audio = tuple(_reader(cache, key, index) for key in keys)
+        audio = tuple(_reader(shared.cache, key, index) for key in keys)
         return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), new, keys, audio)
     raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
 
 
 async def _one(
-    engine: Engine,
-    voice: Voice,
-    spoken: Spoken,
-    options: NarrationOptions,
-    cache: Cache,
-    semaphore: asyncio.Semaphore,
-    progress: _Progress,
+    engine: Engine, voice: Voice, spoken: Spoken, options: NarrationOptions, shared: _Shared
 ) -> tuple[Rendition, bool, str]:
-    """One chunk from the cache, or synthesized (retried by `options.retry`) and then cached; its boundaries
-    are returned on the chunk's own text (the engine and the cache see the spoken form).
-    Returns (rendition, was synthesized, key)."""
+    """One chunk from the cache, or synthesized (retried by `options.retry`) and then cached, or the same
+    synthesis another chunk of this narration started; its boundaries are returned on the chunk's own text
+    (the engine and the cache see the spoken form). Returns (rendition, was synthesized here, key)."""
     key = cache_key(engine, voice, options.prosody, spoken.text)
-    cached = cache.get(key)
-    if cached is not None:
-        progress.step()
-        return _on_source(cached, spoken), False, key
-    async with semaphore:  # held through the backoff too: a rate-limited service gets fewer calls, not more
+    job = shared.running.get(key)
+    fresh = job is None
+    if job is None:
+        cached = shared.cache.get(key)
+        if cached is not None:
+            shared.progress.step()
+            return _on_source(cached, spoken), False, key
+        job = shared.start(key, _synthesized(engine, voice, spoken, options, shared, key))
+    rendition = await shared.wait(key, job)
+    shared.progress.step()
+    return _on_source(rendition, spoken), fresh, key
+
+
+async def _synthesized(
+    engine: Engine, voice: Voice, spoken: Spoken, options: NarrationOptions, shared: _Shared, key: str
+) -> Rendition:
+    async with shared.semaphore:  # held through the backoff too: a rate-limited service gets fewer calls, not more
         rendition = await with_retries(lambda: engine.synthesize(spoken.text, voice, options.prosody), options.retry)
     if not rendition.audio or rendition.duration <= 0:
         raise SynthesisError(f"{engine.name} returned no audio for: {spoken.source[:30]}…", retryable=False)
-    cache.put(key, rendition)
-    progress.step()
-    return _on_source(rendition, spoken), True, key
+    shared.cache.put(key, rendition)
+    return rendition
 
 
 def _on_source(rendition: Rendition, spoken: Spoken) -> Rendition:
