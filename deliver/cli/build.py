@@ -9,6 +9,7 @@ import typer
 from deliver import defaults
 from deliver.cli.common import DECK_FONTS_HELP, PACE_HELP, SpeechArg, TitleOption, app, console, renamed, show_notices
 from deliver.cli.progress import reporter
+from deliver.cli.run import check_stopped
 from deliver.errors import OptionError
 
 
@@ -75,7 +76,13 @@ def build(
         subtitles=subtitles, deck_fonts=deck_fonts,
     )  # fmt: skip
     with reporter(quiet) as report:
-        result = run(speech, options, progress=report)
+
+        def progress(message: str, done: int, total: int) -> None:
+            check_stopped()  # each step: a stop whose interrupt was dropped still stops the build here
+            if report is not None:
+                report(message, done, total)
+
+        result = run(speech, options, progress=progress)
     show_notices(result.notices, quiet)
     if not quiet:
         console.print(f"{result.folder}", markup=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from contextlib import suppress
 from typing import Any
 
@@ -28,17 +29,44 @@ _STOPS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
 """Ctrl-C, `kill` and a closed terminal: each stops a build the same way."""
 
 
+_stopped = False
+"""A stop arrived. Python runs the handler between any two bytecodes, also inside a finalizer (`__del__` of a
+pipe or a file the garbage collector is closing), where the KeyboardInterrupt it raises is dropped: the build
+then checks this at its next step (`check_stopped`) instead of finishing as if nothing had happened."""
+
+
 def _interrupted(signum: int, frame: object) -> None:
     """The first stop unwinds like Ctrl-C, so a build removes its staging folder on the way out; later ones
     are ignored until that clean-up is done (a second Ctrl-C would otherwise break it with a traceback)."""
+    global _stopped
+    _stopped = True
     for stop in _STOPS:
         signal.signal(stop, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
+def check_stopped() -> None:
+    """Raise KeyboardInterrupt when a stop arrived whose own KeyboardInterrupt was dropped (see `_stopped`);
+    only on the main thread, where the handler's would have been raised."""
+    if _stopped and threading.current_thread() is threading.main_thread():
+        raise KeyboardInterrupt
+
+
+def _unraisable(hook: Any) -> Any:
+    """sys.unraisablehook that stays silent on the dropped KeyboardInterrupt of a stop (it is acted on at the
+    build's next step) and leaves everything else to `hook`."""
+
+    def unraisable(info: Any) -> None:
+        if not (_stopped and info.exc_type is KeyboardInterrupt):
+            hook(info)
+
+    return unraisable
+
+
 def main() -> None:
     """Entry point: one place maps errors to a one-line message and an exit code."""
     _utf8_streams()
+    sys.unraisablehook = _unraisable(sys.unraisablehook)
     for stop in _STOPS:
         signal.signal(stop, _interrupted)
     if hasattr(signal, "pthread_sigmask"):  # a parent may have blocked them, and a blocked mask is inherited
