@@ -2,7 +2,7 @@
 
 ModelProto: graph = 7. GraphProto: node = 1, initializer = 5, output = 12. NodeProto: input = 1, output = 2,
 name = 3, op_type = 4, attribute = 5. TensorProto: dims = 1, data_type = 2, float_data = 4, int32_data = 5,
-int64_data = 7, name = 8, raw_data = 9.
+int64_data = 7, name = 8, raw_data = 9. AttributeProto: name = 1, ints = 8, type = 20 (INTS = 7).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 FLOAT: Final = 1
+INT64: Final = 7
+INTS: Final = 7
 
 
 def _varint(data: memoryview, at: int) -> tuple[int, int]:
@@ -139,3 +141,31 @@ def tensor_array(data: memoryview) -> np.ndarray:
 def float_tensor(name: str, values: np.ndarray) -> bytes:
     dims = b"".join(varint(1 << 3) + varint(d) for d in values.shape)
     return dims + varint(2 << 3) + varint(FLOAT) + field(8, name.encode()) + field(9, values.astype("<f4").tobytes())
+
+
+def int64_tensor(name: str, values: list[int]) -> bytes:
+    """A 1-D int64 initializer (the axes of an Unsqueeze or Squeeze)."""
+    data = struct.pack(f"<{len(values)}q", *values)
+    return (
+        varint(1 << 3) + varint(len(values)) + varint(2 << 3) + varint(INT64) + field(8, name.encode()) + field(9, data)
+    )
+
+
+def attribute_ints(whole: bytes) -> tuple[str, list[int]]:
+    """A node's attribute field (as `Node.attributes` keeps it): its name and its integers (none for others)."""
+    body = next(v for _, _, v, _ in fields(memoryview(whole)) if isinstance(v, memoryview))
+    name, ints = "", []
+    for number, kind, value, _ in fields(body):
+        if number == 1 and isinstance(value, memoryview):
+            name = bytes(value).decode()
+        elif number == 8:
+            ints += _ints(kind, value)
+    return name, ints
+
+
+def ints_attribute(name: str, values: list[int]) -> bytes:
+    """A node's attribute field holding integers (kernel_shape, pads, …)."""
+    body = (
+        field(1, name.encode()) + b"".join(varint(8 << 3) + varint(v) for v in values) + varint(20 << 3) + varint(INTS)
+    )
+    return field(5, body)
