@@ -7,8 +7,8 @@ rewrite replaces each `DynamicQuantizeLinear → ConvInteger (→ Add quantized 
 MatMulInteger by MatMul, then drops what no output needs. Each float 1-D convolution is written as the
 same convolution over a height of one (Unsqueeze → 2-D Conv → Squeeze): onnxruntime runs 2-D float
 convolutions in its blocked NCHWc layout, direct kernels instead of im2col + GEMM, and `Pow(x, 2)` becomes
-`Mul(x, x)`. Measured interleaved (bench/kokoro_graph.py): model RTF 0.465 → 0.404 with AVX2 only, 0.374 →
-0.315 with AVX-512. It works on protobuf wire format by hand (ONNX's ModelProto/GraphProto/NodeProto/TensorProto
+`Mul(x, x)`. Measured interleaved in one process, rewrite 1 (im2col) against 2: model RTF 0.465 → 0.404 with
+AVX2 only, 0.374 → 0.315 with AVX-512. It works on protobuf wire format by hand (ONNX's ModelProto/GraphProto/NodeProto/TensorProto
 field numbers), so no `onnx` package is needed.
 """
 
@@ -49,9 +49,11 @@ HEIGHT_AXIS: Final = "deliver_height_axis"
 def choose(flags: frozenset[str], machine: str) -> Graph:
     """The graph for a CPU: float convolutions on x86 with AVX2, the int8 model elsewhere (not measured there).
 
-    Measured (bench/kokoro_graph.py, README Performance): the int8 ConvInteger takes ≈ 56–60 % of a call
-    with AVX2 only and still ≈ 59 % with AVX-512 VNNI and AMX (its uint8 weights miss the VNNI kernels);
-    float convolutions make the model faster on both; float matmuls add nothing and 37 MB."""
+    Measured interleaved (bench/kokoro_graph.py; AVX2-only through bench/cpu_class.py, which hides AVX-512,
+    VNNI and AMX from onnxruntime): model RTF on 2 cores, int8 against conv-f32 r2, 0.415 → 0.395 with AVX2
+    only and 0.369 → 0.290 with AVX-512 VNNI + AMX; with one busy core 0.692 → 0.675 and 0.616 → 0.480.
+    (Rewrite r1's float convolutions through im2col were slower than int8 with AVX2 only: 0.465 against
+    0.426.) Float matmuls add nothing and 37 MB."""
     if machine.lower() not in ("x86_64", "amd64"):
         return "int8"
     return "conv-f32" if "avx2" in flags else "int8"
