@@ -19,8 +19,9 @@ lscpu read) shows the class's flags.
 
 Why not a KVM guest (`qemu-system-x86_64 -enable-kvm -cpu Haswell`): measured on the development
 machine, its KVM is the PVM module (kvm_pvm, no VMX): KVM_GET_SUPPORTED_CPUID offers a guest no AVX,
-AVX2, FMA, SSE4 or XSAVE at all (`--kvm` prints it), and a stock kernel's supervisor code runs emulated
-(Debian's 6.1 kernel took 150 s to reach its memory setup). See bench/README or issue 18's notes.
+AVX2, FMA, SSE4 or XSAVE at all (`--kvm` prints it; qemu then drops them from any -cpu model), and a stock
+kernel crawls (Debian's 6.1 bzImage had not finished decompressing after 3 minutes; its vmlinux booted as
+PVH reached its memory setup after 150 s).
 """
 
 from __future__ import annotations
