@@ -108,7 +108,7 @@ def main() -> None:
     from deliver.voices.kokoro import RATE, model_path
 
     variants = args.variants.split(",")
-    paths = {v: model_path(user_cache_dir() / "kokoro", v) for v in variants}  # type: ignore[arg-type]
+    paths = {v: model_path(user_cache_dir() / "kokoro", v) for v in variants}
     inputs = (
         [feeds("en", "af_heart", "Thank you all for coming today.")] if args.short else [feeds(*s) for s in SENTENCES]
     )

@@ -54,10 +54,11 @@ def test_without_cpuinfo_the_flags_come_from_the_cpuid_probe(tmp_path: Path) -> 
 
 
 def test_the_engine_version_names_a_rewritten_graph_and_keeps_int8_as_it_was() -> None:
-    folders = {"voice_folder": Path("voices"), "model_folder": Path("models")}
-    assert "graph" not in kokoro.KokoroEngine(**folders, graph="int8").version
-    rewrite = f"graph conv-f32 r{kokoro_graph.REWRITE_VERSION}"
-    assert rewrite in kokoro.KokoroEngine(**folders, graph="conv-f32").version
+    def engine(graph: kokoro_graph.Graph) -> kokoro.KokoroEngine:
+        return kokoro.KokoroEngine(voice_folder=Path("voices"), model_folder=Path("models"), graph=graph)
+
+    assert "graph" not in engine("int8").version
+    assert f"graph conv-f32 r{kokoro_graph.REWRITE_VERSION}" in engine("conv-f32").version
 
 
 def _cgroup(tmp_path: Path, cpu_max: str | None) -> Path:
