@@ -2,8 +2,9 @@
 same speech from each (audio length, per-token durations), and onnxruntime's per-op profile.
 
 Run: .venv/bin/python bench/kokoro_graph.py [--rounds N] [--threads T] [--busy] [--profile] [--spin on|off]
-Variants are timed interleaved (A B C A B C …) so a machine shared with other work loads each alike.
-Under an emulator (qemu-x86_64 -cpu Haswell …) only the ratios between variants mean anything.
+Variants are timed interleaved (A B C A B C …) so a machine shared with other work loads each alike; the
+CPU seconds per audio second (all threads, spinning off) change little with the machine's load, wall RTF a lot.
+As an AVX2-only CPU: .venv/bin/python bench/cpu_class.py -- .venv/bin/python bench/kokoro_graph.py --label avx2
 Figures merge into bench/results.json under "kokoro_graph".
 """
 
@@ -33,14 +34,14 @@ SENTENCES = (
 def feeds(language: str, voice: str, text: str) -> dict[str, Any]:
     import numpy as np
 
-    from deliver.pipeline import engine_folders
+    from deliver.paths import user_data_dir
     from deliver.voices import kokoro_voices
     from deliver.voices.kokoro import BASE_SPEED
     from deliver.voices.kokoro_g2p import runs, segments, token_ids
 
     ids = [i for run in runs(segments(text, language), 240) for i in token_ids(run)][:500]  # type: ignore[arg-type]
     style = np.frombuffer(
-        kokoro_voices.read_voice(voice, kokoro_voices.folder_in(engine_folders().voices)), dtype="<f4"
+        kokoro_voices.read_voice(voice, kokoro_voices.folder_in(user_data_dir() / "voices")), dtype="<f4"
     ).reshape(510, 256)
     return {"tokens": np.array([[0, *ids, 0]], dtype=np.int64), "style": style[len(ids) - 1][None, :],
             "speed": np.array([BASE_SPEED[language]], dtype=np.float32)}  # type: ignore[index]  # fmt: skip
@@ -107,7 +108,7 @@ def main() -> None:
     from deliver.voices.kokoro import RATE, model_path
 
     variants = args.variants.split(",")
-    paths = {v: model_path(user_cache_dir() / "kokoro", v) for v in variants}  # type: ignore[arg-type]
+    paths = {v: model_path(user_cache_dir() / "kokoro", v) for v in variants}
     inputs = (
         [feeds("en", "af_heart", "Thank you all for coming today.")] if args.short else [feeds(*s) for s in SENTENCES]
     )
@@ -135,14 +136,18 @@ def main() -> None:
         ]
     busy = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.busy else None
     seconds: dict[str, list[float]] = {v: [] for v in variants}
+    cpu: dict[str, list[float]] = {
+        v: [] for v in variants
+    }  # all threads' CPU time: what a shared machine's load hardly changes
     loads = []
     try:
         for _ in range(args.rounds):
             for v, s in sessions.items():
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 for f in inputs:
                     s.run(None, f)
                 seconds[v].append(time.perf_counter() - start)
+                cpu[v].append(time.process_time() - start_cpu)
             loads.append(os.getloadavg()[0])
     finally:
         if busy:
@@ -155,13 +160,14 @@ def main() -> None:
         rtf = statistics.median(seconds[v]) / audio
         same = [(abs(n - n0) / n0, max(abs(a - b) for a, b in zip(d, d0, strict=True)) if len(d) == len(d0) else -1)
                 for (n, d), (n0, d0) in zip(outputs[v], base, strict=True)]  # fmt: skip
-        row = {"rtf": round(rtf, 3), "seconds": [round(x, 2) for x in seconds[v]],
+        cpu_rtf = statistics.median(cpu[v]) / audio
+        row = {"rtf": round(rtf, 3), "seconds": [round(x, 2) for x in seconds[v]], "cpu_rtf": round(cpu_rtf, 3),
                "audio_length_diff": round(max(s[0] for s in same), 4),
                "max_frame_diff": max(s[1] for s in same)}  # fmt: skip
         if args.profile:
             row["top_ops"] = top_ops(sessions[v].end_profiling())
         table["variants"][v] = row
-        print(f"{v:9} RTF {rtf:6.3f}  audio Δ {row['audio_length_diff']:.2%}  "
+        print(f"{v:9} RTF {rtf:6.3f}  CPU-s per audio-s {cpu_rtf:6.3f}  audio Δ {row['audio_length_diff']:.2%}  "
               f"max token Δ {row['max_frame_diff']} frames"
               + (f"  top {row['top_ops']}" if args.profile else ""))  # fmt: skip
     print(f"load (1 min) during: {loads}")

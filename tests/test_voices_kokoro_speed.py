@@ -10,7 +10,18 @@ import pytest
 
 from deliver.paths import user_cache_dir
 from deliver.voices import kokoro, kokoro_graph
-from deliver.voices.kokoro_proto import field, fields, float_tensor, tensor_array, varint
+from deliver.voices.kokoro_proto import (
+    attribute_ints,
+    field,
+    fields,
+    float_tensor,
+    int64_tensor,
+    ints_attribute,
+    name_of,
+    node,
+    tensor_array,
+    varint,
+)
 
 pytestmark = pytest.mark.slow  # real Kokoro synthesis
 
@@ -43,9 +54,11 @@ def test_without_cpuinfo_the_flags_come_from_the_cpuid_probe(tmp_path: Path) -> 
 
 
 def test_the_engine_version_names_a_rewritten_graph_and_keeps_int8_as_it_was() -> None:
-    folders = {"voice_folder": Path("voices"), "model_folder": Path("models")}
-    assert "graph" not in kokoro.KokoroEngine(**folders, graph="int8").version
-    assert f"graph conv-f32 r{kokoro_graph.REWRITE_VERSION}" in kokoro.KokoroEngine(**folders, graph="conv-f32").version
+    def engine(graph: kokoro_graph.Graph) -> kokoro.KokoroEngine:
+        return kokoro.KokoroEngine(voice_folder=Path("voices"), model_folder=Path("models"), graph=graph)
+
+    assert "graph" not in engine("int8").version
+    assert f"graph conv-f32 r{kokoro_graph.REWRITE_VERSION}" in engine("conv-f32").version
 
 
 def _cgroup(tmp_path: Path, cpu_max: str | None) -> Path:
@@ -93,6 +106,12 @@ def test_tensors_round_trip_through_the_wire_format() -> None:
     assert [n for n, *_ in fields(memoryview(field(7, b"x") + varint(1 << 3) + varint(9)))] == [7, 1]
 
 
+def test_integer_attributes_and_tensors_are_written_as_onnx_reads_them() -> None:
+    assert attribute_ints(ints_attribute("pads", [0, 2, 0, 2])) == ("pads", [0, 2, 0, 2])
+    assert attribute_ints(ints_attribute("strides", [-1])) == ("strides", [-1])
+    assert tensor_array(memoryview(int64_tensor("axes", [2]))).tolist() == [2]
+
+
 MODELS = user_cache_dir() / "kokoro"
 """Where the engine keeps its prepared models (the per-user cache, so a second run reuses them)."""
 
@@ -120,22 +139,21 @@ def test_the_float_convolution_graph_says_the_same_speech(kokoro_voice_folder: P
     assert np.abs(float_durations.astype(int) - durations.astype(int)).max() <= 1
 
 
-def test_the_float_graph_runs_its_convolutions_in_two_dimensions() -> None:
-    """Every float convolution of the rewritten graph has a 1×K kernel (so onnxruntime's blocked 2-D kernels take
-    it), and no integer convolution is left."""
+def test_the_float_graph_convolves_over_a_height_of_one_and_squares_by_multiplying() -> None:
+    """Every rewritten convolution is 2-D (its weight [out, in, 1, k], between an Unsqueeze and a Squeeze),
+    which onnxruntime runs in its blocked layout; no Pow(x, 2) is left."""
     if (reason := kokoro._runtime_missing()) is not None:
         pytest.skip(reason)
-    from deliver.voices.kokoro_proto import name_of, node
-
     model = memoryview(kokoro.model_path(MODELS, "conv-f32").read_bytes())
-    graph = next(v for n, _, v, _ in fields(model) if n == 7)
-    assert isinstance(graph, memoryview)
+    graph = next(v for n, _, v, _ in fields(model) if n == 7 and isinstance(v, memoryview))
     nodes = [node(v) for n, _, v, _ in fields(graph) if n == 1 and isinstance(v, memoryview)]
-    ranks = {
-        name_of(v, 8): len(tensor_array(v).shape)
-        for n, _, v, _ in fields(graph)
-        if n == 5 and isinstance(v, memoryview)
-    }
-    convs = [n for n in nodes if n.op == "Conv"]
-    assert len(convs) >= 80 and all(ranks[n.inputs[1]] == 4 for n in convs)
-    assert not [n for n in nodes if n.op == "ConvInteger"]
+    ranks = {name_of(v, 8): len(_dims(v)) for n, _, v, _ in fields(graph) if n == 5 and isinstance(v, memoryview)}
+    convs = [n for n in nodes if n.op == "Conv" and n.name.endswith("_float")]
+    assert len(convs) == 87 and {ranks[c.inputs[1]] for c in convs} == {4}
+    made_by = {o: n.op for n in nodes for o in n.outputs}
+    assert {made_by[c.inputs[0]] for c in convs} == {"Unsqueeze"}
+    assert not [n for n in nodes if n.op in ("ConvInteger", "Pow")]
+
+
+def _dims(tensor: memoryview) -> list[int]:
+    return [v for n, _, v, _ in fields(tensor) if n == 1 and isinstance(v, int)]

@@ -4,8 +4,12 @@ Most of an int8 model call is its ConvInteger nodes: 56 % on an AVX2-only CPU (i
 a Xeon with AVX-512 VNNI and AMX (the convolutions' uint8 weights do not reach the VNNI kernels). The
 rewrite replaces each `DynamicQuantizeLinear → ConvInteger (→ Add quantized bias) → Cast → Mul scale` chain by one float
 `Conv` (weights dequantized once: (W − zero point) × scale; the float bias restored), and likewise
-MatMulInteger by MatMul, then drops what no output needs. It works on protobuf wire format by hand
-(ONNX's ModelProto/GraphProto/NodeProto/TensorProto field numbers), so no `onnx` package is needed.
+MatMulInteger by MatMul, then drops what no output needs. Each float 1-D convolution is written as the
+same convolution over a height of one (Unsqueeze → 2-D Conv → Squeeze): onnxruntime runs 2-D float
+convolutions in its blocked NCHWc layout, direct kernels instead of im2col + GEMM, and `Pow(x, 2)` becomes
+`Mul(x, x)`. Measured interleaved in one process, rewrite 1 (im2col) against 2: model RTF 0.465 → 0.404 with
+AVX2 only, 0.374 → 0.315 with AVX-512. It works on protobuf wire format by hand (ONNX's ModelProto/GraphProto/NodeProto/TensorProto
+field numbers), so no `onnx` package is needed.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from deliver.voices.kokoro_proto import (
     Node,
-    attribute,
+    attribute_ints,
     field,
     fields,
     float_tensor,
@@ -37,15 +41,19 @@ Graph = Literal["int8", "conv-f32", "f32"]
 GRAPHS: Final[tuple[Graph, ...]] = ("int8", "conv-f32", "f32")
 """int8: the model as shipped; conv-f32: float convolutions; f32: float convolutions and matmuls."""
 REWRITE_VERSION: Final = 2
-"""Bumped when the rewrite changes, so a cached variant is rebuilt."""
+"""Bumped when the rewrite changes, so a cached variant is rebuilt (2: convolutions over a height of one)."""
+HEIGHT_AXIS: Final = "deliver_height_axis"
+"""The initializer naming the axis a 1-D convolution's input gains and its output loses."""
 
 
 def choose(flags: frozenset[str], machine: str) -> Graph:
     """The graph for a CPU: float convolutions on x86 with AVX2, the int8 model elsewhere (not measured there).
 
-    Measured (bench/kokoro_graph.py, README Performance): the int8 ConvInteger takes ≈ 56–60 % of a call
-    with AVX2 only and still ≈ 59 % with AVX-512 VNNI and AMX (its uint8 weights miss the VNNI kernels);
-    float convolutions make the model faster on both; float matmuls add nothing and 37 MB."""
+    Measured interleaved (bench/kokoro_graph.py; AVX2-only through bench/cpu_class.py, which hides AVX-512,
+    VNNI and AMX from onnxruntime): model RTF on 2 cores, int8 against conv-f32 r2, 0.415 → 0.395 with AVX2
+    only and 0.369 → 0.290 with AVX-512 VNNI + AMX; with one busy core 0.692 → 0.675 and 0.616 → 0.480.
+    (Rewrite r1's float convolutions through im2col were slower than int8 with AVX2 only: 0.465 against
+    0.426.) Float matmuls add nothing and 37 MB."""
     if machine.lower() not in ("x86_64", "amd64"):
         return "int8"
     return "conv-f32" if "avx2" in flags else "int8"
@@ -97,14 +105,14 @@ def _rewrite_graph(body: memoryview, ops: set[str], keep: frozenset[str]) -> byt
         for i in n.inputs:
             consumers.setdefault(i, []).append(n)
     weights: dict[str, bytes] = {}  # a weight shared by several nodes is dequantized once
-    replaced: dict[int, Node] = {}  # id of a chain's last node → its float replacement
+    replaced: dict[int, list[Node]] = {}  # id of a chain's last node → its float replacement
     for n in nodes:
         if n.op in ops:
             last, replacement = _to_float(n, producer, consumers, tensors, weights)
             replaced[id(last)] = replacement
-    nodes = [replaced.get(id(n), n) for n in nodes]
-    if "ConvInteger" in ops:
-        nodes = _two_d(nodes, tensors, weights)
+        elif n.op == "Pow" and _is_two(tensors.get(n.inputs[1])):
+            replaced[id(n)] = [node(memoryview(new_node("Mul", [n.inputs[0]] * 2, n.outputs, f"{n.name}_square", [])))]
+    nodes = [r for n in nodes for r in replaced.get(id(n), [n])]
     needed = {name_of(v, 1) for number, v, _ in rest if number == 12} | keep
     live: list[Node] = []
     for n in reversed(nodes):
@@ -126,9 +134,9 @@ def _to_float(
     consumers: dict[str, list[Node]],
     tensors: dict[str, memoryview],
     weights: dict[str, bytes],
-) -> tuple[Node, Node]:
-    """For one ConvInteger / MatMulInteger: the chain's last node (Mul by the scales) and the float node that
-    replaces it; its float weight goes into `weights`. Raises ValueError when the chain is not the expected one."""
+) -> tuple[Node, list[Node]]:
+    """For one ConvInteger / MatMulInteger: the chain's last node (Mul by the scales) and the float nodes that
+    replace it; its float weight goes into `weights`. Raises ValueError when the chain is not the expected one."""
     x_quantized, w_name, _, w_zero_name = n.inputs[:4]
     quantize = producer[x_quantized]
     chain, bias = [n], ""
@@ -146,64 +154,40 @@ def _to_float(
         raise ValueError(f"{n.name}: its input is not dynamically quantized as expected")
     name = f"{w_name}_dequantized"
     if name not in weights:
-        weights[name] = float_tensor(name, _dequantized(n.op, tensors[w_name], tensors[w_zero_name], tensors[w_scale]))
-    op = "Conv" if n.op == "ConvInteger" else "MatMul"
-    inputs = [quantize.inputs[0], name] + ([bias] if bias else [])
-    raw = new_node(op, inputs, [last.outputs[0]], f"{n.name}_float", n.attributes)
-    return last, node(memoryview(raw))
+        weight = _dequantized(n.op, tensors[w_name], tensors[w_zero_name], tensors[w_scale])
+        if n.op == "ConvInteger" and weight.ndim != 3:
+            raise ValueError(f"{n.name}: only 1-D convolutions are expected")
+        weights[name] = float_tensor(name, weight[:, :, None, :] if n.op == "ConvInteger" else weight)
+    x, y = quantize.inputs[0], last.outputs[0]
+    if n.op == "MatMulInteger":
+        return last, [node(memoryview(new_node("MatMul", [x, name], [y], f"{n.name}_float", n.attributes)))]
+    weights[HEIGHT_AXIS] = int64_tensor(HEIGHT_AXIS, [2])
+    raws = [new_node("Unsqueeze", [x, HEIGHT_AXIS], [f"{y}_2d_in"], f"{n.name}_2d_in", []),
+            new_node("Conv", [f"{y}_2d_in", name] + ([bias] if bias else []), [f"{y}_2d"], f"{n.name}_float",
+                     _over_height_one(n.attributes)),
+            new_node("Squeeze", [f"{y}_2d", HEIGHT_AXIS], [y], f"{n.name}_2d_out", [])]  # fmt: skip
+    return last, [node(memoryview(raw)) for raw in raws]
 
 
-AXIS: Final = "deliver_conv_height_axis"
-"""The int64 initializer [2]: the height axis a 1-D convolution's input gains and its output loses."""
-
-
-def _two_d(nodes: list[Node], tensors: dict[str, memoryview], weights: dict[str, bytes]) -> list[Node]:
-    """Each float 1-D Conv as Unsqueeze → 2-D Conv with a 1×K kernel → Squeeze: the same sums, but onnxruntime
-    runs 2-D convolutions in its blocked NCHWc kernels, ≈ 15 % less CPU per Kokoro call (bench/kokoro_graph.py).
-    The weight keeps its values with a height of 1; pads, strides, dilations and the kernel gain that axis."""
-    import numpy as np
-
-    out: list[Node] = []
-    for n in nodes:
-        weight = n.inputs[1] if n.op == "Conv" and len(n.inputs) > 1 else ""
-        flat = f"{weight}_2d"
-        if flat not in weights:  # a weight shared by several convolutions is reshaped once
-            raw = weights.get(weight) or (bytes(tensors[weight]) if weight in tensors else None)
-            values = tensor_array(memoryview(raw)) if raw is not None else None
-            if values is None or values.ndim != 3:
-                out.append(n)
-                continue
-            weights[flat] = float_tensor(flat, values.reshape(values.shape[0], values.shape[1], 1, values.shape[2]))
-            weights.pop(weight, None)  # a dequantized 3-D weight is not wanted any more; an original one is dropped
-        wide, tall = f"{n.outputs[0]}_2d_in", f"{n.outputs[0]}_2d_out"
-        out.append(node(memoryview(new_node("Unsqueeze", [n.inputs[0], AXIS], [wide], f"{n.name}_2d_in", []))))
-        conv = new_node("Conv", [wide, flat, *n.inputs[2:]], [tall], f"{n.name}_2d", _attributes_2d(n.attributes))
-        out.append(node(memoryview(conv)))
-        out.append(node(memoryview(new_node("Squeeze", [tall, AXIS], list(n.outputs), f"{n.name}_2d_out", []))))
-    if len(out) != len(nodes):
-        weights[AXIS] = int64_tensor(AXIS, np.array([2]))
-    return out
-
-
-def _attributes_2d(attributes: list[bytes]) -> list[bytes]:
-    """A 1-D convolution's attributes for a 1×K kernel: pads [a, b] → [0, a, 0, b], the others [1, v]."""
+def _over_height_one(attributes: list[bytes]) -> list[bytes]:
+    """A 1-D convolution's attributes for the same convolution over a height of one."""
     out = []
-    for raw in attributes:
-        name, ints = attribute(_payload(raw))
-        if name == "pads" and len(ints) == 2:
-            out.append(field(5, ints_attribute(name, [0, ints[0], 0, ints[1]])))
-        elif name in ("dilations", "strides", "kernel_shape") and len(ints) == 1:
-            out.append(field(5, ints_attribute(name, [1, ints[0]])))
-        else:
-            out.append(raw)
+    for whole in attributes:
+        name, ints = attribute_ints(whole)
+        if name in ("dilations", "kernel_shape", "strides"):
+            whole = ints_attribute(name, [1, *ints])
+        elif name == "pads":
+            whole = ints_attribute(name, [0, ints[0], 0, ints[1]])
+        out.append(whole)
     return out
 
 
-def _payload(whole: bytes) -> bytes:
-    """A length-delimited field's bytes without its key and length."""
-    value = next(v for _, _, v, _ in fields(memoryview(whole)))
-    assert isinstance(value, memoryview)
-    return bytes(value)
+def _is_two(exponent: memoryview | None) -> bool:
+    """Whether a Pow's exponent is the constant 2 (then x · x says the same, cheaper)."""
+    if exponent is None:
+        return False
+    values = tensor_array(exponent)
+    return bool(values.size == 1 and float(values.reshape(-1)[0]) == 2.0)
 
 
 def _float_bias(add: Node, came_from: str, producer: dict[str, Node]) -> str:
@@ -234,11 +218,11 @@ def cached(folder: Path, graph: Graph, model: Callable[[], bytes], patch: bytes,
     stamp = path.with_name(path.name + ".sha256")
     if path.is_file() and stamp.is_file() and stamp.read_text(encoding="ascii").strip() == sha256_file(path):
         return path
-    for stale in folder.glob(f"kokoro-v1.0.{graph}.r*.timed.onnx*"):  # an older rewrite: 250+ MB nobody reads
-        if not stale.name.startswith(path.name):
-            stale.unlink(missing_ok=True)
     folder.mkdir(parents=True, exist_ok=True)
     data = rewrite(model(), graph, keep) + patch
     write_bytes(path, data)
     write_bytes(stamp, hashlib.sha256(data).hexdigest().encode("ascii"))
+    for older in folder.glob(f"kokoro-v1.0.{graph}.r*.timed.onnx*"):  # an earlier rewrite's 250 MB
+        if older not in (path, stamp):
+            older.unlink(missing_ok=True)
     return path

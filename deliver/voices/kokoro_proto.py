@@ -1,8 +1,8 @@
 """ONNX protobuf read and written by hand (wire format, ONNX's field numbers): enough to rewrite Kokoro's graph.
 
 ModelProto: graph = 7. GraphProto: node = 1, initializer = 5, output = 12. NodeProto: input = 1, output = 2,
-name = 3, op_type = 4, attribute = 5. AttributeProto: name = 1, i = 3, ints = 8, type = 20. TensorProto:
-dims = 1, data_type = 2, float_data = 4, int32_data = 5, int64_data = 7, name = 8, raw_data = 9.
+name = 3, op_type = 4, attribute = 5. TensorProto: dims = 1, data_type = 2, float_data = 4, int32_data = 5,
+int64_data = 7, name = 8, raw_data = 9. AttributeProto: name = 1, ints = 8, type = 20 (INTS = 7).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 FLOAT: Final = 1
 INT64: Final = 7
+INTS: Final = 7
 
 
 def _varint(data: memoryview, at: int) -> tuple[int, int]:
@@ -138,30 +139,33 @@ def tensor_array(data: memoryview) -> np.ndarray:
 
 
 def float_tensor(name: str, values: np.ndarray) -> bytes:
-    return _tensor(name, values.astype("<f4"), FLOAT)
-
-
-def int64_tensor(name: str, values: np.ndarray) -> bytes:
-    return _tensor(name, values.astype("<i8"), INT64)
-
-
-def _tensor(name: str, values: np.ndarray, kind: int) -> bytes:
     dims = b"".join(varint(1 << 3) + varint(d) for d in values.shape)
-    return dims + varint(2 << 3) + varint(kind) + field(8, name.encode()) + field(9, values.tobytes())
+    return dims + varint(2 << 3) + varint(FLOAT) + field(8, name.encode()) + field(9, values.astype("<f4").tobytes())
 
 
-def attribute(data: bytes) -> tuple[str, list[int]]:
-    """An AttributeProto's name and its integers (`ints` = 8, or the single `i` = 3); strings etc. give []."""
+def int64_tensor(name: str, values: list[int]) -> bytes:
+    """A 1-D int64 initializer (the axes of an Unsqueeze or Squeeze)."""
+    data = struct.pack(f"<{len(values)}q", *values)
+    return (
+        varint(1 << 3) + varint(len(values)) + varint(2 << 3) + varint(INT64) + field(8, name.encode()) + field(9, data)
+    )
+
+
+def attribute_ints(whole: bytes) -> tuple[str, list[int]]:
+    """A node's attribute field (as `Node.attributes` keeps it): its name and its integers (none for others)."""
+    body = next(v for _, _, v, _ in fields(memoryview(whole)) if isinstance(v, memoryview))
     name, ints = "", []
-    for number, kind, value, _ in fields(memoryview(data)):
+    for number, kind, value, _ in fields(body):
         if number == 1 and isinstance(value, memoryview):
             name = bytes(value).decode()
-        elif number in (3, 8):
+        elif number == 8:
             ints += _ints(kind, value)
     return name, ints
 
 
 def ints_attribute(name: str, values: list[int]) -> bytes:
-    """An AttributeProto of type INTS (20 = 7), unpacked, as ONNX writes it."""
-    body = field(1, name.encode()) + b"".join(varint(8 << 3) + varint(v) for v in values)
-    return body + varint(20 << 3) + varint(7)
+    """A node's attribute field holding integers (kernel_shape, pads, …)."""
+    body = (
+        field(1, name.encode()) + b"".join(varint(8 << 3) + varint(v) for v in values) + varint(20 << 3) + varint(INTS)
+    )
+    return field(5, body)
