@@ -28,6 +28,7 @@ from deliver.voices import kokoro_graph, kokoro_voices
 from deliver.voices.base import Boundary, Prosody, Rendition, Voice, distribution_version
 from deliver.voices.kokoro_g2p import Segment, runs, segments, token_ids
 from deliver.voices.kokoro_graph import Graph
+from deliver.voices.kokoro_proto import field, varint
 from deliver.voices.wav import pcm_to_wav
 
 if TYPE_CHECKING:
@@ -64,26 +65,14 @@ def duration_patch() -> bytes:
     /encoder/Cast_output_0 (frames per token, pads included). Protobuf merges a repeated `graph` field
     (ModelProto field 7) into the first one, so its node and output are appended."""
 
-    def field(number: int, payload: bytes) -> bytes:
-        return _varint(number << 3 | 2) + _varint(len(payload)) + payload
-
     def text(number: int, value: str) -> bytes:
         return field(number, value.encode())
 
     node = text(1, DURATIONS_SOURCE) + text(2, "durations") + text(3, "durations_identity") + text(4, "Identity")
-    dims = field(1, _varint(1 << 3) + _varint(1)) + field(1, text(2, "n_tokens_with_pads"))  # [1, n]
-    tensor = _varint(1 << 3) + _varint(7) + field(2, dims)  # elem_type INT64 = 7, shape
+    dims = field(1, varint(1 << 3) + varint(1)) + field(1, text(2, "n_tokens_with_pads"))  # [1, n]
+    tensor = varint(1 << 3) + varint(7) + field(2, dims)  # elem_type INT64 = 7, shape
     output = text(1, "durations") + field(2, field(1, tensor))  # ValueInfo{name, type{tensor_type}}
     return field(7, field(1, node) + field(12, output))  # ModelProto.graph{node (1), output (12)}
-
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
 
 
 def model_path(folder: Path, graph: Graph = "int8") -> Path:
