@@ -15,9 +15,9 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 from samples import zh_speech
 
-from deliver.errors import OptionError
+from deliver.errors import MissingTool, OptionError
 from deliver.pipeline import BuildOptions, build
-from deliver.slides import ooxml, plan_deck, render_deck
+from deliver.slides import fontalias, ooxml, plan_deck, render_deck
 from deliver.slides.fontalias import alias_conf, aliases, install_aliases, remove_aliases
 from deliver.slides.fontmatch import (
     RoleFont,
@@ -142,14 +142,25 @@ def test_installed_aliases_make_fontconfig_show_fangsong_in_a_serif(tmp_path: Pa
     assert not is_serif((_match("SimHei", tmp_path).stdout,))
 
 
-@needs_fontconfig
-def test_installing_the_aliases_twice_changes_nothing_and_removing_them_undoes_it(tmp_path: Path) -> None:
+def test_installing_the_aliases_twice_changes_nothing_and_removing_them_undoes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fontalias, "_families", lambda: frozenset({key("Noto Serif CJK SC"), key("Noto Sans CJK SC")}))
     first = install_aliases(tmp_path)
     written = first.path.read_bytes()
     again = install_aliases(tmp_path)
     assert not again.changed and again.path.read_bytes() == written
     assert remove_aliases(tmp_path) == first.path and not first.path.exists()
     assert remove_aliases(tmp_path) is None
+
+
+def test_with_no_chinese_face_to_alias_to_nothing_is_written_and_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fontalias, "_families", lambda: frozenset({key("DejaVu Sans")}))
+    with pytest.raises(MissingTool, match=r"no Chinese serif or sans face .* apt-get install fonts-noto-cjk"):
+        install_aliases(tmp_path)
+    assert not (tmp_path / "fontconfig").exists()
 
 
 def _deck_fonts(path: Path) -> tuple[set[str], tuple[str, str]]:
@@ -233,6 +244,13 @@ def test_deliver_fonts_shows_each_role_and_what_this_machine_shows_then_the_fix(
     assert "wrong: a serif is meant" in rows[("official", "body", "FangSong")]
     assert "deliver fonts --install-aliases" in before.stdout
     installed = _deliver(tmp_path, "fonts", "--theme", "official", "--install-aliases")
+    if not aliases(installed_families() or frozenset()):
+        # A bare machine: nothing to alias to; one line says what to install, and no file is written.
+        assert installed.returncode == 4 and installed.stdout == ""  # 4: a tool or resource is missing
+        assert installed.stderr.startswith("error: no Chinese serif or sans face is installed to alias to")
+        assert len(installed.stderr.splitlines()) == 1
+        assert not (tmp_path / "fontconfig" / "conf.d" / "60-deliver-cjk.conf").exists()
+        pytest.skip("no Chinese face to alias to: apt-get install fonts-noto-cjk")
     assert installed.returncode == 0, installed.stderr
     assert f"wrote {tmp_path / 'fontconfig' / 'conf.d' / '60-deliver-cjk.conf'}" in installed.stdout
     assert "仿宋: FangSong, 仿宋, 仿宋_GB2312" in installed.stdout

@@ -112,9 +112,12 @@ def _families() -> frozenset[str]:
 def install_aliases(config_home: Path | None = None) -> AliasFile:
     """Write the alias file for the faces installed here; unchanged when it already says that.
 
-    Raises MissingTool without fontconfig, OutputError when the file cannot be written."""
+    Raises MissingTool without fontconfig or without a Chinese face to alias to, OutputError when the file cannot be written."""
     path = alias_path(config_home)
     found = aliases(_families())
+    if not found:  # an empty alias file would change nothing and look like a fix
+        raise MissingTool("no Chinese serif or sans face is installed to alias to: install one "
+                          "(Debian/Ubuntu: apt-get install fonts-noto-cjk); nothing was written")  # fmt: skip
     text = alias_conf(found)
     try:
         if path.is_file() and path.read_text(encoding="utf-8") == text:

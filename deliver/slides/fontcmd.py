@@ -53,8 +53,6 @@ def font_rows(themes: list[Theme], mode: str) -> list[tuple[str, RoleFont]]:
 
 
 def _alias_lines(done: AliasFile) -> list[str]:
-    if not done.aliases:
-        return [f"no Chinese serif or sans face is installed to alias to: install one (fonts-noto-cjk); {done.path}"]
     said = "wrote" if done.changed else "unchanged (it already says this):"
     lines = [f"{said} {done.path}"]
     for style in dict.fromkeys(a.style for a in done.aliases):
