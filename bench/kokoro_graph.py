@@ -72,6 +72,38 @@ def top_ops(profile_file: str, count: int = 6) -> list[tuple[str, float]]:
     return [(op, round(dur / total, 3)) for op, dur in per_op.most_common(count)]
 
 
+def conv_work(profile_file: str) -> tuple[float, float]:
+    """(multiply-adds, kernel seconds) of every Conv and ConvTranspose call in onnxruntime's profile: what the
+    convolutions compute, from each call's shapes (Conv: output elements × Cin/group × kernel; ConvTranspose:
+    input elements × Cout/group × kernel), and how long they took summed over threads' critical path."""
+    import math
+
+    macs = seconds = 0.0
+    for event in json.loads(Path(profile_file).read_text()):
+        args = event.get("args", {})
+        if event.get("cat") != "Node" or args.get("op_name") not in ("Conv", "ConvTranspose"):
+            continue
+        if not event["name"].endswith("_kernel_time"):
+            continue
+        shapes = [next(iter(shape.values())) for shape in args["input_type_shape"][:2]]
+        if len(shapes) < 2:  # the iSTFT's 22-channel ConvTranspose: its weight's shape is not reported
+            continue
+        data, weight = shapes
+        per_element = math.prod(weight[1:])
+        elements = int(args["output_size"]) // 4 if args["op_name"] == "Conv" else math.prod(data)
+        macs += elements * per_element
+        seconds += event["dur"] / 1e6
+    return macs, seconds
+
+
+def fma_peak(cores: int) -> float:
+    """The CPU's float32 peak in FLOP/s on `cores`: two 256-bit FMA units per core (AVX2 on Zen 2/3 and
+    Haswell onward: 32 FLOP per cycle) at the clock /proc/cpuinfo reports; a bound, not a measurement."""
+    mhz = [float(line.split(":")[1]) for line in Path("/proc/cpuinfo").read_text().splitlines()
+           if line.startswith("cpu MHz")]  # fmt: skip
+    return cores * (statistics.mean(mhz) if mhz else 0.0) * 1e6 * 32
+
+
 def threads_study(path: Path, inputs: list[dict[str, Any]], rounds: int) -> dict[str, float]:
     """Seconds for the inputs: one call at a time on all cores (spinning off / on) against one call per core
     at once (two sessions of one thread each), interleaved."""
@@ -165,11 +197,18 @@ def main() -> None:
                "audio_length_diff": round(max(s[0] for s in same), 4),
                "max_frame_diff": max(s[1] for s in same)}  # fmt: skip
         if args.profile:
-            row["top_ops"] = top_ops(sessions[v].end_profiling())
+            profile_file = sessions[v].end_profiling()
+            row["top_ops"] = top_ops(profile_file)
+            macs, conv_seconds = conv_work(profile_file)
+            profiled_audio = audio * (args.rounds + 1)  # the warm-up call is profiled too
+            row["conv_gmac_per_audio_s"] = round(macs / profiled_audio / 1e9, 2)
+            row["conv_gflops"] = round(2 * macs / conv_seconds / 1e9, 1)
+            row["fma_peak_gflops"] = round(fma_peak(args.threads) / 1e9, 1)
         table["variants"][v] = row
         print(f"{v:9} RTF {rtf:6.3f}  CPU-s per audio-s {cpu_rtf:6.3f}  audio Δ {row['audio_length_diff']:.2%}  "
               f"max token Δ {row['max_frame_diff']} frames"
-              + (f"  top {row['top_ops']}" if args.profile else ""))  # fmt: skip
+              + (f"  top {row['top_ops']}  conv {row['conv_gmac_per_audio_s']} GMAC per audio-s at "
+                 f"{row['conv_gflops']} GFLOP/s (FMA peak {row['fma_peak_gflops']})" if args.profile else ""))  # fmt: skip
     print(f"load (1 min) during: {loads}")
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.setdefault("kokoro_graph", {})[f"{args.label} threads={args.threads} busy={args.busy}"] = table
