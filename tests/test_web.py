@@ -242,10 +242,19 @@ def test_a_build_streams_progress_to_the_end_and_its_files_download(client: Test
 def test_a_bad_build_option_is_refused_before_queueing(client: TestClient) -> None:
     markdown = markdown_of(client)
     for options in ({"theme": "/etc/passwd"}, {"theme": "../themes/x.toml"}, {"engine": "nope"},
-                    {"voice": "../../voice.onnx"}, {"pace": "warp"}):  # fmt: skip
+                    {"voice": "../../voice.onnx"}, {"pace": "warp"}, {"deck_fonts": "linux"}):  # fmt: skip
         response = client.post("/api/builds", json={"markdown": markdown, "audio": False, **options})
         assert response.status_code == 400, options
-        assert response.json()["error"].startswith(("--theme", "--engine", "--voice", "--pace"))
+        assert response.json()["error"].startswith(("--theme", "--engine", "--voice", "--pace", "--deck-fonts"))
+
+
+def test_the_deck_fonts_choice_reaches_the_deck(client: TestClient) -> None:
+    markdown = markdown_of(client)
+    for choice in ("windows", "installed"):
+        job = client.post("/api/builds", json={"markdown": markdown, "audio": False, "deck_fonts": choice}).json()
+        assert finish(client, job["id"])[-1]["state"] == "done"
+        manifest = client.get(f"/api/builds/{job['id']}/files/manifest.json").json()
+        assert manifest["options"]["deck_fonts"] == choice
 
 
 def test_a_cancelled_build_leaves_no_package(client: TestClient, tmp_path: Path) -> None:

@@ -245,7 +245,7 @@ async def _submit(request: Request) -> Response:
     data = await _json(request)
     markdown = _markdown(data)
     speech, _settings = await asyncio.to_thread(views.parse_deck, markdown)
-    keys = ("theme", "engine", "voice", "pace", "target", "audio", "rate")
+    keys = ("theme", "engine", "voice", "pace", "target", "audio", "rate", "deck_fonts")
     job = request.app.state.jobs.submit(markdown, speech.title, {k: data[k] for k in keys if k in data})
     return JSONResponse(_public(request, job))
 

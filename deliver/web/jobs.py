@@ -267,5 +267,6 @@ def _build_kwargs(options: dict[str, Any], out_dir: Path) -> dict[str, Any]:
         "target_minutes": target,
         "audio": bool(options.get("audio", True)),
         "prosody": voice_rate(options.get("rate")),
+        "deck_fonts": str(options.get("deck_fonts") or defaults.DECK_FONTS),  # BuildOptions checks the choice
         "force": True,
     }

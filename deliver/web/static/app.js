@@ -14,7 +14,8 @@ const STRINGS = {
     brk: "从此处分部分", unbreak: "取消分部分", queued: "排队中：第 {n} 位", done: "完成", failed: "失败",
     cancelled: "已取消", eta: "约剩 {t}", rehearsal: "打开排练页", zip: "全部（zip）", deck: "幻灯片",
     narrated: "带配音的幻灯片", mp3: "配音 mp3", subtitles: "字幕", reading: "读取中", open: "打开",
-    slides: "{n} 张", paces: { "": "正式（默认）", slow: "慢", brisk: "快" },
+    slides: "{n} 张", paces: { "": "正式（默认）", slow: "慢", brisk: "快" }, deckfonts: "幻灯片字体",
+    fonts: { windows: "Windows 字体名（在 PowerPoint、WPS 中放映）", installed: "本机已装的字体（在这台电脑上放映）" },
     stages: [["reading", "读取讲话稿"], ["rendering", "生成幻灯片"], ["narrating", "配音"], ["encoding audio", "编码音频"],
       ["embedding", "把配音放进幻灯片"], ["writing timing", "写时长报告"], ["writing rehearsal", "生成排练页"], ["writing manifest", "写清单"], ["zipping", "打包"]],
   },
@@ -28,7 +29,8 @@ const STRINGS = {
     brk: "Start a part here", unbreak: "Remove this part break", queued: "In the queue: number {n}", done: "Done", failed: "Failed",
     cancelled: "Cancelled", eta: "about {t} left", rehearsal: "Open the rehearsal page", zip: "Everything (zip)", deck: "Deck",
     narrated: "Narrated deck", mp3: "Narration mp3", subtitles: "Subtitles", reading: "Reading", open: "Open",
-    slides: "{n} slides", stages: [], paces: { "": "formal (default)", slow: "slow", brisk: "brisk" },
+    slides: "{n} slides", stages: [], paces: { "": "formal (default)", slow: "slow", brisk: "brisk" }, deckfonts: "Deck fonts",
+    fonts: { windows: "Windows font names (shown in PowerPoint, WPS)", installed: "this computer's fonts (shown here)" },
   },
 };
 
@@ -71,6 +73,7 @@ function applyLanguage() {
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
   $("lang").textContent = t("lang");
   for (const option of $("pace").options) option.textContent = STRINGS[state.lang || "zh"].paces[option.value] || option.value;
+  for (const option of $("deckfonts").options) option.textContent = STRINGS[state.lang || "zh"].fonts[option.value];
   $("text").placeholder = state.lang === "en" ? "Paste the text of your speech here" : "在这里粘贴讲话稿全文";
   if (state.view) render(state.view);
 }
@@ -194,7 +197,8 @@ async function startBuild() {
   $("result").hidden = true;
   try {
     const job = await post("/api/builds", { markdown: state.markdown, theme: state.theme, engine: $("engine").value,
-      voice: $("voice").value || null, rate: $("rate").value, audio: $("audio").checked, ...planning() });
+      voice: $("voice").value || null, rate: $("rate").value, audio: $("audio").checked, deck_fonts: $("deckfonts").value,
+      ...planning() });
     remember(job.id);
     follow(job.id);
   } catch (e) { showError(e.message); }
