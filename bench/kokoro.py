@@ -143,10 +143,12 @@ def main() -> None:
     if args.side_by_side:
         side_by_side(args.speech, args.chars, args.runs)
         return
+    from deliver.paths import user_data_dir
     from deliver.voices import kokoro_voices
 
-    if not kokoro_voices.installed():
-        kokoro_voices.install(None)
+    folder = kokoro_voices.folder_in(user_data_dir() / "voices")
+    if not kokoro_voices.installed(folder):
+        kokoro_voices.install(None, folder)
     rows: dict[str, list[dict[str, float]]] = {}
     for _ in range(args.runs):
         with tempfile.TemporaryDirectory(prefix="deliver-kokoro-") as scratch:
