@@ -61,7 +61,8 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
     """LAME (through ffmpeg, as the build runs it) on each section's PCM, the sections spread over as many
     workers as the build encodes with. The PCM is joined from the build's cache first and not timed."""
     from deliver.audio import Pauses
-    from deliver.audio.mp3 import assemble, export_mp3
+    from deliver.audio.mp3 import FRAME_RATE, export_mp3
+    from deliver.audio.sectionpcm import assemble, resampled
     from deliver.audio.soundtrack import encoders
     from deliver.pipeline import BuildOptions, load, narration_options, section_voices
     from deliver.voices.narrate import narrate
@@ -74,7 +75,10 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
 
     def one(n: int, voice: Any) -> tuple[float, float]:
         started = time.perf_counter()
-        audio, _, _ = assemble(voice, pauses, speech.language)
+        # LAME alone: on PCM at its own rate, resampled first and not timed (the build has ffmpeg resample
+        # each section while it encodes it).
+        audio, rate = assemble(voice, pauses, speech.language)
+        audio = resampled(audio, rate, FRAME_RATE)
         joined = time.perf_counter()
         export_mp3(audio, scratch / f"{n:04d}.mp3", {"title": str(n)})
         return joined - started, time.perf_counter() - joined
