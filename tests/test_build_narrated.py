@@ -272,6 +272,36 @@ def test_pcm_at_the_engines_rate_is_heard_where_its_samples_say_once_ffmpeg_resa
         assert abs(onset - expected) <= 2
 
 
+def test_a_section_is_split_frame_by_frame_into_clips_that_tile_it_and_start_where_asked(tmp_path: Path) -> None:
+    import array
+    import math
+    import struct
+    import subprocess
+
+    from deliver.audio.mp3 import FRAME_RATE, export_mp3, ffmpeg, silence, split_mp3
+    from deliver.audio.mp3join import frames
+
+    clicks = (1.0, 2.5, 4.2)
+    burst = b"".join(struct.pack("<h", int(12000 * math.sin(k * 0.3))) for k in range(2400))
+    pcm = bytearray(silence(5.0))
+    for t in clicks:
+        at = round(t * FRAME_RATE) * 2
+        pcm[at : at + len(burst)] = burst
+    source = tmp_path / "section.mp3"
+    export_mp3(bytes(pcm), source, {"title": "节"})
+    clips = split_mp3(source, [t - 0.2 for t in clicks], tmp_path, "clip")
+    assert [c.name for c in clips] == [f"clip-{i:04d}.mp3" for i in range(4)]
+    assert b"".join(c.read_bytes() for c in clips) == bytes(frames(source).audio)  # they tile it, frame by frame
+    for clip in clips[1:]:
+        raw = subprocess.run([ffmpeg(), "-v", "quiet", "-i", str(clip), "-f", "s16le", "-ac", "1", "-"],
+                             capture_output=True, check=True).stdout  # fmt: skip
+        samples = array.array("h", raw)
+        onset = next(x for x in range(len(samples)) if abs(samples[x]) > 3000)
+        assert abs(onset - 0.2 * FRAME_RATE) <= 900  # the nearest frame boundary (12 ms), the decoder's lead-in
+    twice = split_mp3(source, [1.0, 1.001], tmp_path, "close")  # two cuts in one frame: cut another way
+    assert len(twice) == 3 and all(p.exists() for p in twice)
+
+
 def test_sections_are_heard_in_the_whole_track_exactly_where_the_cues_say(tmp_path: Path) -> None:
     """Each part gets a click at a known sample: found in the joined track where `join` says, to the sample."""
     import array

@@ -175,8 +175,15 @@ def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
 
 
 def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> list[Path]:
-    """Split `source` at `cuts` (seconds, increasing) without re-encoding, in one ffmpeg run: len(cuts) + 1
-    files `folder/<prefix>-NNNN.mp3` that tile it (each cut lands on an mp3 frame: ±48 ms)."""
+    """Split `source` at `cuts` (seconds, increasing) without re-encoding: len(cuts) + 1 files
+    `folder/<prefix>-NNNN.mp3` that tile it. Our own mp3s are split frame by frame (`mp3join.split`, ±12 ms);
+    any other in one ffmpeg run (each cut lands on an mp3 frame: ±48 ms)."""
+    from deliver.audio.mp3join import split
+
+    with suppress(MissingTool):  # not an mp3 of our encoder's: ffmpeg reads it
+        framed = split(source, cuts, folder, prefix)
+        if framed is not None:
+            return framed
     pattern = folder / f"{prefix}-%04d.mp3"
     command = [ffmpeg(), *_QUIET, "-i", str(source), "-map", "0:a", "-c", "copy", "-map_metadata", "-1",
                "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip
