@@ -412,3 +412,12 @@ def test_a_listeners_failure_stops_the_narration_as_it_is_and_never_falls_back(
     with pytest.raises(SynthesisError, match="cached chunk vanished"):
         narrate(SPEECH, _options(tmp_path), heard=refuse)
     assert engines["edge"].calls and not engines["espeak"].calls
+
+
+def test_a_voiced_sections_repr_stays_short_however_long_the_section(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    # asyncio computes the repr of the narration's result as its run ends: it must not cost a long section's chunks.
+    long = Speech("长", "zh", "", (Section("一", "body", (Point("要抓落实。" * 200, "落实", ()),)),))
+    sections, _ = narrate(long, _options(tmp_path, engine="espeak"))
+    assert len(sections[0].chunks) == 200 and len(repr(sections[0])) < 300

@@ -85,20 +85,21 @@ class Chunk:
 
 @dataclass(frozen=True)
 class VoicedSection:
-    """A section's chunks and their renditions, and who voiced them."""
+    """A section's chunks and their renditions, and who voiced them. Its repr leaves the chunks out: asyncio
+    computes the repr of the narration's result as its run ends (3.11), and a long section's took seconds."""
 
     index: int
     voice: Voice
-    utterances: tuple[Utterance, ...]
-    chunks: tuple[Chunk, ...]
-    renditions: tuple[Rendition, ...]
+    utterances: tuple[Utterance, ...] = field(repr=False)
+    chunks: tuple[Chunk, ...] = field(repr=False)
+    renditions: tuple[Rendition, ...] = field(repr=False)
     """Parallel to `chunks`: durations and boundaries; the audio stays in the cache (see `audio`), so a
     long speech's narration is never held in memory whole."""
     fallback_from: tuple[str, ...] = ()
     """Engines tried first that failed for this section, with their reason."""
     synthesized: int = 0
     """Chunks that were not in the cache."""
-    keys: tuple[str, ...] = ()
+    keys: tuple[str, ...] = field(default=(), repr=False)
     """Cache key of each chunk (what was said, by whom, how): a rebuild with the same keys sounds the same."""
     audio: tuple[Callable[[], bytes], ...] = field(default=(), compare=False, repr=False)
     """Parallel to `chunks`: each call reads that chunk's audio bytes back from the cache (raises
