@@ -81,9 +81,9 @@ class SoundtrackWriter:
     take's PCM at a time, so memory stays bounded whatever the speech's length.
     `encoded`: a folder keeping encoded sections by a hash of their audio (None: encode every section).
 
-    Use it as a context manager: leaving it by an error or an interrupt drops the sections not started
-    and stops those being encoded (each writes at a temp name, renamed when whole), so nothing is left
-    half-written in `stage`."""
+    Use it as a context manager: leaving it by an error or an interrupt drops the sections not started,
+    stops those still being voiced and waits for the others (each writes at a temp name, renamed when
+    whole), so nothing is left half-written in `stage`."""
 
     def __init__(self, stage: Path, speech: Speech, pauses: Pauses, encoded: Path | None = None) -> None:
         self.stage, self.speech, self.pauses, self.encoded = stage, speech, pauses, encoded
