@@ -61,7 +61,8 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
     """LAME (through ffmpeg, as the build runs it) on each section's PCM, the sections spread over as many
     workers as the build encodes with. The PCM is joined from the build's cache first and not timed."""
     from deliver.audio import Pauses
-    from deliver.audio.mp3 import assemble, export_mp3
+    from deliver.audio.mp3 import FRAME_RATE, export_mp3
+    from deliver.audio.sectionpcm import assemble, resampled
     from deliver.audio.soundtrack import encoders
     from deliver.pipeline import BuildOptions, load, narration_options, section_voices
     from deliver.voices.narrate import narrate
@@ -74,7 +75,10 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
 
     def one(n: int, voice: Any) -> tuple[float, float]:
         started = time.perf_counter()
-        audio, _, _ = assemble(voice, pauses, speech.language)
+        # LAME alone: on PCM at its own rate, resampled first and not timed (the build has ffmpeg resample
+        # each section while it encodes it).
+        audio, rate = assemble(voice, pauses, speech.language)
+        audio = resampled(audio, rate, FRAME_RATE)
         joined = time.perf_counter()
         export_mp3(audio, scratch / f"{n:04d}.mp3", {"title": str(n)})
         return joined - started, time.perf_counter() - joined
@@ -87,6 +91,15 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
     encode = sum(t for _, t in timed)
     return {"workers": workers, "sections": len(voiced), "encode_core_s": encode, "encode_s": encode / workers,
             "join_pcm_s": sum(t for t, _ in timed), "phase_wall_s": wall}  # fmt: skip
+
+
+def largest_share(speech_path: Path) -> float:
+    """The largest section's share of the speech's characters (≈ of its audio)."""
+    from deliver.pipeline import load
+
+    _, speech, _ = load(speech_path, None, None)
+    sizes = [sum(len(p.text) for p in section.points) for section in speech.sections]
+    return max(sizes) / sum(sizes)
 
 
 def _children_cpu() -> float:
@@ -126,6 +139,7 @@ def main() -> None:
         row["build_s"] = row["stages"]["total (in-process)"]
         (work / "encoded").mkdir()
         row["encoding"] = encoding_alone(speech, work / "cache", work / "encoded")
+        row["largest_section_share"] = largest_share(speech)
     row["load_after"] = os.getloadavg()
     row["cpu_s"] = dict(CPU)
     # Load-independent: the build's CPU seconds over its parts' (synthesis of the distinct chunks + LAME).
@@ -134,6 +148,9 @@ def main() -> None:
     row["build_over_parts"] = row["build_s"] / parts
     row["build_over_parts_unique"] = row["build_s"] / (row["synthesis_unique_s"] + row["encoding"]["encode_s"])
     row["outside_synthesis_share"] = 1 - row["synthesis_unique_s"] / row["build_s"]
+    # The encoding phase as it ran (not its sections' time spread evenly over the workers): one LAME process
+    # per section, so a speech whose audio is mostly one section cannot encode on every core.
+    row["build_over_parts_phase_wall"] = row["build_s"] / (row["synthesis_s"] + row["encoding"]["phase_wall_s"])
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["parts"] = row
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -148,15 +165,17 @@ def main() -> None:
     )
     print(
         f"  LAME encoding alone         {enc['encode_s']:8.1f} s  ({enc['encode_core_s']:.1f} s on {enc['workers']} "
-        f"workers; joining the PCM {enc['join_pcm_s']:.1f} s more, not counted)"
+        f"workers; joining the PCM {enc['join_pcm_s']:.1f} s more, not counted; the phase took "
+        f"{enc['phase_wall_s']:.1f} s: {row['largest_section_share']:.0%} of the audio is one section)"
     )
     print(
         f"  the build                   {row['build_s']:8.1f} s  "
         + ", ".join(f"{k} {v:.1f}" for k, v in row["stages"].items() if k != "total (in-process)")
     )
     print(
-        f"  build ÷ (synthesis + encoding) = {row['build_over_parts']:.2f}; "
-        f"outside synthesis: {row['outside_synthesis_share']:.0%} of the build's wall time"
+        f"  build ÷ (synthesis + encoding) = {row['build_over_parts']:.2f} (with the encoding phase as it ran: "
+        f"{row['build_over_parts_phase_wall']:.2f}); outside synthesis: {row['outside_synthesis_share']:.0%} of "
+        "the build's wall time"
     )
     print(
         f"  CPU seconds: synthesis {CPU['synthesis_unique_cpu_s']:.1f} (distinct chunks), LAME {CPU['encoding_cpu_s']:.1f}, "

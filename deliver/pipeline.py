@@ -20,10 +20,10 @@ from deliver.paths import user_cache_dir, user_data_dir
 from deliver.speech import Source, settings_of
 from deliver.timing import check_pace, check_target, estimate, timing_markdown, timing_to_dict
 from deliver.voices import Folders, Prosody, RetryPolicy, check_engine_name
-from deliver.voices.narrate import NarrationOptions, VoicedSection, check_concurrency, planned_keys
+from deliver.voices.narrate import NarrationOptions, VoicedChunk, VoicedSection, check_concurrency, planned_keys
 
 if TYPE_CHECKING:
-    from deliver.audio import SectionVoice
+    from deliver.audio import SectionVoice, SoundtrackWriter
     from deliver.slides import Deck, Theme
     from deliver.timing import Timing
 
@@ -249,10 +249,10 @@ def _narrate(
     step(ahead.message(), round(ahead.seconds), 0)
     clock = NarrationClock(ahead)
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
-    # Each section is encoded as soon as it is voiced, while the next ones are synthesized.
+    # Each take goes to its section's encoder as soon as it and those before it are voiced.
     with SoundtrackWriter(stage, speech, pauses, voicing.cache_dir / "mp3") as writer:
         voiced, notices = narrate(speech, voicing, lambda done, total: step(clock.message(done), done, total),
-                                  lambda section: writer.add(section_voice(section)))  # fmt: skip
+                                  lambda section: writer.end(section_voice(section)), handing_to(writer))  # fmt: skip
         remember(ahead, [r.duration for v in voiced for r in v.renditions], clock.elapsed())
         soundtrack = writer.finish(lambda message: step(message, 0, 0))
     notices += (Notice("voice", f"{ahead.engine} version: {ahead.version}"),)  # the manifest records the model used
@@ -280,6 +280,19 @@ def _narrate(
 def section_voices(voiced: tuple[VoicedSection, ...]) -> tuple[SectionVoice, ...]:
     """The narration as the audio stage takes it: per section what is said and each chunk's take."""
     return tuple(section_voice(v) for v in voiced)
+
+
+def handing_to(writer: SoundtrackWriter) -> Callable[[VoicedChunk], None]:
+    """What hands each voiced chunk to the writer as its section's next take (the first one opens the section)."""
+    from deliver.audio import Said, SectionVoice, Take
+
+    def hand(c: VoicedChunk) -> None:
+        if c.position == 0:
+            said = tuple(Said(u.point, u.text) for u in c.utterances)
+            writer.begin(SectionVoice(c.section, said, (), c.voice.engine, c.voice.name, c.fallback_from))
+        writer.take(c.section, Take(c.chunk.utterance, c.chunk.text, c.rendition, c.audio), c.stored)
+
+    return hand
 
 
 def section_voice(v: VoicedSection) -> SectionVoice:

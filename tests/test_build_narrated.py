@@ -205,6 +205,17 @@ def test_the_narrated_deck_plays_every_point_and_advances_when_it_ends(built: tu
     assert all(not links for _, links, _ in _slides_with_timing(result.folder / "deck.pptx"))
 
 
+def test_the_narrated_decks_audio_is_stored_as_it_is_and_the_rest_deflated(built: tuple[BuildResult, Path]) -> None:
+    result, _ = built
+    with zipfile.ZipFile(result.folder / "deck-narrated.pptx") as deck:
+        entries = deck.infolist()
+        media = [e for e in entries if e.filename.endswith(".mp3")]
+        assert media and all(e.compress_type == zipfile.ZIP_STORED for e in media)
+        assert all(e.compress_type == zipfile.ZIP_DEFLATED for e in entries if e.filename.endswith(".xml"))
+        assert all(deck.read(e).startswith((b"ID3", b"\xff\xf3")) and e.file_size > 1000 for e in media)
+        assert deck.testzip() is None
+
+
 @pytest.mark.viewer
 def test_libreoffice_reads_the_narration_and_the_advance_times(built: tuple[BuildResult, Path], tmp_path: Path) -> None:
     import shutil
@@ -236,6 +247,59 @@ def test_more_chapters_than_one_table_holds_are_nested_and_all_read_back(tmp_pat
     chapters = [(f"第{i + 1}节", i * 0.01, (i + 1) * 0.01) for i in range(300)]
     write_chapters(path, chapters)
     assert read_chapters(path) == [(t, pytest.approx(a), pytest.approx(b)) for t, a, b in chapters]
+
+
+def test_pcm_at_the_engines_rate_is_heard_where_its_samples_say_once_ffmpeg_resamples_it(tmp_path: Path) -> None:
+    """A click at a known sample of 22,050 Hz PCM is heard in the 24 kHz mp3 at that sample's time."""
+    import array
+    import math
+    import struct
+    import subprocess
+
+    from deliver.audio.mp3 import FRAME_RATE, export_mp3, ffmpeg, silence
+
+    rate = 22050
+    for i, quiet in enumerate((10000, 77777, 123457)):
+        burst = b"".join(struct.pack("<h", int(12000 * math.sin(k * 0.3))) for k in range(4410))
+        path = tmp_path / f"{i}.mp3"
+        export_mp3(b"\0\0" * quiet + burst + silence(0.2, rate), path, {"title": str(i)}, rate)
+        raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-"],
+                             capture_output=True, check=True).stdout  # fmt: skip
+        samples = array.array("h", raw)  # ffmpeg's decoder drops the encoder's delay (the LAME tag says how long)
+        assert len(samples) == pytest.approx((quiet + 4410 + 0.2 * rate) * FRAME_RATE / rate, abs=2)
+        expected = round(quiet * FRAME_RATE / rate)
+        onset = next(x for x in range(expected - 2000, len(samples)) if abs(samples[x]) > 3000)
+        assert abs(onset - expected) <= 2
+
+
+def test_a_section_is_split_frame_by_frame_into_clips_that_tile_it_and_start_where_asked(tmp_path: Path) -> None:
+    import array
+    import math
+    import struct
+    import subprocess
+
+    from deliver.audio.mp3 import FRAME_RATE, export_mp3, ffmpeg, silence, split_mp3
+    from deliver.audio.mp3join import frames
+
+    clicks = (1.0, 2.5, 4.2)
+    burst = b"".join(struct.pack("<h", int(12000 * math.sin(k * 0.3))) for k in range(2400))
+    pcm = bytearray(silence(5.0))
+    for t in clicks:
+        at = round(t * FRAME_RATE) * 2
+        pcm[at : at + len(burst)] = burst
+    source = tmp_path / "section.mp3"
+    export_mp3(bytes(pcm), source, {"title": "节"})
+    clips = split_mp3(source, [t - 0.2 for t in clicks], tmp_path, "clip")
+    assert [c.name for c in clips] == [f"clip-{i:04d}.mp3" for i in range(4)]
+    assert b"".join(c.read_bytes() for c in clips) == bytes(frames(source).audio)  # they tile it, frame by frame
+    for clip in clips[1:]:
+        raw = subprocess.run([ffmpeg(), "-v", "quiet", "-i", str(clip), "-f", "s16le", "-ac", "1", "-"],
+                             capture_output=True, check=True).stdout  # fmt: skip
+        samples = array.array("h", raw)
+        onset = next(x for x in range(len(samples)) if abs(samples[x]) > 3000)
+        assert abs(onset - 0.2 * FRAME_RATE) <= 900  # the nearest frame boundary (12 ms), the decoder's lead-in
+    twice = split_mp3(source, [1.0, 1.001], tmp_path, "close")  # two cuts in one frame: cut another way
+    assert len(twice) == 3 and all(p.exists() for p in twice)
 
 
 def test_sections_are_heard_in_the_whole_track_exactly_where_the_cues_say(tmp_path: Path) -> None:

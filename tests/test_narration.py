@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,16 @@ from deliver.model import Point, Section, Speech
 from deliver.speech.reading import read_source
 from deliver.speech.structure import parse
 from deliver.voices import parse_prosody
-from deliver.voices.narrate import NarrationOptions, Utterance, chunks_of, narrate, utterances_of
+from deliver.voices.base import Prosody, Rendition, Voice
+from deliver.voices.narrate import (
+    NarrationOptions,
+    Utterance,
+    VoicedChunk,
+    chunks_of,
+    narrate,
+    narrate_async,
+    utterances_of,
+)
 from deliver.voices.retry import RetryPolicy
 
 SPEECH = Speech(
@@ -319,3 +330,94 @@ def test_a_sentence_said_twice_is_synthesized_once_and_both_read_the_same_audio(
     assert engines["espeak"].calls == ["要抓落实。"]
     assert [s.synthesized for s in sections] == [1, 0]
     assert sections[0].keys == sections[1].keys and sections[0].audio[0]() == sections[1].audio[0]()
+
+
+# ---------------------------------------------------------------- chunks told of in order as they are voiced
+
+
+@dataclass
+class _Gated(FakeEngine):
+    """A fake whose every call waits until the test opens the gate of its text."""
+
+    gates: dict[str, asyncio.Event] = field(default_factory=dict)
+
+    async def synthesize(self, text: str, voice: Voice, prosody: Prosody) -> Rendition:
+        await self.gates.setdefault(text, asyncio.Event()).wait()
+        return await super().synthesize(text, voice, prosody)
+
+
+def test_each_chunk_is_heard_in_order_as_soon_as_it_and_those_before_it_are_voiced(tmp_path: Path) -> None:
+    one = Speech("测试讲话", "zh", "", (Section("一", "body", (Point("甲。乙。丙。丁。", "甲", ()),)),))
+    gated = _Gated("espeak", max_chunk=2)
+    events: list[int | str] = []
+
+    async def drive() -> list[list[int | str]]:
+        options = _options(tmp_path, engine="espeak", concurrency=4)
+        job = asyncio.ensure_future(narrate_async(one, options, None, lambda _: events.append("whole"),
+                                                  lambda c: events.append(c.position)))  # fmt: skip
+        seen = []
+        for text in ("丙。", "乙。", "甲。", "丁。"):  # the later chunks finish first
+            await _settled()
+            gated.gates.setdefault(text, asyncio.Event()).set()
+            await _settled()
+            seen.append(list(events))
+        await job
+        return seen
+
+    with swapped(espeak=gated):
+        seen = asyncio.run(drive())
+    assert seen == [[], [], [0, 1, 2], [0, 1, 2, 3, "whole"]]
+
+
+async def _settled() -> None:
+    """Let every task that can run, run."""
+    for _ in range(50):
+        await asyncio.sleep(0)
+
+
+def test_what_is_heard_of_each_chunk_is_what_its_section_says_and_reads_the_same_audio(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    heard: list[VoicedChunk] = []
+    sections, _ = narrate(SPEECH, _options(tmp_path, engine="espeak"), heard=heard.append)
+    for section in sections:
+        mine = [c for c in heard if c.section == section.index]
+        assert tuple(c.chunk for c in mine) == section.chunks
+        assert tuple(c.rendition for c in mine) == section.renditions
+        assert [c.audio() for c in mine] == [read() for read in section.audio]
+        assert all(c.voice == section.voice and c.utterances == section.utterances and not c.stored for c in mine)
+    again: list[VoicedChunk] = []
+    narrate(SPEECH, _options(tmp_path, engine="espeak"), heard=again.append)
+    assert again and all(c.stored for c in again)
+
+
+def test_a_section_that_falls_back_is_heard_again_from_its_first_chunk(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    engines["edge"].fail = lambda text: text == "第二句话也不短。"
+    heard: list[tuple[int, int, str]] = []
+    narrate(
+        SPEECH, _options(tmp_path, concurrency=1), heard=lambda c: heard.append((c.section, c.position, c.voice.engine))
+    )
+    second = [(position, engine) for index, position, engine in heard if index == 1]
+    assert second == [(0, "edge"), (0, "espeak"), (1, "espeak"), (2, "espeak")]
+
+
+def test_a_listeners_failure_stops_the_narration_as_it_is_and_never_falls_back(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    def refuse(chunk: VoicedChunk) -> None:
+        raise SynthesisError("section 1: a cached chunk vanished during the build; build again")
+
+    with pytest.raises(SynthesisError, match="cached chunk vanished"):
+        narrate(SPEECH, _options(tmp_path), heard=refuse)
+    assert engines["edge"].calls and not engines["espeak"].calls
+
+
+def test_a_voiced_sections_repr_stays_short_however_long_the_section(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    # asyncio computes the repr of the narration's result as its run ends: it must not cost a long section's chunks.
+    long = Speech("长", "zh", "", (Section("一", "body", (Point("要抓落实。" * 200, "落实", ()),)),))
+    sections, _ = narrate(long, _options(tmp_path, engine="espeak"))
+    assert len(sections[0].chunks) == 200 and len(repr(sections[0])) < 300

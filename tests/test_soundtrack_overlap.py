@@ -1,5 +1,7 @@
-"""The soundtrack is written while the narration goes on: each section is encoded as soon as it is voiced,
-the result is the same bytes as encoding after the narration, and a broken encoder stops the build early."""
+"""The soundtrack is written while the narration goes on: each take reaches its section's encoder as soon as
+it and those before it are voiced, the result is the same bytes as encoding after the narration, a section
+voiced again by another engine drops what it was given, a section that sounds as before is copied from the
+store of encoded sections, and a broken encoder stops the build early."""
 
 from __future__ import annotations
 
@@ -7,11 +9,21 @@ import time
 from pathlib import Path
 
 import pytest
+from fakes import FakeEngine, swapped
 
 from deliver.audio import Pauses, SoundtrackWriter, write_soundtrack
 from deliver.audio import mp3 as mp3_module
+from deliver.audio.mp3 import Mp3Stream
 from deliver.errors import MissingTool
-from deliver.pipeline import BuildOptions, build, load, narration_options, section_voice, section_voices
+from deliver.pipeline import (
+    BuildOptions,
+    build,
+    handing_to,
+    load,
+    narration_options,
+    section_voice,
+    section_voices,
+)
 from deliver.voices.narrate import narrate
 
 pytestmark = pytest.mark.slow  # narrated with the real eSpeak NG and encoded with the real ffmpeg
@@ -28,7 +40,8 @@ def _speech(folder: Path, sections: int = 6) -> Path:
 
 
 def _options(tmp_path: Path, **kw: object) -> BuildOptions:
-    return BuildOptions(out_dir=tmp_path / "out", engine="espeak", cache_dir=tmp_path / "cache", embed=False, **kw)  # type: ignore[arg-type]
+    settings = {"engine": "espeak", **kw}
+    return BuildOptions(out_dir=tmp_path / "out", cache_dir=tmp_path / "cache", embed=False, **settings)  # type: ignore[arg-type]
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -69,11 +82,109 @@ def test_each_section_is_encoded_while_the_later_ones_are_still_being_voiced(tmp
             seen.append(any((stage / "audio").glob("01-*.mp3")))
 
     with SoundtrackWriter(stage, speech, Pauses(voicing.sentence_pause, voicing.point_pause)) as writer:
-        narrate(speech, voicing, tick, lambda section: writer.add(section_voice(section)))
+        narrate(speech, voicing, tick, lambda section: writer.end(section_voice(section)), handing_to(writer))
         soundtrack = writer.finish()
     assert seen == [True]
     assert len(soundtrack.sections) == len(speech.sections) > 3
     assert [s.index for s in soundtrack.sections] == list(range(len(speech.sections)))
+
+
+@pytest.fixture
+def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """File name → bytes of PCM written to each encoder opened for it, in order (the real encoder runs)."""
+    seen: dict[str, list[int]] = {}
+    real_init, real_write = Mp3Stream.__init__, Mp3Stream.write
+
+    def init(self: Mp3Stream, path: Path, tags: dict[str, str], rate: int = mp3_module.FRAME_RATE) -> None:
+        real_init(self, path, tags, rate)
+        seen.setdefault(path.name, []).append(0)
+
+    def write(self: Mp3Stream, pcm: bytes) -> None:
+        seen[self.path.name][-1] += len(pcm)
+        real_write(self, pcm)
+
+    monkeypatch.setattr(Mp3Stream, "__init__", init)
+    monkeypatch.setattr(Mp3Stream, "write", write)
+    return seen
+
+
+def test_a_sections_takes_reach_its_encoder_while_the_section_is_still_being_voiced(
+    tmp_path: Path, streamed: dict[str, list[int]]
+) -> None:
+    _, speech, _ = load(_speech(tmp_path, sections=1), None, None)
+    voicing = narration_options(_options(tmp_path, concurrency=1))
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    seen: list[int] = []
+
+    def tick(done: int, total: int) -> None:
+        if done == total:  # the last chunk is voiced, not handed over: the section is not whole yet
+            deadline = time.monotonic() + 30
+            while not any(streamed.get(name, [0])[-1] for name in streamed if name.startswith("01-")):
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            seen.append(sum(sum(v) for name, v in streamed.items() if name.startswith("01-")))
+
+    with SoundtrackWriter(stage, speech, Pauses(voicing.sentence_pause, voicing.point_pause)) as writer:
+        narrate(speech, voicing, tick, lambda section: writer.end(section_voice(section)), handing_to(writer))
+        soundtrack = writer.finish()
+    assert len(speech.sections) == 1 and len(seen) == 1 and seen[0] > 0, "no PCM reached the encoder before the end"
+    assert [len(v) for name, v in streamed.items() if name.startswith("01-")] == [1]  # one encoder, never restarted
+    assert soundtrack.sections[0].duration > 0
+
+
+def test_a_section_voiced_again_by_another_engine_drops_the_takes_it_was_given(
+    tmp_path: Path, streamed: dict[str, list[int]]
+) -> None:
+    # The online voice fails on each section's fourth chunk, after three were handed to its encoder: the
+    # section is voiced again offline, into a new encoder, and the package is what the offline voice says.
+    edge = FakeEngine("edge", online=True, fail=lambda text: text.startswith("要改进作风"))
+    fakes = {"edge": edge, "kokoro": FakeEngine("kokoro", is_available=False),
+             "piper": FakeEngine("piper", languages=frozenset({"en"})), "espeak": FakeEngine("espeak")}  # fmt: skip
+    with swapped(**fakes):  # type: ignore[arg-type]
+        _, speech, _ = load(_speech(tmp_path, sections=2), None, None)
+        voicing = narration_options(_options(tmp_path, engine="auto", concurrency=1))
+        pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
+        stage = tmp_path / "stage"
+        stage.mkdir()
+        with SoundtrackWriter(stage, speech, pauses) as writer:
+            voiced, _ = narrate(speech, voicing, None, lambda section: writer.end(section_voice(section)),
+                                handing_to(writer))  # fmt: skip
+            soundtrack = writer.finish()
+        after = tmp_path / "after"
+        after.mkdir()
+        write_soundtrack(after, speech, section_voices(voiced), pauses)
+    assert [s.engine for s in soundtrack.sections] == ["espeak", "espeak"]
+    assert all("edge failed" in s.fallback_from[0] for s in soundtrack.sections)
+    opened = {name: v for name, v in streamed.items() if not name.startswith(".gap")}
+    assert all(len(v) >= 2 and v[0] > 0 for name, v in opened.items() if name.startswith(("01-", "02-"))), opened
+    assert sorted(p.name for p in (stage / "audio").iterdir()) == sorted(p.name for p in (after / "audio").iterdir())
+    assert _files(stage) == _files(after)  # nothing of the online voice's takes is left in the files
+
+
+def test_a_rebuild_copies_the_mp3_of_each_section_that_sounds_the_same_and_encodes_the_one_that_changed(
+    tmp_path: Path, streamed: dict[str, list[int]]
+) -> None:
+    speech_file = _speech(tmp_path, sections=3)
+    first = _audio(build(speech_file, _options(tmp_path)).folder)
+    names = sorted(name for name in streamed if not name.startswith(".gap"))
+    assert len(names) == 3
+    streamed.clear()
+    again = build(speech_file, _options(tmp_path, theme="dark"))  # every chunk from the synthesis cache
+    assert [name for name in streamed if not name.startswith(".gap")] == []
+    assert _audio(again.folder) == first
+    text = speech_file.read_text(encoding="utf-8")
+    edit = ("关于第2项工作。要认真学习，深刻领会会议精神。", "关于第2项工作。要认真学习，深刻领会这次会议的精神。")
+    speech_file.write_text(text.replace(*edit), encoding="utf-8")
+    streamed.clear()
+    edited = _audio(build(speech_file, _options(tmp_path)).folder)
+    assert [name for name in streamed if not name.startswith(".gap")] == [names[1]]
+    assert sorted(n for n in edited if edited[n] != first.get(n)) == [f"audio/{names[1]}", "audio/speech.mp3"]
+
+
+def _audio(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, data in _files(folder).items() if name.startswith("audio/")}
 
 
 @pytest.fixture

@@ -174,6 +174,25 @@ def test_espeak_in_parallel_matches_sequential(espeak: EspeakEngine) -> None:
         assert durations == pytest.approx(sequential, rel=0.01)
 
 
+def test_espeak_hands_its_audio_over_in_pieces_of_about_a_second(
+    espeak: EspeakEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every hand-over runs Python under the interpreter lock, which the threads encoding the audio share.
+    import ctypes
+
+    pieces: list[int] = []
+    real = ctypes.string_at
+
+    def counted(address: object, size: int = -1) -> bytes:
+        pieces.append(size)
+        return real(address, size)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ctypes, "string_at", counted)
+    rendition = espeak.synthesize_sync(ZH * 4, espeak.default_voice("zh"), Prosody())
+    assert rendition.duration > 20 and sum(pieces) == len(decoded(rendition)[1]) * 2
+    assert len(pieces) <= 2 * rendition.duration  # the library's default (60 ms) made 16 a second
+
+
 def test_espeak_unknown_voice_is_an_option_error(espeak: EspeakEngine) -> None:
     with pytest.raises(OptionError, match="no voice 'xx-none'"):
         espeak.synthesize_sync("hello", Voice("espeak", "xx-none", "en"), Prosody())

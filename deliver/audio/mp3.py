@@ -1,20 +1,17 @@
-"""Voiced sections → audio files and cues: joining with pauses, mp3 export, cutting, chapters.
+"""mp3 files: encoding a section's PCM as it is streamed in, cutting and splitting without re-encoding,
+tags and chapters, decoded lengths.
 
-Renditions become mono 16-bit PCM at FRAME_RATE and a section is joined as bytes (a section is
-minutes of audio); ffmpeg encodes each section, and the whole-speech track from the same PCM
-streamed to it, so memory stays bounded by a few sections, not the speech (a 220,000-字 speech is
-15+ hours of audio). pydub is used only to decode mp3 renditions (edge's).
+ffmpeg encodes each section from PCM written to it take by take (see sectionpcm.py), so memory stays
+bounded by a take, not a section or the speech (a 220,000-字 speech is 15+ hours of audio). pydub is used
+only to decode mp3 renditions (edge's) and to measure decoded lengths.
 """
 
 from __future__ import annotations
 
-import io
+import itertools
 import os
 import subprocess
 import warnings
-import wave
-from bisect import bisect_right
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,20 +19,19 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from deliver.audio.subtitles import subtitle_spans
-from deliver.audio.takes import Pauses, SectionVoice
 from deliver.errors import MissingTool
 from deliver.files import publish_mode
-from deliver.model import Cue, Language
+from deliver.model import Cue
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
 
-    from deliver.voices.base import AudioFormat, Rendition
 
 FRAME_RATE: Final = 24000
 _QUIET: Final = ("-nostdin", "-hide_banner", "-loglevel", "error", "-y")
 """ffmpeg arguments every run starts with: no stdin, errors only, overwrite (our temp names)."""
+_STREAMS: Final = itertools.count()
+"""Numbers the temp files of the encoders this process opens."""
 SECTION_GAP: Final = 1.0
 """Seconds of silence between sections in the whole-speech track."""
 MP3_ARGS: Final = ["-ac", "1", "-ar", str(FRAME_RATE), "-c:a", "libmp3lame", "-b:a", "48k", "-compression_level", "7"]
@@ -90,123 +86,20 @@ def pydub() -> type[AudioSegment]:
     return segment
 
 
-@lru_cache(maxsize=1)
-def _audioop() -> Any:
-    """The standard library's audioop (audioop-lts from Python 3.13), imported without its deprecation warning."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        import audioop
-    return audioop
-
-
-def pcm(audio: bytes, audio_format: AudioFormat) -> bytes:
-    """Audio in `audio_format` as mono 16-bit PCM at FRAME_RATE (mp3 is decoded by ffmpeg; WAV is read directly)."""
-    if audio_format == "mp3":
-        ffmpeg()
-        segment = pydub().from_file(io.BytesIO(audio), codec="mp3")
-        return bytes(segment.set_channels(1).set_frame_rate(FRAME_RATE).set_sample_width(2).raw_data)
-    with wave.open(io.BytesIO(audio)) as source:
-        channels, width, rate = source.getnchannels(), source.getsampwidth(), source.getframerate()
-        data = source.readframes(source.getnframes())
-    audioop = _audioop()
-    if width != 2:
-        data = audioop.lin2lin(data, width, 2)
-    if channels == 2:
-        data = audioop.tomono(data, 2, 0.5, 0.5)
-    if rate != FRAME_RATE:
-        data, _ = audioop.ratecv(data, 2, 1, rate, FRAME_RATE, None)
-    return bytes(data)
-
-
 def seconds_of(data: bytes | bytearray) -> float:
     """Length of mono 16-bit PCM at FRAME_RATE."""
     return len(data) / 2 / FRAME_RATE
 
 
-def silence(seconds: float) -> bytes:
-    return b"\0\0" * round(seconds * FRAME_RATE)
+def silence(seconds: float, rate: int = FRAME_RATE) -> bytes:
+    """`seconds` of mono 16-bit PCM silence at `rate` Hz."""
+    return b"\0\0" * round(seconds * rate)
 
 
-def _time_at(rendition: Rendition, text_len: int, offset: int) -> float:
-    """When character `offset` of the chunk is heard: piecewise-linear over the engine's boundaries."""
-    anchors = [(0, 0.0)]
-    for b in rendition.boundaries:
-        if b.text_start >= anchors[-1][0]:
-            anchors.append((b.text_start, max(b.start, anchors[-1][1])))
-    anchors.append((text_len, max(rendition.duration, anchors[-1][1])))
-    keys = [a[0] for a in anchors]
-    i = max(0, min(len(anchors) - 2, bisect_right(keys, offset) - 1))
-    (x0, t0), (x1, t1) = anchors[i], anchors[i + 1]
-    return t0 if x1 == x0 else t0 + (t1 - t0) * (offset - x0) / (x1 - x0)
-
-
-def assemble(voice: SectionVoice, pauses: Pauses, language: Language) -> tuple[bytes, tuple[Cue, ...], tuple[Cue, ...]]:
-    """Join a section's takes with pauses (mono PCM at FRAME_RATE); cue every utterance and subtitle line."""
-    audio = bytearray()
-    _, points, subtitles = stream_section(voice, pauses, language, audio.extend)
-    return bytes(audio), points, subtitles
-
-
-def stream_section(
-    voice: SectionVoice, pauses: Pauses, language: Language, sink: Callable[[bytes], object]
-) -> tuple[float, tuple[Cue, ...], tuple[Cue, ...]]:
-    """A section's takes joined with pauses, handed to `sink` piece by piece in order (mono PCM at
-    FRAME_RATE, one take or pause at a time, so an encoder can run while the rest is decoded and the
-    section never sits in memory whole); returns its length in seconds and its cues (each utterance,
-    each subtitle line)."""
-    length = 0
-    starts: dict[int, float] = {}
-    ends: dict[int, float] = {}
-    subtitles: list[Cue] = []
-    previous: int | None = None
-    for take in voice.takes:
-        rendition = take.rendition
-        if previous is not None:
-            pause = silence(pauses.sentence if take.said == previous else pauses.point)
-            sink(pause)
-            length += len(pause)
-        at = length / 2 / FRAME_RATE
-        decoded = pcm(rendition.audio or take.read(), rendition.format)
-        sink(decoded)
-        length += len(decoded)
-        scale = seconds_of(decoded) / rendition.duration if rendition.duration else 1.0
-        starts.setdefault(take.said, at)
-        ends[take.said] = length / 2 / FRAME_RATE
-        point = voice.said[take.said].point
-        for a, b in subtitle_spans(take.text, language):
-            start = at + scale * _time_at(rendition, len(take.text), a)
-            end = at + scale * _time_at(rendition, len(take.text), b)
-            words = tuple((round(at + scale * w.start, 3), w.text_start - a) for w in rendition.boundaries
-                          if a < w.text_start < b and start < at + scale * w.start < end)  # fmt: skip
-            subtitles.append(Cue(round(start, 3), round(end, 3), take.text[a:b], point, _increasing(words)))
-        previous = take.said
-    cues = tuple(
-        Cue(round(starts[u], 3), round(ends[u], 3), voice.said[u].text, voice.said[u].point) for u in sorted(starts)
-    )
-    return length / 2 / FRAME_RATE, cues, tuple(_clamped(subtitles))
-
-
-def _increasing(words: tuple[tuple[float, int], ...]) -> tuple[tuple[float, int], ...]:
-    """Word times strictly after one another and offsets strictly increasing (as WebVTT requires)."""
-    out: list[tuple[float, int]] = []
-    for seconds, offset in words:
-        if not out or (seconds > out[-1][0] and offset > out[-1][1]):
-            out.append((seconds, offset))
-    return tuple(out)
-
-
-def _clamped(cues: list[Cue]) -> list[Cue]:
-    """Each cue ends by the next one's start; none is shorter than 0.1 s (players drop empty cues)."""
-    out: list[Cue] = []
-    for i, cue in enumerate(cues):
-        end = max(min(cue.end, cues[i + 1].start) if i + 1 < len(cues) else cue.end, cue.start + 0.1)
-        out.append(Cue(cue.start, end, cue.text, cue.point, tuple(w for w in cue.words if w[0] < end)))
-    return out
-
-
-def export_mp3(audio: bytes, path: Path, tags: dict[str, str]) -> None:
-    """Encode mono PCM at FRAME_RATE to mp3 at a temp name beside `path`, then rename (never a partial file)."""
-    stream = Mp3Stream(path, tags)
+def export_mp3(audio: bytes, path: Path, tags: dict[str, str], rate: int = FRAME_RATE) -> None:
+    """Encode mono PCM at `rate` Hz to mp3 (at FRAME_RATE) at a temp name beside `path`, then rename (never a
+    partial file)."""
+    stream = Mp3Stream(path, tags, rate)
     try:
         stream.write(audio)
         stream.close()
@@ -216,14 +109,17 @@ def export_mp3(audio: bytes, path: Path, tags: dict[str, str]) -> None:
 
 
 class Mp3Stream:
-    """An mp3 encoded by ffmpeg while PCM (mono, 16-bit, FRAME_RATE) is written to it, so the whole speech
-    is encoded alongside the sections and never sits in memory. Written to a temp name, renamed on close."""
+    """An mp3 encoded by ffmpeg while PCM (mono, 16-bit, `rate` Hz) is written to it, so a section is encoded
+    while it is voiced and never sits in memory whole. ffmpeg resamples to FRAME_RATE in its own process.
+    Written to a temp name, renamed on close."""
 
-    def __init__(self, path: Path, tags: dict[str, str]) -> None:
+    def __init__(self, path: Path, tags: dict[str, str], rate: int = FRAME_RATE) -> None:
         self.path = path
-        self.tmp = path.with_name(f".{path.name}.tmp.mp3")
+        # A name of its own: a section voiced again by another engine is encoded anew while the stream it
+        # replaces is still being stopped.
+        self.tmp = path.with_name(f".{path.name}.{next(_STREAMS)}.tmp.mp3")
         metadata = [arg for key, value in tags.items() for arg in ("-metadata", f"{key}={value}")]
-        command = [ffmpeg(), *_QUIET, "-f", "s16le", "-ar", str(FRAME_RATE), "-ac", "1", "-i", "pipe:0", *metadata,
+        command = [ffmpeg(), *_QUIET, "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", *metadata,
                    *MP3_ARGS, "-id3v2_version", "4", str(self.tmp)]  # fmt: skip
         self.process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -279,8 +175,15 @@ def cut_mp3(source: Path, start: float, end: float, path: Path) -> None:
 
 
 def split_mp3(source: Path, cuts: list[float], folder: Path, prefix: str) -> list[Path]:
-    """Split `source` at `cuts` (seconds, increasing) without re-encoding, in one ffmpeg run: len(cuts) + 1
-    files `folder/<prefix>-NNNN.mp3` that tile it (each cut lands on an mp3 frame: ±48 ms)."""
+    """Split `source` at `cuts` (seconds, increasing) without re-encoding: len(cuts) + 1 files
+    `folder/<prefix>-NNNN.mp3` that tile it. Our own mp3s are split frame by frame (`mp3join.split`, ±12 ms);
+    any other in one ffmpeg run (each cut lands on an mp3 frame: ±48 ms)."""
+    from deliver.audio.mp3join import split
+
+    with suppress(MissingTool):  # not an mp3 of our encoder's: ffmpeg reads it
+        framed = split(source, cuts, folder, prefix)
+        if framed is not None:
+            return framed
     pattern = folder / f"{prefix}-%04d.mp3"
     command = [ffmpeg(), *_QUIET, "-i", str(source), "-map", "0:a", "-c", "copy", "-map_metadata", "-1",
                "-f", "segment", "-segment_format", "mp3", "-reset_timestamps", "1"]  # fmt: skip

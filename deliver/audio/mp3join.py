@@ -1,4 +1,5 @@
-"""The whole-speech mp3 from the section mp3s, frame by frame, without encoding the speech twice.
+"""The whole-speech mp3 from the section mp3s, frame by frame, without encoding the speech twice; and a
+section's mp3 split into clips the same way.
 
 Each section file is LAME-encoded on its own, so it starts with a fresh bit reservoir and its audio
 frames can follow another file's. Concatenated, a file's samples are all heard: its encoder delay
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Final
 
@@ -29,13 +31,15 @@ DECODER_DELAY: Final = 529
 class Frames:
     """The audio frames of one mp3 file, as they would be heard in a stream."""
 
-    audio: bytes
-    """Frame bytes after the tag and the LAME/Info frame."""
+    audio: memoryview
+    """Frame bytes after the tag and the LAME/Info frame (a view of the file read whole: never copied)."""
     count: int
     samples_per_frame: int
     sample_rate: int
     delay: int
     """Encoder delay from the LAME tag; the source's first sample is heard `delay + DECODER_DELAY` samples in."""
+    size: int = 0
+    """Bytes of an audio frame when all have the same size (a CBR bit rate that divides evenly), else 0."""
 
     @property
     def seconds(self) -> float:
@@ -66,10 +70,41 @@ def frames(path: Path) -> Frames:
     count = int.from_bytes(data[info + 8 : info + 12], "big") if flags & 1 else 0
     lame = info + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
     delay = int.from_bytes(data[lame + 21 : lame + 24], "big") >> 12
-    audio = data[start + length :]
-    if audio[-128:-125] == b"TAG":  # an ID3v1 tag at the end is not audio
-        audio = audio[:-128]
-    return Frames(audio, count, per_frame, rate, delay)
+    end = len(data) - 128 if data[-128:-125] == b"TAG" else len(data)  # an ID3v1 tag at the end is not audio
+    audio = memoryview(data)[start + length : end]
+    size = _even_size(audio, rate, lsf)
+    return Frames(audio, count, per_frame, rate, delay, size)
+
+
+def _even_size(audio: memoryview, rate: int, lsf: bool) -> int:
+    """The size every audio frame has when the bit rate gives whole frames (no padding bit), else 0."""
+    if len(audio) < 4 or not lsf:
+        return 0
+    header = int.from_bytes(audio[:4], "big")
+    bitrate = _BITRATES_LSF[(header >> 12) & 15] * 1000
+    size, remainder = divmod(72 * bitrate, rate)
+    return size if size and not remainder and not (header >> 9) & 1 and len(audio) % size == 0 else 0
+
+
+def split(source: Path, cuts: list[float], folder: Path, prefix: str) -> list[Path] | None:
+    """`source` (written by our encoder) split at `cuts` (seconds of its audio as heard, increasing) into
+    len(cuts) + 1 files `folder/<prefix>-NNNN.mp3` of its frames that tile it, each cut at the frame
+    boundary nearest to it (±half a frame: 12 ms at 24 kHz). No decoding and no ffmpeg: a long section is
+    split in the time it takes to copy it. None when its frames differ in size or two cuts fall on one
+    frame boundary (then cut it another way)."""
+    source_frames = frames(source)
+    size, audio = source_frames.size, source_frames.audio
+    lead = source_frames.delay + DECODER_DELAY
+    per_frame, rate = source_frames.samples_per_frame, source_frames.sample_rate
+    bounds = [0, *(round((t * rate + lead) / per_frame) * size for t in cuts), len(audio)]
+    if not size or any(b <= a for a, b in pairwise(bounds)) or bounds[-2] >= len(audio):
+        return None
+    if any(audio[b : b + 4] != audio[:4] for b in bounds[1:-1]):
+        return None  # not the frame headers an even CBR stream has at those offsets
+    paths = [folder / f"{prefix}-{i:04d}.mp3" for i in range(len(cuts) + 1)]
+    for path, (a, b) in zip(paths, pairwise(bounds), strict=True):
+        path.write_bytes(audio[a:b])
+    return paths
 
 
 def join(parts: list[Path], gap: Path, path: Path) -> list[float]:

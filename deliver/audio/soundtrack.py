@@ -9,12 +9,14 @@ import json
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+from deliver.audio.feed import Abandoned, Feed
 from deliver.audio.mp3 import (
     MP3_ARGS,
     SECTION_GAP,
@@ -22,15 +24,17 @@ from deliver.audio.mp3 import (
     SectionAudio,
     export_mp3,
     silence,
-    stream_section,
     tag_whole,
     write_chapters,
 )
 from deliver.audio.mp3join import join
+from deliver.audio.sectionpcm import SectionPcm, Sink, stream_section
 from deliver.audio.subtitles import srt, vtt
-from deliver.audio.takes import Pauses, SectionVoice
+from deliver.audio.takes import Pauses, SectionVoice, Take
 from deliver.files import slug, write_text
 from deliver.model import Cue, Speech
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,44 +73,75 @@ def encoders() -> int:
 
 
 class SoundtrackWriter:
-    """The package's audio, written while the narration goes on: `add` hands over each section as soon
-    as it is voiced (in any order) and a worker thread assembles and encodes it (ffmpeg runs LAME in its
-    own process, so the workers hold the GIL only to join PCM); `finish` joins the sections in order into
-    audio/speech.mp3 with a pause between them, then writes chapters and subtitles. Each worker holds one
-    section's PCM at a time, so memory stays bounded by a few sections whatever the speech's length.
+    """The package's audio, written while the narration goes on. A section is handed over take by take
+    while it is voiced (`begin`, `take`, `end`) or whole (`add`), sections in any order; a worker thread
+    streams each section's takes into its encoder as they come (ffmpeg runs the resampler and LAME in its
+    own process, so the worker holds the GIL only to read takes). `finish` joins the sections in order into
+    audio/speech.mp3 with a pause between them, then writes chapters and subtitles. A worker holds one
+    take's PCM at a time, so memory stays bounded whatever the speech's length.
     `encoded`: a folder keeping encoded sections by a hash of their audio (None: encode every section).
 
-    Use it as a context manager: leaving it by an error or an interrupt drops the sections not started
-    and waits for those being encoded (each writes at a temp name, renamed when whole), so nothing is
-    left half-written in `stage`."""
+    Use it as a context manager: leaving it by an error or an interrupt drops the sections not started,
+    stops those still being voiced and waits for the others (each writes at a temp name, renamed when
+    whole), so nothing is left half-written in `stage`."""
 
     def __init__(self, stage: Path, speech: Speech, pauses: Pauses, encoded: Path | None = None) -> None:
         self.stage, self.speech, self.pauses, self.encoded = stage, speech, pauses, encoded
         (stage / "audio").mkdir(exist_ok=True)
         (stage / "subtitles").mkdir(exist_ok=True)
-        # More sections at once than cores: a worker holds one take's PCM at a time, and a speech of a few
-        # long sections then keeps every core busy to the end instead of leaving one on the last section.
+        # More sections at once than cores: a section being voiced holds a worker while it waits for its
+        # takes, and a speech of a few long sections then keeps every core busy to the end.
         self._pool = ThreadPoolExecutor(max_workers=2 * encoders(), thread_name_prefix="encode")
-        self._gap = self._pool.submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})
+        self._failed: list[Future[Any]] = []
+        self._gap = self._submit(export_mp3, silence(SECTION_GAP), stage / ".gap.mp3", {})
         self._sections: dict[int, Future[SectionAudio]] = {}
+        self._feeds: dict[int, Feed] = {}
 
     def __enter__(self) -> SoundtrackWriter:
         return self
 
     def __exit__(self, *_: object) -> None:
+        for feed in self._feeds.values():
+            feed.abandon()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def begin(self, head: SectionVoice) -> None:
+        """Section `head.index` is being voiced by `head.engine` (`head.takes` is empty): its takes follow by
+        `take`, in order, and `end` closes it. Begun again (its narration fell back to another engine), the
+        takes given before are dropped. Raises the failure of a section encoded earlier, if any."""
+        self._check()
+        earlier = self._feeds.pop(head.index, None)
+        if earlier is not None:
+            earlier.abandon()
+        feed = self._feeds[head.index] = Feed(head)
+        self._sections[head.index] = self._submit(self._encode_feed, feed)
+
+    def take(self, index: int, take: Take, stored: bool = False) -> None:
+        """The next take of section `index` (begun); `stored`: its audio was in the synthesis cache before this
+        build. Raises the failure of a section encoded earlier, so a broken encoder stops the narration."""
+        self._check()
+        self._feeds[index].put(take, stored)
+
+    def end(self, v: SectionVoice) -> None:
+        """Section `v` is whole: the takes handed over since it began are `v`'s (else it is encoded from `v`)."""
+        self._check()
+        feed = self._feeds.pop(v.index, None)
+        if feed is not None and feed.count == len(v.takes) and feed.head == replace(v, takes=()):
+            feed.close()
+            return
+        if feed is not None:
+            feed.abandon()
+        self.add(v)
+
     def add(self, v: SectionVoice) -> None:
-        """Queue section `v` for encoding. Raises the failure of a section encoded earlier, if any, so a
-        broken encoder stops the build while it is still narrating."""
-        jobs: list[Future[Any]] = [self._gap, *self._sections.values()]
-        for job in jobs:
-            if job.done() and job.exception() is not None:
-                job.result()
-        self._sections[v.index] = self._pool.submit(self._encode, v)
+        """Queue section `v`, whole, for encoding. Raises the failure of a section encoded earlier, if any."""
+        self._check()
+        self._sections[v.index] = self._submit(self._encode, v)
 
     def finish(self, step: Callable[[str], None] = lambda _: None) -> Soundtrack:
         """Wait for every section, join them in order; the soundtrack as the package has it."""
+        if self._feeds:
+            raise RuntimeError(f"sections {sorted(self._feeds)} were begun and never ended")
         sections: list[SectionAudio] = []
         self._gap.result()
         for n, index in enumerate(sorted(self._sections), start=1):
@@ -126,54 +161,122 @@ class SoundtrackWriter:
         write_text(stage / "subtitles" / "speech.vtt", vtt(cues))
         return Soundtrack(tuple(sections), tuple(starts), tuple(cues), duration)
 
+    def _submit(self, job: Callable[..., T], *args: Any) -> Future[T]:
+        future = self._pool.submit(job, *args)
+        future.add_done_callback(self._watch)
+        return future
+
+    def _watch(self, job: Future[Any]) -> None:
+        """Keep a job's failure, to be raised on the next handover (a section voiced again is no failure)."""
+        if (
+            not job.cancelled()
+            and isinstance(job.exception(), Exception)
+            and not isinstance(job.exception(), Abandoned)
+        ):
+            self._failed.append(job)
+
+    def _check(self) -> None:
+        if self._failed:
+            self._failed[0].result()
+
+    def _encode_feed(self, feed: Feed) -> SectionAudio:
+        """In a worker: a section's takes as they come. Until one is new to this build they are only gathered,
+        so a section wholly from the synthesis cache is first looked for in the store (`_encode`); from the
+        first new take on, every take goes into the encoder as soon as it is given."""
+        early: list[Take] = []
+        coming = feed.takes()
+        for take, stored in coming:
+            early.append(take)
+            if not stored:
+                return self._stream(feed.head, chain(early, (later for later, _ in coming)))
+        return self._encode(replace(feed.head, takes=tuple(early)))
+
     def _encode(self, v: SectionVoice) -> SectionAudio:
-        """In a worker: the section's takes decoded and streamed into its encoder one by one (LAME runs
-        while the next take is decoded), or its mp3 copied from the store when it would sound the same."""
-        speech, pauses = self.speech, self.pauses
-        path = self.stage / "audio" / section_file(v.index, speech.sections[v.index].title)
-        tags = {
-            "title": f"{v.index + 1:02d} {speech.sections[v.index].title}",
-            "album": speech.title,
-            "artist": "deliver",
-            "track": str(v.index + 1),
-        }
-        kept = self.encoded / f"{_digest(v, pauses, tags)}.mp3" if self.encoded is not None else None
-        if kept is not None and kept.is_file():
-            duration, points, subtitles = stream_section(v, pauses, speech.language, lambda _: None)
-            copy = path.with_name(f".{path.name}.copy")
-            shutil.copyfile(kept, copy)
-            os.replace(copy, path)
-        else:
-            stream = Mp3Stream(path, tags)
-            try:
-                duration, points, subtitles = stream_section(v, pauses, speech.language, stream.write)
-                stream.close()
-            except BaseException:
-                stream.abort()
-                raise
-            if kept is not None:
-                _keep(path, kept)
+        """In a worker: the section's mp3 copied from the store when it would sound the same, else encoded
+        from its takes (see `_stream`)."""
+        path, tags = self._target(v.index)
+        digest = _digest(v, self.pauses, tags) if self.encoded is not None else None
+        kept = self.encoded / f"{digest}.mp3" if self.encoded is not None else None
+        if kept is None or not kept.is_file():
+            return self._stream(v, v.takes, digest)
+        duration, points, subtitles = stream_section(v, self.pauses, self.speech.language, lambda _: _drop)
+        copy = path.with_name(f".{path.name}.{threading.get_ident()}.copy")
+        shutil.copyfile(kept, copy)
+        os.replace(copy, path)
         return SectionAudio(v.index, path, duration, points, subtitles, v.engine, v.voice, v.fallback_from)
+
+    def _stream(self, head: SectionVoice, takes: Iterable[Take], digest: str | None = None) -> SectionAudio:
+        """The section's takes, each read once, streamed into its encoder (LAME runs while the next take is
+        read) and into the hash it is stored by (`digest`, when known already, is not computed again)."""
+        path, tags = self._target(head.index)
+        hashed = _Digest(self.pauses, tags)
+        streams: list[Mp3Stream] = []
+
+        def opened(rate: int) -> Sink:
+            streams.append(Mp3Stream(path, tags, rate))
+            return streams[0].write
+
+        section = SectionPcm(head.said, self.pauses, self.speech.language, opened)
+        try:
+            for take in takes:
+                audio = take.rendition.audio or take.read()
+                if digest is None and self.encoded is not None:
+                    hashed.add(take, audio)
+                section.add(take, audio)
+            duration, points, subtitles = section.finish()
+            streams[0].close()
+        except BaseException:
+            for stream in streams:
+                stream.abort()
+            raise
+        if self.encoded is not None:
+            _keep(path, self.encoded / f"{digest or hashed.hexdigest()}.mp3")
+        return SectionAudio(head.index, path, duration, points, subtitles, head.engine, head.voice, head.fallback_from)
+
+    def _target(self, index: int) -> tuple[Path, dict[str, str]]:
+        """Where section `index`'s mp3 goes and its tags."""
+        title = self.speech.sections[index].title
+        tags = {"title": f"{index + 1:02d} {title}", "album": self.speech.title, "artist": "deliver",
+                "track": str(index + 1)}  # fmt: skip
+        return self.stage / "audio" / section_file(index, title), tags
+
+
+def _drop(_: bytes) -> None:
+    """A sink that keeps nothing (a stored section's takes are read only for their cues)."""
 
 
 _ENCODED = "mp3"
 """Folder of the voice cache holding encoded sections, by a hash of their audio and tags."""
 
 
-_FORM: Final = 1
-"""Version of how takes become a section's PCM (`stream_section`, `pcm`): part of every stored section's
-digest, so a change there is never served an mp3 made the old way."""
+_FORM: Final = 2
+"""Version of how takes become a section's PCM and its mp3 (`SectionPcm`, `Mp3Stream`): part of every stored
+section's digest, so a change there is never served an mp3 made the old way. 2: the PCM at the engine's own
+rate, resampled by ffmpeg (1: resampled in Python to FRAME_RATE take by take)."""
 
 
-def _digest(v: SectionVoice, pauses: Pauses, tags: dict[str, str]) -> str:
+class _Digest:
     """What a section's mp3 is made from: its takes' audio as stored, in order, the pauses, tags and
     encoder settings. A rebuild in which a section sounds the same (a headline or a bullet edited, another
     section changed) finds its mp3 by this before decoding anything twice."""
-    digest = hashlib.sha256(json.dumps([_FORM, pauses.sentence, pauses.point, tags, MP3_ARGS], sort_keys=True).encode())
+
+    def __init__(self, pauses: Pauses, tags: dict[str, str]) -> None:
+        made = json.dumps([_FORM, pauses.sentence, pauses.point, tags, MP3_ARGS], sort_keys=True)
+        self._hash = hashlib.sha256(made.encode())
+
+    def add(self, take: Take, audio: bytes) -> None:
+        self._hash.update(json.dumps([take.said, take.rendition.format, len(audio)]).encode())
+        self._hash.update(audio)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _digest(v: SectionVoice, pauses: Pauses, tags: dict[str, str]) -> str:
+    """The digest of a section given whole (see `_Digest`)."""
+    digest = _Digest(pauses, tags)
     for take in v.takes:
-        audio = take.rendition.audio or take.read()
-        digest.update(json.dumps([take.said, take.rendition.format, len(audio)]).encode())
-        digest.update(audio)
+        digest.add(take, take.rendition.audio or take.read())
     return digest.hexdigest()
 
 

@@ -9,8 +9,10 @@ after a short silence. The windows are the show's timeline (`showtime`), shared 
 
 from __future__ import annotations
 
+import io
 import os
 import struct
+import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,6 +33,7 @@ from deliver.slides.showtime import SlideWindow, narrated_windows
 
 if TYPE_CHECKING:
     from pptx.parts.image import Image
+    from pptx.presentation import Presentation as PresentationType
 
 _ICON: Final = (-914400, 0, 457200, 457200)
 """The audio icon's box (EMU): left of the slide, so it never shows during the show."""
@@ -66,6 +69,7 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
     windows = narrated_windows(deck, soundtrack)
     spans = slide_spans(deck, soundtrack, windows)
     clips = _clips(spans, workdir)
+    media: dict[str, Path] = {}
     icon = None
     for index, slide in enumerate(prs.slides):
         span, window = spans.get(index), windows[index]
@@ -75,14 +79,14 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
         if span is None:
             ooxml.set_advance(slide._element, ms)
             continue
-        clip = clips[index]
         # Every clip is different audio: python-pptx's get_or_add_media_part would hash every media part
         # already in the package on each call (quadratic in the slides); name the part ourselves instead.
-        media = MediaPart(
-            PackURI(f"/ppt/media/media{index + 1}.mp3"), "audio/mpeg", prs.part.package, clip.read_bytes()
-        )
-        audio_rid = slide.part.relate_to(media, RT.AUDIO)
-        media_rid = slide.part.relate_to(media, RT.MEDIA)
+        # Its bytes go in when the deck is written (`_save_storing`): the part is a placeholder till then.
+        name = f"ppt/media/media{index + 1}.mp3"
+        media[name] = clips[index]
+        part = MediaPart(PackURI(f"/{name}"), "audio/mpeg", prs.part.package, b"")
+        audio_rid = slide.part.relate_to(part, RT.AUDIO)
+        media_rid = slide.part.relate_to(part, RT.MEDIA)
         if icon is None:
             icon = ImagePart.new(prs.part.package, _icon_image())
         image_rid = slide.part.relate_to(icon, RT.IMAGE)
@@ -90,7 +94,22 @@ def write_narrated_deck(plain: Path, out: Path, deck: Deck, soundtrack: Soundtra
         pic = ooxml.audio_pic_xml(shape_id, audio_rid, media_rid, image_rid, _ICON)
         played = round((span.end - span.start) * 1000)
         ooxml.set_advance(slide._element, ms, ooxml.audio_timing_xml(shape_id, played), pic)
-    prs.save(str(out))
+    _save_storing(prs, out, media)
+
+
+def _save_storing(prs: PresentationType, out: Path, media: dict[str, Path]) -> None:
+    """`prs` written to `out` with each of `media`'s parts (member name → file) read from its file and stored
+    as it is: mp3 is compressed already, and deflating it again took most of a long deck's time for a file
+    1 % smaller. The rest of the package is deflated as python-pptx writes it; the clips never sit in memory
+    together."""
+    shell = io.BytesIO()
+    prs.save(shell)  # the media parts are empty placeholders: a small package
+    with zipfile.ZipFile(shell) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as deck:
+        for entry in source.infolist():
+            if entry.filename in media:
+                deck.write(media[entry.filename], entry.filename, compress_type=zipfile.ZIP_STORED)
+            else:
+                deck.writestr(entry.filename, source.read(entry), compress_type=entry.compress_type)
 
 
 def _clips(spans: dict[int, Span], workdir: Path) -> dict[int, Path]:

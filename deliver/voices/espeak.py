@@ -27,6 +27,10 @@ _POS_CHARACTER: Final = 1
 _EVENT_LIST_TERMINATED: Final = 0
 _EVENT_WORD: Final = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH = 1, 2, 3
+_BUFFER_MS: Final = 1000
+"""Audio handed to the callback per call, in ms (the library's default is 60). Each call takes the interpreter
+lock: 15 hours of speech made 900,000 of them, each waiting its turn behind the threads encoding the
+audio; the audio and the word events are the same whatever the size."""
 _PHONEMES_IPA_TIED: Final = 0x02 | 0x80 | (ord("^") << 8)
 """espeak_TextToPhonemes mode: IPA, with "^" tying the letters of one phoneme (t^ʃ, a^ɪ)."""
 
@@ -81,7 +85,7 @@ class _Library:
         self.data_path = data_path
         self._declare()
         self.sample_rate = self.lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), _INITIALIZE_DONT_EXIT
+            _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, data_path.encode(), _INITIALIZE_DONT_EXIT
         )
         if self.sample_rate <= 0:
             raise EngineUnavailable(f"eSpeak NG could not read its data at {data_path}; {_REINSTALL}")

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Final
 
@@ -84,20 +85,23 @@ class NarrationClock:
 
     def __init__(self, ahead: Forecast, now: Callable[[], float] = time.monotonic) -> None:
         self.ahead, self.now, self.start = ahead, now, now()
+        # Sums of the chunks before each one, made once: a message per chunk that summed them anew cost the
+        # narration of a 4,000-chunk speech seconds.
+        self._audio = (0.0, *accumulate(ahead.chunk_audio))
+        self._fresh = (0.0, *accumulate(a * (not c) for a, c in zip(ahead.chunk_audio, ahead.cached, strict=True)))
+        self._sections = len(set(ahead.chunk_section))
 
     def elapsed(self) -> float:
         return self.now() - self.start
 
     def message(self, done: int) -> str:
-        ahead = self.ahead
+        ahead, sections = self.ahead, self._sections
         done = min(done, len(ahead.chunk_audio))
-        audio = sum(ahead.chunk_audio[:done])
-        fresh_done = sum(a for a, c in zip(ahead.chunk_audio[:done], ahead.cached[:done], strict=True) if not c)
-        fresh_left = ahead.fresh_audio - fresh_done
+        fresh_done = self._fresh[done]
+        fresh_left = self._fresh[-1] - fresh_done
         speed = self.elapsed() / fresh_done if fresh_done > 0 else ahead.speed
-        sections = len(set(ahead.chunk_section))
         section = min(ahead.chunk_section[done] + 1 if done < len(ahead.chunk_section) else sections, sections)
-        return (f"narrating section {section} of {sections} · {_clock(audio)} of {_clock(sum(ahead.chunk_audio))} "
+        return (f"narrating section {section} of {sections} · {_clock(self._audio[done])} of {_clock(self._audio[-1])} "
                 f"of audio · about {_clock(fresh_left * speed)} left")  # fmt: skip
 
 

@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from deliver import defaults
 from deliver.errors import EngineUnavailable, OptionError, SynthesisError
@@ -22,6 +22,7 @@ from deliver.speech.text import pack, pieces_within, sentences
 from deliver.voices import candidates, check_engine_name, passed_over, resolve_voice
 from deliver.voices.base import Engine, Folders, Prosody, Rendition, Voice
 from deliver.voices.cache import Cache, cache_key
+from deliver.voices.inorder import InOrder, Refused
 from deliver.voices.lexicon import EMPTY, Lexicon
 from deliver.voices.normalize import Spoken, normalize
 from deliver.voices.retry import RetryPolicy, with_retries
@@ -84,20 +85,21 @@ class Chunk:
 
 @dataclass(frozen=True)
 class VoicedSection:
-    """A section's chunks and their renditions, and who voiced them."""
+    """A section's chunks and their renditions, and who voiced them. Its repr leaves the chunks out: asyncio
+    computes the repr of the narration's result as its run ends (3.11), and a long section's took seconds."""
 
     index: int
     voice: Voice
-    utterances: tuple[Utterance, ...]
-    chunks: tuple[Chunk, ...]
-    renditions: tuple[Rendition, ...]
+    utterances: tuple[Utterance, ...] = field(repr=False)
+    chunks: tuple[Chunk, ...] = field(repr=False)
+    renditions: tuple[Rendition, ...] = field(repr=False)
     """Parallel to `chunks`: durations and boundaries; the audio stays in the cache (see `audio`), so a
     long speech's narration is never held in memory whole."""
     fallback_from: tuple[str, ...] = ()
     """Engines tried first that failed for this section, with their reason."""
     synthesized: int = 0
     """Chunks that were not in the cache."""
-    keys: tuple[str, ...] = ()
+    keys: tuple[str, ...] = field(default=(), repr=False)
     """Cache key of each chunk (what was said, by whom, how): a rebuild with the same keys sounds the same."""
     audio: tuple[Callable[[], bytes], ...] = field(default=(), compare=False, repr=False)
     """Parallel to `chunks`: each call reads that chunk's audio bytes back from the cache (raises
@@ -116,11 +118,35 @@ def _reader(cache: Cache, key: str, section: int) -> Callable[[], bytes]:
     return read
 
 
+@dataclass(frozen=True)
+class VoicedChunk:
+    """One chunk of a section, told of as soon as it and every chunk before it in its section are voiced."""
+
+    section: int
+    position: int
+    """Index into the section's chunks; 0 opens the section: again when the engine that voiced it so far
+    failed (its chunks told of before are then void, the section is voiced anew by `voice`)."""
+    voice: Voice
+    utterances: tuple[Utterance, ...]
+    fallback_from: tuple[str, ...]
+    """Engines that failed for this section before `voice`'s, with their reasons."""
+    chunk: Chunk
+    rendition: Rendition
+    """Durations and boundaries; its audio is empty (`audio` reads it back from the cache)."""
+    audio: Callable[[], bytes] = field(compare=False, repr=False)
+    stored: bool = False
+    """It was in the cache before this narration began (a section made only of such chunks may sound as it
+    did in an earlier build, and its encoded audio be found again)."""
+
+
 Tick = Callable[[int, int], None]
 """Progress: (chunks done, chunks in total)."""
 Voiced = Callable[["VoicedSection"], None]
 """Told of each section as soon as all its chunks are voiced (in the order they finish), so its audio can
 be encoded while the rest is synthesized; what it raises stops the narration."""
+Heard = Callable[[VoicedChunk], None]
+"""Told of each section's chunks in order, each as soon as it and those before it are voiced, so a section's
+audio can be encoded while the section itself is still being synthesized; what it raises stops the narration."""
 
 
 def utterances_of(speech: Speech) -> list[tuple[Utterance, ...]]:
@@ -153,24 +179,29 @@ def chunks_of(utterances: tuple[Utterance, ...], max_chars: int) -> tuple[Chunk,
 
 
 def narrate(
-    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None
-) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None,
+    heard: Heard | None = None,
+) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:  # fmt: skip
     """Voice every section (synchronous entry; runs its own event loop)."""
-    return asyncio.run(narrate_async(speech, options, tick, on_voiced))
+    return asyncio.run(narrate_async(speech, options, tick, on_voiced, heard))
 
 
 async def narrate_async(
-    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None
-) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:
+    speech: Speech, options: NarrationOptions, tick: Tick | None = None, on_voiced: Voiced | None = None,
+    heard: Heard | None = None,
+) -> tuple[tuple[VoicedSection, ...], tuple[Notice, ...]]:  # fmt: skip
     engines = candidates(speech.language, options.folders, options.engine, options.voice)
     notices = _selection_notices(engines, options, speech.language)
     said = utterances_of(speech)
     total = sum(len(chunks_of(u, engines[0].max_chunk)) for u in said)
     cache = Cache(options.cache_dir)
     shared = _Shared(cache, asyncio.Semaphore(options.concurrency), _Progress(total, tick))
-    jobs = [_told(_voice_section(i, u, engines, speech.language, options, shared), on_voiced)
+    jobs = [_told(_voice_section(i, u, engines, speech.language, options, shared, heard), on_voiced)
             for i, u in enumerate(said)]  # fmt: skip
-    sections = tuple(await _all_or_cancel(jobs))
+    try:
+        sections = tuple(await _all_or_cancel(jobs))
+    except Refused as refused:
+        raise refused.error from None
     for voiced in sections:
         if voiced.fallback_from:
             title = speech.sections[voiced.index].title
@@ -280,7 +311,7 @@ async def _told(job: Awaitable[VoicedSection], voiced: Voiced | None) -> VoicedS
 
 async def _voice_section(
     index: int, said: tuple[Utterance, ...], engines: list[Engine], language: Language,
-    options: NarrationOptions, shared: _Shared,
+    options: NarrationOptions, shared: _Shared, heard: Heard | None = None,
 ) -> VoicedSection:  # fmt: skip
     failures: list[str] = []
     for engine in engines:
@@ -289,26 +320,51 @@ async def _voice_section(
             chunks = chunks_of(said, engine.max_chunk)
             words = options.lexicon.words(language)
             jobs = [_one(engine, voice, normalize(c.text, language, words), options, shared) for c in chunks]
+            if heard is not None:
+                told = InOrder(_teller(heard, index, voice, said, tuple(failures), chunks, shared.cache))
+                jobs = [told.after(n, job) for n, job in enumerate(jobs)]
             results = await _all_or_cancel(jobs)
         except (SynthesisError, EngineUnavailable) as exc:
             if len(engines) == 1:
                 raise
             failures.append(f"{engine.name} failed ({exc})")
             continue
-        renditions = tuple(replace(r, audio=b"") for r, _, _ in results)  # the audio is read back when joined
-        keys = tuple(k for _, _, k in results)
-        new = sum(fresh for _, fresh, _ in results)
+        renditions = tuple(replace(r.rendition, audio=b"") for r in results)  # the audio is read back when joined
+        keys = tuple(r.key for r in results)
+        new = sum(r.fresh for r in results)
         audio = tuple(_reader(shared.cache, key, index) for key in keys)
         return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), new, keys, audio)
     raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
 
 
-async def _one(
-    engine: Engine, voice: Voice, spoken: Spoken, options: NarrationOptions, shared: _Shared
-) -> tuple[Rendition, bool, str]:
+def _teller(
+    heard: Heard, index: int, voice: Voice, said: tuple[Utterance, ...], failures: tuple[str, ...],
+    chunks: tuple[Chunk, ...], cache: Cache,
+) -> Callable[[int, _Got], None]:  # fmt: skip
+    """What tells `heard` of chunk `n` of section `index` as `voice` said it."""
+
+    def tell(n: int, got: _Got) -> None:
+        rendition, audio = replace(got.rendition, audio=b""), _reader(cache, got.key, index)
+        heard(VoicedChunk(index, n, voice, said, failures, chunks[n], rendition, audio, got.stored))
+
+    return tell
+
+
+class _Got(NamedTuple):
+    """A chunk's rendition, its cache key, and where it came from."""
+
+    rendition: Rendition
+    fresh: bool
+    """Synthesized by this call (not another chunk's synthesis of the same words, not the cache)."""
+    key: str
+    stored: bool
+    """Found in the cache."""
+
+
+async def _one(engine: Engine, voice: Voice, spoken: Spoken, options: NarrationOptions, shared: _Shared) -> _Got:
     """One chunk from the cache, or synthesized (retried by `options.retry`) and then cached, or the same
     synthesis another chunk of this narration started; its boundaries are returned on the chunk's own text
-    (the engine and the cache see the spoken form). Returns (rendition, was synthesized here, key)."""
+    (the engine and the cache see the spoken form)."""
     key = cache_key(engine, voice, options.prosody, spoken.text)
     job = shared.running.get(key)
     fresh = job is None
@@ -316,11 +372,11 @@ async def _one(
         cached = shared.cache.get(key)
         if cached is not None:
             shared.progress.step()
-            return _on_source(cached, spoken), False, key
+            return _Got(_on_source(cached, spoken), False, key, True)
         job = shared.start(key, _synthesized(engine, voice, spoken, options, shared, key))
     rendition = await shared.wait(key, job)
     shared.progress.step()
-    return _on_source(rendition, spoken), fresh, key
+    return _Got(_on_source(rendition, spoken), fresh, key, False)
 
 
 async def _synthesized(
