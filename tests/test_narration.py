@@ -216,8 +216,28 @@ def test_audio_reads_each_chunk_through_the_narration_and_fails_cleanly_when_the
     shutil.rmtree(options.cache_dir)
     stage = tmp_path / "stage"
     stage.mkdir()
-    with pytest.raises(SynthesisError, match="cached chunk vanished"):
+    with pytest.raises(SynthesisError, match="cached chunk was removed during the build"):
         write_soundtrack(stage, SPEECH, takes, Pauses(options.sentence_pause, options.point_pause))
+
+
+def test_each_chunk_reads_back_its_own_audio_when_another_build_stores_the_same_words_meanwhile(
+    tmp_path: Path, engines: dict[str, FakeEngine]
+) -> None:
+    """eSpeak's samples differ from one call to the next: two builds sharing a cache may both synthesize a
+    sentence, and the one whose metadata lands first must still join the audio its durations describe."""
+    from deliver.pipeline import section_voices
+    from deliver.voices.cache import Cache
+
+    options = _options(tmp_path, engine="espeak")
+    sections, _ = narrate(SPEECH, options)
+    takes = [t for v in section_voices(sections) for t in v.takes]
+    ours = [t.read() for t in takes]
+    other = Cache(options.cache_dir)  # the other build: same keys, other samples, written last
+    for s in sections:
+        for key, r in zip(s.keys, s.renditions, strict=True):
+            other.put(key, Rendition(b"RIFF" + key.encode() * 7, "wav", r.duration * 1.1, ()))
+    assert [t.read() for t in takes] == ours
+    assert all(other.get(key).audio.endswith(key.encode()) for s in sections for key in s.keys)
 
 
 # ---------------------------------------------------------------- retries: one policy for every engine

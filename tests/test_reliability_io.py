@@ -268,6 +268,25 @@ def test_damaged_cache_entries_are_healed_by_synthesizing_again(
     assert all(Cache(cache).get(p.stem) is not None for p in _entries(cache))
 
 
+def test_a_cache_entry_names_only_its_own_audio_and_entries_from_before_still_count(tmp_path: Path) -> None:
+    from deliver.voices.base import Rendition
+    from deliver.voices.cache import Cache
+
+    cache, key = Cache(tmp_path), "ab" * 32
+    ref = cache.put(key, Rendition(b"RIFF-one", "wav", 1.0, ()))
+    meta_path = tmp_path / key[:2] / f"{key}.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["file"] == ref.file and (tmp_path / key[:2] / ref.file).read_bytes() == b"RIFF-one"
+    (tmp_path / "secret.wav").write_bytes(b"RIFF-one")
+    for forged in ("../secret.wav", f"{key}.0000000000000000.wav/../../secret.wav", f"{'cd' * 32}.{ref.file[65:]}"):
+        meta_path.write_text(json.dumps({**meta, "file": forged}), encoding="utf-8")
+        assert cache.get(key) is None, forged
+    (tmp_path / key[:2] / f"{key}.wav").write_bytes(b"RIFF-one")  # as written before audio was named for its hash
+    meta_path.write_text(json.dumps({k: v for k, v in meta.items() if k != "file"}), encoding="utf-8")
+    found = cache.find(key)
+    assert found is not None and found.rendition.audio == b"RIFF-one" and cache.read(found.ref) == b"RIFF-one"
+
+
 def test_a_deck_from_a_template_that_does_not_reopen_is_never_shipped(
     previous: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

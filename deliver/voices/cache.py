@@ -2,6 +2,9 @@
 
 A rebuild only synthesizes what changed, and an interrupted build resumes: every entry is
 written to a temp name and renamed, the metadata last, so a half-written entry never counts.
+An entry's audio file is named for its content's hash and never rewritten: two builds sharing the
+cache may each synthesize the same words (eSpeak's samples differ from one call to the next), and
+each reads back exactly the audio whose durations it was given, whichever metadata lands last.
 The cache is an optimisation, never a reason for a build to fail: an entry that does not validate
 is synthesized again (and its bad files cleared), and when the disk is full or read-only the
 renditions are held in memory for this build and `problem` says why, for a notice.
@@ -12,16 +15,34 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from deliver.files import write_bytes
 from deliver.voices.base import Boundary, Engine, Prosody, Rendition, Voice
 
 _SCHEMA = 1
 _FORMATS = ("mp3", "wav")
+_NAMED = re.compile(r"[0-9a-f]{64}\.[0-9a-f]{16}\.(?:mp3|wav)")
+"""An audio file name the cache makes: `<key>.<first 16 hex of its sha256>.<format>`."""
+
+
+class AudioRef(NamedTuple):
+    """Where one rendition's audio lies, and what it must hash to (`file` empty: held in memory)."""
+
+    key: str
+    file: str
+    sha256: str
+
+
+class Stored(NamedTuple):
+    """A rendition as the cache holds it, and where to read its audio back."""
+
+    rendition: Rendition
+    ref: AudioRef
 
 
 def cache_key(engine: Engine, voice: Voice, prosody: Prosody, text: str) -> str:
@@ -53,35 +74,56 @@ class Cache:
 
     def get(self, key: str) -> Rendition | None:
         """The stored rendition, or None when absent or damaged (it is then synthesized again)."""
+        found = self.find(key)
+        return None if found is None else found.rendition
+
+    def find(self, key: str) -> Stored | None:
+        """The stored rendition and where its audio lies, or None when absent or damaged."""
         if key in self._held:
-            return self._held[key]
+            rendition = self._held[key]
+            return Stored(rendition, AudioRef(key, "", hashlib.sha256(rendition.audio).hexdigest()))
         meta_path, stem = self._paths(key)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            rendition = _valid(meta, stem)
+            return _valid(meta, stem)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        return rendition
 
-    def put(self, key: str, rendition: Rendition) -> None:
-        """Store atomically: audio first, then the metadata that makes the entry valid. When that cannot be
-        done the rendition is held in memory instead and `problem` records why; never raises OSError."""
+    def read(self, ref: AudioRef) -> bytes | None:
+        """The audio `ref` names, or None when it is gone or no longer what was stored."""
+        if not ref.file:
+            held = self._held.get(ref.key)
+            audio = b"" if held is None else held.audio
+        else:
+            try:
+                audio = (self.root / ref.key[:2] / ref.file).read_bytes()
+            except OSError:
+                return None
+        return audio if audio and hashlib.sha256(audio).hexdigest() == ref.sha256 else None
+
+    def put(self, key: str, rendition: Rendition) -> AudioRef:
+        """Store atomically: audio first (under a name of its own content), then the metadata that makes the
+        entry valid. When that cannot be done the rendition is held in memory instead and `problem` records
+        why; never raises OSError. Returns where the audio can be read back."""
         meta_path, stem = self._paths(key)
+        sha = hashlib.sha256(rendition.audio).hexdigest()
+        name = f"{key}.{sha[:16]}.{rendition.format}"
         meta = {
             "format": rendition.format,
+            "file": name,
             "duration": rendition.duration,
             "bytes": len(rendition.audio),
-            "sha256": hashlib.sha256(rendition.audio).hexdigest(),
+            "sha256": sha,
             "boundaries": [[b.start, b.end, b.text_start, b.text_end] for b in rendition.boundaries],
         }
-        audio_path = stem.with_suffix(f".{rendition.format}")
+        audio_path = stem.parent / name
         try:
             for attempt in (1, 2):
                 try:
                     meta_path.parent.mkdir(parents=True, exist_ok=True)
                     write_bytes(audio_path, rendition.audio)
                     write_bytes(meta_path, json.dumps(meta).encode("utf-8"))
-                    return
+                    return AudioRef(key, name, sha)
                 except (IsADirectoryError, NotADirectoryError, FileExistsError):
                     if attempt == 2 or not _clear_in_the_way((audio_path, meta_path)):
                         raise
@@ -90,22 +132,28 @@ class Cache:
             if self.problem is None:
                 where = exc.filename or self.root
                 self.problem = f"{where}: {exc.strerror or exc}"
+        return AudioRef(key, "", sha)
 
 
-def _valid(meta: Any, stem: Path) -> Rendition | None:
-    """The rendition an entry's metadata and audio describe, when they agree and make sense."""
+def _valid(meta: Any, stem: Path) -> Stored | None:
+    """The rendition an entry's metadata and audio describe, when they agree and make sense. Entries written
+    before audio files were named for their content have no `file` (their audio is `<key>.<format>`)."""
     if meta.get("format") not in _FORMATS:
         return None
     duration = float(meta["duration"])
     if not math.isfinite(duration) or duration <= 0:
         return None
-    audio = stem.with_suffix(f".{meta['format']}").read_bytes()
-    if len(audio) != meta["bytes"] or hashlib.sha256(audio).hexdigest() != meta["sha256"]:
+    name = meta.get("file", f"{stem.name}.{meta['format']}")
+    if name != f"{stem.name}.{meta['format']}" and not (_NAMED.fullmatch(name) and name.startswith(stem.name)):
+        return None  # only a name the cache makes: never a path out of its folder
+    audio = (stem.parent / name).read_bytes()
+    sha = hashlib.sha256(audio).hexdigest()
+    if len(audio) != meta["bytes"] or sha != meta["sha256"]:
         return None
     bounds = tuple(Boundary(float(b[0]), float(b[1]), int(b[2]), int(b[3])) for b in meta["boundaries"])
     if any(not (math.isfinite(b.start) and math.isfinite(b.end)) or b.end < b.start for b in bounds):
         return None
-    return Rendition(audio, meta["format"], duration, bounds)
+    return Stored(Rendition(audio, meta["format"], duration, bounds), AudioRef(stem.name, name, sha))
 
 
 def _clear_in_the_way(entry: tuple[Path, ...]) -> bool:

@@ -21,7 +21,7 @@ from deliver.model import Language, Notice, Speech
 from deliver.speech.text import pack, pieces_within, sentences
 from deliver.voices import candidates, check_engine_name, passed_over, resolve_voice
 from deliver.voices.base import Engine, Folders, Prosody, Rendition, Voice
-from deliver.voices.cache import Cache, cache_key
+from deliver.voices.cache import AudioRef, Cache, Stored, cache_key
 from deliver.voices.inorder import InOrder, Refused
 from deliver.voices.lexicon import EMPTY, Lexicon
 from deliver.voices.normalize import Spoken, normalize
@@ -103,17 +103,18 @@ class VoicedSection:
     """Cache key of each chunk (what was said, by whom, how): a rebuild with the same keys sounds the same."""
     audio: tuple[Callable[[], bytes], ...] = field(default=(), compare=False, repr=False)
     """Parallel to `chunks`: each call reads that chunk's audio bytes back from the cache (raises
-    SynthesisError when the entry vanished meanwhile), so whoever joins the audio knows nothing of the cache."""
+    SynthesisError when its file was removed meanwhile), so whoever joins the audio knows nothing of the cache."""
 
 
-def _reader(cache: Cache, key: str, section: int) -> Callable[[], bytes]:
-    """A function that reads the cached audio of `key` (one chunk of section `section`)."""
+def _reader(cache: Cache, ref: AudioRef, section: int) -> Callable[[], bytes]:
+    """A function that reads the audio `ref` names (one chunk of section `section`): the very audio whose
+    durations the section was given, even when another build sharing the cache stored the same words since."""
 
     def read() -> bytes:
-        stored = cache.get(key)
-        if stored is None:
-            raise SynthesisError(f"section {section + 1}: a cached chunk vanished during the build; build again")
-        return stored.audio
+        audio = cache.read(ref)
+        if audio is None:
+            raise SynthesisError(f"section {section + 1}: a cached chunk was removed during the build; build again")
+        return audio
 
     return read
 
@@ -256,15 +257,15 @@ class _Shared:
 
     def __init__(self, cache: Cache, semaphore: asyncio.Semaphore, progress: _Progress) -> None:
         self.cache, self.semaphore, self.progress = cache, semaphore, progress
-        self.running: dict[str, asyncio.Future[Rendition]] = {}
+        self.running: dict[str, asyncio.Future[Stored]] = {}
         self.waiting: dict[str, int] = {}
 
-    def start(self, key: str, job: Awaitable[Rendition]) -> asyncio.Future[Rendition]:
+    def start(self, key: str, job: Awaitable[Stored]) -> asyncio.Future[Stored]:
         """`job` run once for `key`, forgotten when done (its rendition is in the cache by then, so the
         narration never holds more than the chunks under way)."""
         future = self.running[key] = asyncio.ensure_future(job)
 
-        def done(finished: asyncio.Future[Rendition]) -> None:
+        def done(finished: asyncio.Future[Stored]) -> None:
             self.running.pop(key, None)
             self.waiting.pop(key, None)
             if not finished.cancelled():
@@ -273,7 +274,7 @@ class _Shared:
         future.add_done_callback(done)
         return future
 
-    async def wait(self, key: str, job: asyncio.Future[Rendition]) -> Rendition:
+    async def wait(self, key: str, job: asyncio.Future[Stored]) -> Stored:
         """`job`'s rendition; a caller cancelled (its section failed) leaves it to the others still waiting,
         and the last one to leave cancels it, as a chunk of its own would have been."""
         self.waiting[key] = self.waiting.get(key, 0) + 1
@@ -330,7 +331,7 @@ async def _voice_section(
         renditions = tuple(r.rendition for r in results)
         keys = tuple(r.key for r in results)
         new = sum(r.fresh for r in results)
-        audio = tuple(_reader(shared.cache, key, index) for key in keys)
+        audio = tuple(_reader(shared.cache, r.ref, index) for r in results)
         return VoicedSection(index, voice, said, chunks, renditions, tuple(failures), new, keys, audio)
     raise SynthesisError(f"section {index + 1} could not be voiced by any engine: {'; '.join(failures)}")
 
@@ -342,7 +343,7 @@ def _teller(
     """What tells `heard` of chunk `n` of section `index` as `voice` said it."""
 
     def tell(n: int, got: _Got) -> None:
-        heard(VoicedChunk(index, n, voice, said, failures, chunks[n], got.rendition, _reader(cache, got.key, index),
+        heard(VoicedChunk(index, n, voice, said, failures, chunks[n], got.rendition, _reader(cache, got.ref, index),
                           got.stored))  # fmt: skip
 
     return tell
@@ -354,9 +355,13 @@ class _Got(NamedTuple):
     rendition: Rendition
     fresh: bool
     """Synthesized by this call (not another chunk's synthesis of the same words, not the cache)."""
-    key: str
+    ref: AudioRef
     stored: bool
     """Found in the cache."""
+
+    @property
+    def key(self) -> str:
+        return self.ref.key
 
 
 async def _one(engine: Engine, voice: Voice, spoken: Spoken, options: NarrationOptions, shared: _Shared) -> _Got:
@@ -367,25 +372,24 @@ async def _one(engine: Engine, voice: Voice, spoken: Spoken, options: NarrationO
     job = shared.running.get(key)
     fresh = job is None
     if job is None:
-        cached = shared.cache.get(key)
+        cached = shared.cache.find(key)
         if cached is not None:
             shared.progress.step()
-            return _Got(_on_source(cached, spoken), False, key, True)
+            return _Got(_on_source(cached.rendition, spoken), False, cached.ref, True)
         job = shared.start(key, _synthesized(engine, voice, spoken, options, shared, key))
-    rendition = await shared.wait(key, job)
+    made = await shared.wait(key, job)
     shared.progress.step()
-    return _Got(_on_source(rendition, spoken), fresh, key, False)
+    return _Got(_on_source(made.rendition, spoken), fresh, made.ref, False)
 
 
 async def _synthesized(
     engine: Engine, voice: Voice, spoken: Spoken, options: NarrationOptions, shared: _Shared, key: str
-) -> Rendition:
+) -> Stored:
     async with shared.semaphore:  # held through the backoff too: a rate-limited service gets fewer calls, not more
         rendition = await with_retries(lambda: engine.synthesize(spoken.text, voice, options.prosody), options.retry)
     if not rendition.audio or rendition.duration <= 0:
         raise SynthesisError(f"{engine.name} returned no audio for: {spoken.source[:30]}…", retryable=False)
-    shared.cache.put(key, rendition)
-    return rendition
+    return Stored(rendition, shared.cache.put(key, rendition))
 
 
 def _on_source(rendition: Rendition, spoken: Spoken) -> Rendition:
