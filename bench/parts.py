@@ -58,11 +58,12 @@ def synthesis_alone(speech_path: Path, unique: bool = False) -> tuple[float, int
 
 
 def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, float]:
-    """LAME (through ffmpeg, as the build runs it) on each section's PCM, the sections spread over as many
-    workers as the build encodes with. The PCM is joined from the build's cache first and not timed."""
+    """LAME (in this process, as the build runs it) on each section's PCM at the engine's rate (resampled by
+    soxr while it is encoded, as in the build), the sections spread over as many workers as the build
+    encodes with. The PCM is joined from the build's cache first and not timed."""
     from deliver.audio import Pauses
-    from deliver.audio.mp3 import FRAME_RATE, export_mp3
-    from deliver.audio.sectionpcm import assemble, resampled
+    from deliver.audio.mp3 import export_mp3
+    from deliver.audio.sectionpcm import assemble
     from deliver.audio.soundtrack import encoders
     from deliver.pipeline import BuildOptions, load, narration_options, section_voices
     from deliver.voices.narrate import narrate
@@ -73,24 +74,21 @@ def encoding_alone(speech_path: Path, cache: Path, scratch: Path) -> dict[str, f
     pauses = Pauses(voicing.sentence_pause, voicing.point_pause)
     workers = encoders()
 
-    def one(n: int, voice: Any) -> tuple[float, float]:
+    def one(n: int, voice: Any) -> tuple[float, float, float]:
         started = time.perf_counter()
-        # LAME alone: on PCM at its own rate, resampled first and not timed (the build has ffmpeg resample
-        # each section while it encodes it).
         audio, rate = assemble(voice, pauses, speech.language)
-        audio = resampled(audio, rate, FRAME_RATE)
-        joined = time.perf_counter()
-        export_mp3(audio, scratch / f"{n:04d}.mp3", {"title": str(n)})
-        return joined - started, time.perf_counter() - joined
+        joined, cpu = time.perf_counter(), time.thread_time()
+        export_mp3(audio, scratch / f"{n:04d}.mp3", {"title": str(n)}, rate)  # resampled to FRAME_RATE here
+        return joined - started, time.perf_counter() - joined, time.thread_time() - cpu
 
-    start, lame_start = time.perf_counter(), _children_cpu()
+    start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         timed = list(pool.map(one, range(len(voiced)), section_voices(voiced)))
     wall = time.perf_counter() - start
-    CPU["encoding_cpu_s"] = _children_cpu() - lame_start  # the ffmpeg processes' own CPU: LAME
-    encode = sum(t for _, t in timed)
+    CPU["encoding_cpu_s"] = sum(c for _, _, c in timed)  # the encoding threads' own CPU: LAME and soxr
+    encode = sum(t for _, t, _ in timed)
     return {"workers": workers, "sections": len(voiced), "encode_core_s": encode, "encode_s": encode / workers,
-            "join_pcm_s": sum(t for t, _ in timed), "phase_wall_s": wall}  # fmt: skip
+            "join_pcm_s": sum(t for t, _, _ in timed), "phase_wall_s": wall}  # fmt: skip
 
 
 def largest_share(speech_path: Path) -> float:

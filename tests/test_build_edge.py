@@ -11,8 +11,9 @@ from conftest import SPEECHES
 from edge_server import EdgeServer
 
 from deliver import voices
+from deliver.audio import mp3 as mp3_module
 from deliver.audio.mp3 import decoded_seconds
-from deliver.errors import SynthesisError
+from deliver.errors import MissingTool, SynthesisError
 from deliver.pipeline import BuildOptions, build, load
 from deliver.voices.base import Prosody
 from deliver.voices.edge import EdgeEngine
@@ -108,3 +109,19 @@ def test_edge_is_sent_the_spoken_form_with_the_lexicons_readings(tmp_path: Path,
     sent = "".join(server.texts)
     assert homophones("tong2 zhi4 men5") in sent and "同志们" not in sent
     assert not any(ch.isdigit() for ch in sent)  # numbers went out in words
+
+
+def test_mp3_renditions_without_ffmpeg_to_decode_them_fail_in_one_line_naming_it(
+    tmp_path: Path, server: EdgeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only edge's mp3 renditions (and video) still need ffmpeg: an offline build needs none (test_reliability)."""
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(tmp_path / "no-ffmpeg-here"))
+    mp3_module.ffmpeg.cache_clear()
+    try:
+        with pytest.raises(MissingTool, match=r"^ffmpeg not found at .*no-ffmpeg-here; reinstall it with: pip install"):
+            _build(tmp_path, engine="edge")
+    finally:
+        mp3_module.ffmpeg.cache_clear()
+    assert not (tmp_path / "out").exists() or not [
+        p for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")
+    ]

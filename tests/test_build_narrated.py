@@ -249,7 +249,7 @@ def test_more_chapters_than_one_table_holds_are_nested_and_all_read_back(tmp_pat
     assert read_chapters(path) == [(t, pytest.approx(a), pytest.approx(b)) for t, a, b in chapters]
 
 
-def test_pcm_at_the_engines_rate_is_heard_where_its_samples_say_once_ffmpeg_resamples_it(tmp_path: Path) -> None:
+def test_pcm_at_the_engines_rate_is_heard_where_its_samples_say_once_it_is_resampled(tmp_path: Path) -> None:
     """A click at a known sample of 22,050 Hz PCM is heard in the 24 kHz mp3 at that sample's time."""
     import array
     import math
@@ -270,6 +270,35 @@ def test_pcm_at_the_engines_rate_is_heard_where_its_samples_say_once_ffmpeg_resa
         expected = round(quiet * FRAME_RATE / rate)
         onset = next(x for x in range(expected - 2000, len(samples)) if abs(samples[x]) > 3000)
         assert abs(onset - expected) <= 2
+
+
+def test_a_section_mp3_holds_its_tags_and_a_lame_tag_that_makes_players_hear_exactly_its_samples(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+
+    from mutagen.id3 import ID3
+    from mutagen.mp3 import MP3
+
+    from deliver.audio.mp3 import FRAME_RATE, SAMPLES_PER_FRAME, export_mp3, ffmpeg, silence
+    from deliver.audio.mp3join import frames
+
+    for seconds in (0.01, 1.0, 7.3):
+        path = tmp_path / f"{seconds}.mp3"
+        tags = {"title": "02 抓学习", "album": "测试讲话", "artist": "deliver", "track": "2"}
+        export_mp3(b"\1\0" * round(seconds * FRAME_RATE), path, tags)
+        raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-"],
+                             capture_output=True, check=True).stdout  # fmt: skip
+        assert len(raw) // 2 == round(seconds * FRAME_RATE)  # the encoder's delay and padding are dropped
+        read = frames(path)
+        assert read.count * read.size == len(read.audio) and read.delay == 576
+        assert read.count * SAMPLES_PER_FRAME >= read.delay + round(seconds * FRAME_RATE)
+        assert {k: str(v) for k, v in ID3(path).items()} == {"TIT2": "02 抓学习", "TALB": "测试讲话", "TPE1": "deliver",
+                                                               "TRCK": "2"}  # fmt: skip
+        info = MP3(path).info  # mutagen reads the LAME tag as a gapless player does: delay and padding dropped
+        assert info.length == pytest.approx(seconds) and info.encoder_info.startswith("LAME 3.100")
+    export_mp3(silence(0.5), tmp_path / "gap.mp3", {})
+    assert (tmp_path / "gap.mp3").read_bytes()[:2] == b"\xff\xf3"  # untagged: the gap between sections
 
 
 def test_a_section_is_split_frame_by_frame_into_clips_that_tile_it_and_start_where_asked(tmp_path: Path) -> None:

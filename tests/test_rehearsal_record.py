@@ -42,10 +42,10 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Package:
 
 def show_wav(package: Package, out: Path) -> Path:
     """The narration as the show plays it: each slide's stretch of speech.mp3, then its hold in silence."""
-    import imageio_ffmpeg
-    from pydub import AudioSegment
+    from deliver.audio.mp3 import ffmpeg, pydub
 
-    AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+    ffmpeg()  # pydub pointed at the bundled ffmpeg (imported through deliver: no warning about its absence)
+    AudioSegment = pydub()
     speech = AudioSegment.from_file(package.folder / "audio" / "speech.mp3", codec="mp3")
     show = AudioSegment.silent(duration=0, frame_rate=speech.frame_rate)
     for s in package.data["slides"]:

@@ -5,6 +5,7 @@ store of encoded sections, and a broken encoder stops the build early."""
 
 from __future__ import annotations
 
+import errno
 import time
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from fakes import FakeEngine, swapped
 from deliver.audio import Pauses, SoundtrackWriter, write_soundtrack
 from deliver.audio import mp3 as mp3_module
 from deliver.audio.mp3 import Mp3Stream
-from deliver.errors import MissingTool
+from deliver.errors import OutputError
 from deliver.pipeline import (
     BuildOptions,
     build,
@@ -188,17 +189,24 @@ def _audio(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture
-def broken_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    script = tmp_path / "ffmpeg"
-    script.write_text("#!/bin/sh\necho 'no encoder here' >&2\nexit 1\n")
-    script.chmod(0o755)
-    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(script))
-    mp3_module.ffmpeg.cache_clear()
-    yield
-    mp3_module.ffmpeg.cache_clear()
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills up under the first section's mp3 (the encoder writes as it encodes)."""
+    real = mp3_module._lame
+
+    class Full:
+        def __init__(self) -> None:
+            self.lame = real()
+
+        def encode(self, pcm: bytes) -> bytes:
+            raise OSError(errno.ENOSPC, "No space left on device", "01-开场.mp3")
+
+        def flush(self) -> bytes:
+            return bytes(self.lame.flush())
+
+    monkeypatch.setattr(mp3_module, "_lame", Full)
 
 
-@pytest.mark.usefixtures("broken_ffmpeg")
+@pytest.mark.usefixtures("full_disk")
 def test_a_failing_encoder_stops_the_build_while_it_is_still_narrating(tmp_path: Path) -> None:
     ticks: list[tuple[int, int]] = []
 
@@ -206,7 +214,7 @@ def test_a_failing_encoder_stops_the_build_while_it_is_still_narrating(tmp_path:
         if total:
             ticks.append((done, total))
 
-    with pytest.raises(MissingTool, match=r"ffmpeg could not encode .*no encoder here"):
+    with pytest.raises(OutputError, match="the disk is full"):
         build(_speech(tmp_path, sections=10), _options(tmp_path, concurrency=1), progress)
     done, total = max(ticks)
     assert done < total, "the narration went on to the end after the encoder had failed"

@@ -25,6 +25,10 @@ _RATES: Final = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 
 """Sample rates by MPEG version bits and index."""
 DECODER_DELAY: Final = 529
 """Samples an mp3 decoder outputs before the encoder's own delay ends (LAME's convention: 528 + 1)."""
+_INFO_KBPS: Final = 64
+"""Bit rate index of the Info frame: at 24 kHz a 48 kbit/s frame (144 bytes) cannot hold the tag (168)."""
+_SIDE_INFO: Final = 9
+"""Bytes of Layer III side information in an MPEG-2 mono frame (the Info tag follows them)."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,43 @@ def frames(path: Path) -> Frames:
     audio = memoryview(data)[start + length : end]
     size = _even_size(audio, rate, lsf)
     return Frames(audio, count, per_frame, rate, delay, size)
+
+
+def info_frame(first: bytes, count: int, audio_bytes: int, delay: int, padding: int) -> bytes:
+    """The LAME Info frame (Xing header and LAME tag) that opens a CBR MPEG-2 mono file whose first audio frame
+    header is `first` and whose `count` audio frames take `audio_bytes`: players take the length from it, and
+    ffmpeg (hence Chromium) and gapless players drop `delay` samples at the start and `padding` at the end.
+    The music CRC is left 0 (decoders do not require it; computing CRC-16 over hours of audio in Python would
+    cost more than the encoding); the tag's own CRC is set."""
+    header = int.from_bytes(first[:4], "big")
+    if header >> 21 != 0x7FF or (header >> 19) & 3 != 2 or (header >> 6) & 3 != 3:
+        raise ValueError("an Info frame is made only for MPEG-2 mono Layer III")
+    rate = _RATES[2][(header >> 10) & 3]
+    header = (header & ~(0xF << 12) & ~(1 << 9)) | (_BITRATES_LSF.index(_INFO_KBPS) << 12)
+    frame = bytearray(72 * _INFO_KBPS * 1000 // rate)
+    frame[:4] = header.to_bytes(4, "big")
+    total = len(frame) + audio_bytes
+    toc = bytes(i * 256 // 100 for i in range(100))  # CBR: byte offset grows linearly with time
+    tag = b"Info" + (15).to_bytes(4, "big") + count.to_bytes(4, "big") + total.to_bytes(4, "big") + toc
+    tag += bytes(4)  # quality
+    bitrate = _BITRATES_LSF[(int.from_bytes(first[:4], "big") >> 12) & 15]
+    lame = b"LAME3.100" + bytes([0x01, 0]) + bytes(8) + bytes([0, min(bitrate, 255)])
+    lame += ((delay << 12) | padding).to_bytes(3, "big") + bytes(4) + total.to_bytes(4, "big") + bytes(2)
+    at = 4 + _SIDE_INFO
+    frame[at : at + len(tag) + len(lame)] = tag + lame
+    end = at + len(tag) + len(lame)
+    frame[end : end + 2] = _crc16(bytes(frame[:190])).to_bytes(2, "big")
+    return bytes(frame)
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16/ARC, as the LAME tag's own checksum is computed (over the frame's first 190 bytes)."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
 
 
 def _even_size(audio: memoryview, rate: int, lsf: bool) -> int:

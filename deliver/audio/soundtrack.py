@@ -18,7 +18,7 @@ from typing import Any, Final, TypeVar
 
 from deliver.audio.feed import Abandoned, Feed
 from deliver.audio.mp3 import (
-    MP3_ARGS,
+    ENCODING,
     SECTION_GAP,
     Mp3Stream,
     SectionAudio,
@@ -249,10 +249,11 @@ _ENCODED = "mp3"
 """Folder of the voice cache holding encoded sections, by a hash of their audio and tags."""
 
 
-_FORM: Final = 2
+_FORM: Final = 3
 """Version of how takes become a section's PCM and its mp3 (`SectionPcm`, `Mp3Stream`): part of every stored
-section's digest, so a change there is never served an mp3 made the old way. 2: the PCM at the engine's own
-rate, resampled by ffmpeg (1: resampled in Python to FRAME_RATE take by take)."""
+section's digest, so a change there is never served an mp3 made the old way. 3: encoded in this process
+(LAME, soxr); 2: the PCM at the engine's own rate, resampled and encoded by ffmpeg; 1: resampled in Python
+to FRAME_RATE take by take."""
 
 
 class _Digest:
@@ -261,7 +262,7 @@ class _Digest:
     section changed) finds its mp3 by this before decoding anything twice."""
 
     def __init__(self, pauses: Pauses, tags: dict[str, str]) -> None:
-        made = json.dumps([_FORM, pauses.sentence, pauses.point, tags, MP3_ARGS], sort_keys=True)
+        made = json.dumps([_FORM, pauses.sentence, pauses.point, tags, ENCODING], sort_keys=True)
         self._hash = hashlib.sha256(made.encode())
 
     def add(self, take: Take, audio: bytes) -> None:
