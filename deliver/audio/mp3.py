@@ -13,6 +13,7 @@ import io
 import itertools
 import os
 import subprocess
+import threading
 import warnings
 from contextlib import suppress
 from dataclasses import dataclass
@@ -131,10 +132,13 @@ class Mp3Stream:
         self._file.write(self._tag + bytes(_INFO_ROOM))
 
     def write(self, pcm: bytes) -> None:
-        if self._resampler is not None:
-            pcm = self._resampler.resample_chunk(_numpy().frombuffer(pcm, dtype="<i2")).tobytes()
-        self._samples += len(pcm) // 2
-        self._put(self._encoder.encode(pcm))
+        view = memoryview(pcm)
+        for at in range(0, len(view), _PIECE):  # soxr and LAME size their buffers in ints: hours at once crash
+            piece = view[at : at + _PIECE]
+            if self._resampler is not None:
+                piece = self._resampler.resample_chunk(_numpy().frombuffer(piece, dtype="<i2")).tobytes()
+            self._samples += len(piece) // 2
+            self._put(self._encoder.encode(bytes(piece)))
 
     def close(self) -> None:
         """Finish the file (raises OSError when it cannot be written, having removed it)."""
@@ -147,7 +151,7 @@ class Mp3Stream:
             self._put(self._encoder.flush())
             count = self._bytes // _FRAME_BYTES
             padding = count * SAMPLES_PER_FRAME - ENCODER_DELAY - self._samples
-            info = info_frame(self._first, count, self._bytes, ENCODER_DELAY, padding)
+            info = info_frame(self._first or _HEADER, count, self._bytes, ENCODER_DELAY, padding)
             self._file.seek(len(self._tag) + _INFO_ROOM - len(info))
             self._file.write(info)
             self._file.close()
@@ -184,23 +188,34 @@ _FRAME_BYTES: Final = 72 * _KBPS * 1000 // FRAME_RATE
 """144: every audio frame at 48 kbit/s and 24 kHz is this long (no padding slot)."""
 ENCODER_DELAY: Final = 576
 """Samples LAME puts before the first one it was given (measured: an impulse is decoded 576 + 529 in)."""
+_PIECE: Final = 1 << 22
+"""Bytes of PCM (87 s at 24 kHz) handed to the resampler and the encoder at a time."""
+_HEADER: Final = bytes.fromhex("fff364c4")
+"""The header LAME gives every frame here (MPEG-2 Layer III, 48 kbit/s, 24 kHz, mono), for a file of none."""
 _INFO_ROOM: Final = 72 * 64 * 1000 // FRAME_RATE
 """Bytes kept after the ID3 tag for the Info frame, written once the frames are counted."""
 ENCODING: Final = {"encoder": "lameenc", "kbps": _KBPS, "quality": _QUALITY, "rate": FRAME_RATE, "resampler": "soxr HQ"}
 """What the section mp3s are made with (part of a stored section's digest)."""
 
 
+_LAME_SETUP = threading.Lock()
+"""LAME fills tables shared by every encoder while one is set up (its documentation asks that this be done
+one at a time); encoding itself runs in parallel."""
+
+
 def _lame() -> Any:
-    """A LAME encoder for mono FRAME_RATE PCM at 48 kbit/s CBR (lameenc carries no type annotations)."""
+    """A LAME encoder for mono FRAME_RATE PCM at 48 kbit/s CBR, set up (lameenc carries no type annotations)."""
     try:
         import lameenc
     except ImportError as exc:
         raise MissingTool(f"the mp3 encoder is missing ({exc}); reinstall it with: pip install lameenc") from None
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(_KBPS)
-    encoder.set_in_sample_rate(FRAME_RATE)
-    encoder.set_channels(1)
-    encoder.set_quality(_QUALITY)
+    with _LAME_SETUP:
+        encoder = lameenc.Encoder()
+        encoder.set_bit_rate(_KBPS)
+        encoder.set_in_sample_rate(FRAME_RATE)
+        encoder.set_channels(1)
+        encoder.set_quality(_QUALITY)
+        encoder.encode(b"")  # lameenc sets LAME's parameters up on its first call
     return encoder
 
 

@@ -60,7 +60,7 @@ def frames(path: Path) -> Frames:
         start = 10 + size + (10 if data[5] & 0x10 else 0)
     header = int.from_bytes(data[start : start + 4], "big")
     if header >> 21 != 0x7FF or (header >> 17) & 3 != 1:
-        raise MissingTool(f"{path.name}: not the Layer III mp3 ffmpeg was asked for")
+        raise MissingTool(f"{path.name}: not the Layer III mp3 our encoder writes")
     version, rate_index = (header >> 19) & 3, (header >> 10) & 3
     rate = _RATES[version][rate_index]
     lsf = version != 3
@@ -69,7 +69,7 @@ def frames(path: Path) -> Frames:
     per_frame = 576 if lsf else 1152
     info = max(data.find(b"Info", start, start + 40), data.find(b"Xing", start, start + 40))
     if info < 0 or not lsf:
-        raise MissingTool(f"{path.name}: has no LAME Info frame (ffmpeg's libmp3lame writes one)")
+        raise MissingTool(f"{path.name}: has no LAME Info frame (our encoder writes one)")
     flags = int.from_bytes(data[info + 4 : info + 8], "big")
     count = int.from_bytes(data[info + 8 : info + 12], "big") if flags & 1 else 0
     lame = info + 8 + 4 * bool(flags & 1) + 4 * bool(flags & 2) + 100 * bool(flags & 4) + 4 * bool(flags & 8)
@@ -84,8 +84,8 @@ def info_frame(first: bytes, count: int, audio_bytes: int, delay: int, padding: 
     """The LAME Info frame (Xing header and LAME tag) that opens a CBR MPEG-2 mono file whose first audio frame
     header is `first` and whose `count` audio frames take `audio_bytes`: players take the length from it, and
     ffmpeg (hence Chromium) and gapless players drop `delay` samples at the start and `padding` at the end.
-    The music CRC is left 0 (decoders do not require it; computing CRC-16 over hours of audio in Python would
-    cost more than the encoding); the tag's own CRC is set."""
+    The music CRC is left 0 (decoders do not require it; CRC-16 over hours of audio in Python would cost more
+    than the encoding); the tag's own CRC is set as ffmpeg's muxer sets it."""
     header = int.from_bytes(first[:4], "big")
     if header >> 21 != 0x7FF or (header >> 19) & 3 != 2 or (header >> 6) & 3 != 3:
         raise ValueError("an Info frame is made only for MPEG-2 mono Layer III")

@@ -1,10 +1,10 @@
 """A section's takes → its PCM (mono 16-bit, joined with pauses at the rate its engine speaks at) and its
 cues (each utterance, each subtitle line) on that PCM's timeline.
 
-The PCM stays at the engine's own rate (eSpeak NG and piper speak at 22,050 Hz): ffmpeg resamples the
-section's stream to FRAME_RATE while it encodes, in its own process, instead of Python doing it take by
-take under the interpreter lock. Cue times are counted in the engine's samples, which ffmpeg's resampler
-keeps in place (input sample n is heard at n / rate seconds).
+The PCM stays at the engine's own rate (eSpeak NG and piper speak at 22,050 Hz): the section's encoder
+resamples its stream to FRAME_RATE (soxr, outside the interpreter lock; see mp3.Mp3Stream). Cue times are
+counted in the engine's samples, which the resampler keeps in place (input sample n is heard at n / rate
+seconds).
 """
 
 from __future__ import annotations

@@ -75,8 +75,8 @@ def encoders() -> int:
 class SoundtrackWriter:
     """The package's audio, written while the narration goes on. A section is handed over take by take
     while it is voiced (`begin`, `take`, `end`) or whole (`add`), sections in any order; a worker thread
-    streams each section's takes into its encoder as they come (ffmpeg runs the resampler and LAME in its
-    own process, so the worker holds the GIL only to read takes). `finish` joins the sections in order into
+    streams each section's takes into its encoder as they come (soxr and LAME release the GIL while they
+    work, so the worker holds it only to read takes). `finish` joins the sections in order into
     audio/speech.mp3 with a pause between them, then writes chapters and subtitles. A worker holds one
     take's PCM at a time, so memory stays bounded whatever the speech's length.
     `encoded`: a folder keeping encoded sections by a hash of their audio (None: encode every section).
