@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
@@ -191,6 +191,11 @@ class Cue:
     words: tuple[tuple[float, int], ...] = ()
     """When each later word of `text` is heard: (seconds on the same timeline, character offset in `text`);
     empty when the engine gave no word timings."""
+
+    def moved(self, to: Callable[[float], float]) -> Cue:
+        """The same cue on another timeline, each of its times mapped by `to`."""
+        return Cue(round(to(self.start), 3), round(to(self.end), 3), self.text, self.point,
+                   tuple((round(to(t), 3), offset) for t, offset in self.words))  # fmt: skip
 
     def shifted(self, seconds: float) -> Cue:
         """The same cue `seconds` later on the timeline."""

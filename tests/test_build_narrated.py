@@ -301,6 +301,52 @@ def test_a_section_mp3_holds_its_tags_and_a_lame_tag_that_makes_players_hear_exa
     assert (tmp_path / "gap.mp3").read_bytes()[:2] == b"\xff\xf3"  # untagged: the gap between sections
 
 
+def test_a_long_section_encoded_in_pieces_is_heard_where_its_timeline_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces of 1 s here (5 min in a build): the joined file is one mp3 whose clicks land where the returned
+    timeline puts the PCM's, and which plays exactly as long as it says."""
+    import array
+    import math
+    import struct
+    import subprocess
+
+    from mutagen.mp3 import MP3
+
+    from deliver.audio import mp3pieces
+    from deliver.audio.mp3 import FRAME_RATE, ffmpeg
+    from deliver.audio.mp3join import frames
+
+    monkeypatch.setattr(mp3pieces, "PIECE_SECONDS", 1.0)
+    rate = 22050
+    burst = b"".join(struct.pack("<h", int(12000 * math.sin(k * 0.3))) for k in range(2205))
+    take = b"\0\0" * 6000 + burst + b"\0\0" * 14000  # 1 s: a click 0.27 s in
+    path = tmp_path / "long.mp3"
+    out = mp3pieces.PiecewiseMp3(path, {"title": "长"}, rate, slots=2)
+    clicks = []
+    for n in range(7):
+        if n:
+            out.between()
+            out.write(b"\0\0" * (rate // 2))  # the pause, where a piece may end
+        clicks.append((out._heard + 6000) / rate)
+        out.write(take * (1 + n % 2))
+    total = out._heard / rate
+    heard = out.close()
+    assert not [p for p in tmp_path.iterdir() if p != path], "pieces left behind"
+    read = frames(path)
+    assert read.count * read.size == len(read.audio)
+    raw = subprocess.run([ffmpeg(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-"],
+                         capture_output=True, check=True).stdout  # fmt: skip
+    samples = array.array("h", raw)
+    assert len(samples) == pytest.approx(heard(total) * FRAME_RATE, abs=2)
+    assert MP3(path).info.length == pytest.approx(heard(total), abs=1e-3)
+    assert heard(total) - total > 0.1  # the pieces' joins are heard (padding and delay within the pauses)
+    for t in clicks:
+        expected = round(heard(t) * FRAME_RATE)
+        onset = next(x for x in range(expected - 3000, len(samples)) if abs(samples[x]) > 3000)
+        assert abs(onset - expected) <= 3, t
+
+
 def test_a_section_is_split_frame_by_frame_into_clips_that_tile_it_and_start_where_asked(tmp_path: Path) -> None:
     import array
     import math

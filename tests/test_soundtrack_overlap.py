@@ -6,6 +6,7 @@ store of encoded sections, and a broken encoder stops the build early."""
 from __future__ import annotations
 
 import errno
+import json
 import time
 from pathlib import Path
 
@@ -49,7 +50,14 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.glob("*/*.*")) if p.is_file()}
 
 
-def test_the_overlapped_build_writes_the_bytes_of_encoding_after_the_narration_in_any_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece", [300.0, 3.0], ids=["whole sections", "sections in pieces"])
+def test_the_overlapped_build_writes_the_bytes_of_encoding_after_the_narration_in_any_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: float
+) -> None:
+    from deliver.audio import mp3pieces
+    from deliver.audio.mp3 import decoded_seconds
+
+    monkeypatch.setattr(mp3pieces, "PIECE_SECONDS", piece)
     speech_file = _speech(tmp_path)
     result = build(speech_file, _options(tmp_path))
     built = _files(result.folder)
@@ -66,6 +74,9 @@ def test_the_overlapped_build_writes_the_bytes_of_encoding_after_the_narration_i
     after = _files(stage)
     assert after.keys() == {n for n in built if n.startswith(("audio/", "subtitles/"))}
     assert all(after[name] == built[name] for name in after), [n for n in after if after[n] != built[n]]
+    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    for section in manifest["narration"]["sections"]:  # the cues are on the audio as it is heard
+        assert decoded_seconds(result.folder / section["file"]) == pytest.approx(section["duration"], abs=0.03)
 
 
 def test_each_section_is_encoded_while_the_later_ones_are_still_being_voiced(tmp_path: Path) -> None:
@@ -92,16 +103,20 @@ def test_each_section_is_encoded_while_the_later_ones_are_still_being_voiced(tmp
 
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
-    """File name → bytes of PCM written to each encoder opened for it, in order (the real encoder runs)."""
+    """File name → bytes of PCM written to each encoder opened for it, in order (the real encoder runs; a
+    piece of a long section counts for its section's file)."""
     seen: dict[str, list[int]] = {}
     real_init, real_write = Mp3Stream.__init__, Mp3Stream.write
 
+    def section(path: Path) -> str:
+        return path.name[1:].split(".mp3.")[0] + ".mp3" if path.name.endswith(".piece.mp3") else path.name
+
     def init(self: Mp3Stream, path: Path, tags: dict[str, str], rate: int = mp3_module.FRAME_RATE) -> None:
         real_init(self, path, tags, rate)
-        seen.setdefault(path.name, []).append(0)
+        seen.setdefault(section(path), []).append(0)
 
     def write(self: Mp3Stream, pcm: bytes) -> None:
-        seen[self.path.name][-1] += len(pcm)
+        seen[section(self.path)][-1] += len(pcm)
         real_write(self, pcm)
 
     monkeypatch.setattr(Mp3Stream, "__init__", init)

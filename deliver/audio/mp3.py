@@ -15,6 +15,7 @@ import os
 import subprocess
 import threading
 import warnings
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,29 +124,31 @@ class Mp3Stream:
         # A name of its own: a section voiced again by another engine is encoded anew while the stream it
         # replaces is still being stopped.
         self.tmp = path.with_name(f".{path.name}.{next(_STREAMS)}.tmp.mp3")
-        self._tag = _id3_tag(tags)
+        self._tag = id3_tag(tags)
         self._encoder = _lame()
-        self._resampler = None if rate == FRAME_RATE else _soxr().ResampleStream(rate, FRAME_RATE, 1, dtype="int16")
+        self._resampler = None if rate == FRAME_RATE else Resampler(rate)
         self._samples = self._bytes = 0
         self._first = b""
         self._file = self.tmp.open("wb")
         self._file.write(self._tag + bytes(_INFO_ROOM))
 
+    @property
+    def samples(self) -> int:
+        """Samples (at FRAME_RATE) encoded so far."""
+        return self._samples
+
     def write(self, pcm: bytes) -> None:
-        view = memoryview(pcm)
-        for at in range(0, len(view), _PIECE):  # soxr and LAME size their buffers in ints: hours at once crash
-            piece = view[at : at + _PIECE]
+        for piece in blocks(pcm):
             if self._resampler is not None:
-                piece = self._resampler.resample_chunk(_numpy().frombuffer(piece, dtype="<i2")).tobytes()
+                piece = self._resampler.resample(piece)
             self._samples += len(piece) // 2
-            self._put(self._encoder.encode(bytes(piece)))
+            self._put(self._encoder.encode(piece))
 
     def close(self) -> None:
         """Finish the file (raises OSError when it cannot be written, having removed it)."""
         try:
             if self._resampler is not None:
-                empty = _numpy().zeros(0, dtype="<i2")
-                tail = self._resampler.resample_chunk(empty, last=True).tobytes()
+                tail = self._resampler.resample(b"", last=True)
                 self._samples += len(tail) // 2
                 self._put(self._encoder.encode(tail))
             self._put(self._encoder.flush())
@@ -189,7 +192,7 @@ _FRAME_BYTES: Final = 72 * _KBPS * 1000 // FRAME_RATE
 ENCODER_DELAY: Final = 576
 """Samples LAME puts before the first one it was given (measured: an impulse is decoded 576 + 529 in)."""
 _PIECE: Final = 1 << 22
-"""Bytes of PCM (87 s at 24 kHz) handed to the resampler and the encoder at a time."""
+"""Bytes of PCM handed to the resampler and the encoder at a time (see `blocks`)."""
 _HEADER: Final = bytes.fromhex("fff364c4")
 """The header LAME gives every frame here (MPEG-2 Layer III, 48 kbit/s, 24 kHz, mono), for a file of none."""
 _INFO_ROOM: Final = 72 * 64 * 1000 // FRAME_RATE
@@ -219,21 +222,37 @@ def _lame() -> Any:
     return encoder
 
 
-def _soxr() -> Any:
-    try:
-        import soxr
-    except ImportError as exc:
-        raise MissingTool(f"the resampler is missing ({exc}); reinstall it with: pip install soxr") from None
-    return soxr
+class Resampler:
+    """Mono 16-bit PCM from `rate` to FRAME_RATE as it streams by (soxr's high quality; input sample n is heard
+    at n / rate seconds, so cue times counted in the engine's samples stay where they are)."""
+
+    def __init__(self, rate: int) -> None:
+        try:
+            import numpy
+            import soxr
+        except ImportError as exc:
+            raise MissingTool(f"the resampler is missing ({exc}); reinstall it with: pip install soxr") from None
+        self._numpy: Any = numpy
+        self._stream: Any = soxr.ResampleStream(rate, FRAME_RATE, 1, dtype="int16")
+
+    def resample(self, pcm: bytes, last: bool = False) -> bytes:
+        """The next stretch at FRAME_RATE (`last`: the stream ends here; what the filter still holds comes out)."""
+        out: bytes = self._stream.resample_chunk(self._numpy.frombuffer(pcm, dtype="<i2"), last=last).tobytes()
+        return out
 
 
-def _numpy() -> Any:
-    import numpy
+def blocks(pcm: bytes) -> Iterator[bytes]:
+    """`pcm` in pieces of at most 4 MB (87 s at 24 kHz): soxr and LAME size their buffers in ints, and a
+    15-hour section handed over at once crashed soxr."""
+    if len(pcm) <= _PIECE:
+        yield pcm
+        return
+    view = memoryview(pcm)
+    for at in range(0, len(view), _PIECE):
+        yield bytes(view[at : at + _PIECE])
 
-    return numpy
 
-
-def _id3_tag(tags: dict[str, str]) -> bytes:
+def id3_tag(tags: dict[str, str]) -> bytes:
     """An ID3v2.4 tag holding `tags` (title, album, artist, track), as bytes to open a file with."""
     mutagen = _id3()
     frames = {"title": mutagen.TIT2, "album": mutagen.TALB, "artist": mutagen.TPE1, "track": mutagen.TRCK}

@@ -82,8 +82,10 @@ class SectionPcm:
     section with no take, at FRAME_RATE)."""
 
     def __init__(self, said: tuple[Said, ...], pauses: Pauses, language: Language,
-                 open_sink: Callable[[int], Sink]) -> None:  # fmt: skip
+                 open_sink: Callable[[int], Sink], between: Callable[[], None] = lambda: None) -> None:  # fmt: skip
+        """`between` is called before each pause between two takes (where an encoder may start a new piece)."""
         self.said, self.pauses, self.language, self.open_sink = said, pauses, language, open_sink
+        self.between = between
         self.rate = FRAME_RATE
         self.sink: Sink | None = None
         self.samples = 0
@@ -100,6 +102,7 @@ class SectionPcm:
             self.rate, self.sink = rate, self.open_sink(rate)
         decoded = resampled(decoded, rate, self.rate)
         if self.previous is not None:
+            self.between()
             pause = silence(self.pauses.sentence if take.said == self.previous else self.pauses.point, self.rate)
             self.sink(pause)
             self.samples += len(pause) // 2

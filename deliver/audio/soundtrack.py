@@ -20,7 +20,6 @@ from deliver.audio.feed import Abandoned, Feed
 from deliver.audio.mp3 import (
     ENCODING,
     SECTION_GAP,
-    Mp3Stream,
     SectionAudio,
     export_mp3,
     silence,
@@ -28,6 +27,7 @@ from deliver.audio.mp3 import (
     write_chapters,
 )
 from deliver.audio.mp3join import join
+from deliver.audio.mp3pieces import PIECE_SECONDS, PiecewiseMp3
 from deliver.audio.sectionpcm import SectionPcm, Sink, stream_section
 from deliver.audio.subtitles import srt, vtt
 from deliver.audio.takes import Pauses, SectionVoice, Take
@@ -207,16 +207,17 @@ class SoundtrackWriter:
 
     def _stream(self, head: SectionVoice, takes: Iterable[Take], digest: str | None = None) -> SectionAudio:
         """The section's takes, each read once, streamed into its encoder (LAME runs while the next take is
-        read) and into the hash it is stored by (`digest`, when known already, is not computed again)."""
+        read; a long section in pieces on every core, see mp3pieces.py) and into the hash it is stored by
+        (`digest`, when known already, is not computed again)."""
         path, tags = self._target(head.index)
         hashed = _Digest(self.pauses, tags)
-        streams: list[Mp3Stream] = []
+        streams: list[PiecewiseMp3] = []
 
         def opened(rate: int) -> Sink:
-            streams.append(Mp3Stream(path, tags, rate))
+            streams.append(PiecewiseMp3(path, tags, rate, encoders()))
             return streams[0].write
 
-        section = SectionPcm(head.said, self.pauses, self.speech.language, opened)
+        section = SectionPcm(head.said, self.pauses, self.speech.language, opened, lambda: streams[0].between())
         try:
             for take in takes:
                 audio = take.rendition.audio or take.read()
@@ -224,14 +225,16 @@ class SoundtrackWriter:
                     hashed.add(take, audio)
                 section.add(take, audio)
             duration, points, subtitles = section.finish()
-            streams[0].close()
+            heard = streams[0].close()
         except BaseException:
             for stream in streams:
                 stream.abort()
             raise
+        points, subtitles = tuple(c.moved(heard) for c in points), tuple(c.moved(heard) for c in subtitles)
         if self.encoded is not None:
             _keep(path, self.encoded / f"{digest or hashed.hexdigest()}.mp3")
-        return SectionAudio(head.index, path, duration, points, subtitles, head.engine, head.voice, head.fallback_from)
+        return SectionAudio(head.index, path, heard(duration), points, subtitles, head.engine, head.voice,
+                            head.fallback_from)  # fmt: skip
 
     def _target(self, index: int) -> tuple[Path, dict[str, str]]:
         """Where section `index`'s mp3 goes and its tags."""
@@ -262,7 +265,7 @@ class _Digest:
     section changed) finds its mp3 by this before decoding anything twice."""
 
     def __init__(self, pauses: Pauses, tags: dict[str, str]) -> None:
-        made = json.dumps([_FORM, pauses.sentence, pauses.point, tags, ENCODING], sort_keys=True)
+        made = json.dumps([_FORM, pauses.sentence, pauses.point, tags, ENCODING, PIECE_SECONDS], sort_keys=True)
         self._hash = hashlib.sha256(made.encode())
 
     def add(self, take: Take, audio: bytes) -> None:
