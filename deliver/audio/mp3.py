@@ -164,13 +164,19 @@ class Mp3Stream:
         if self._bytes % _FRAME_BYTES:
             self.abort()
             raise MissingTool(f"LAME wrote frames of another size than {_FRAME_BYTES} bytes for {self.path.name}")
+        self._release()
         publish_mode(self.tmp)
         self.tmp.replace(self.path)
 
     def abort(self) -> None:
         with suppress(OSError):
             self._file.close()
+        self._release()
         self.tmp.unlink(missing_ok=True)
+
+    def _release(self) -> None:
+        """Let LAME's state (megabytes) go now: a long section's pieces are kept until it is joined."""
+        self._encoder = self._resampler = None
 
     def _put(self, mp3: bytes | bytearray) -> None:
         if mp3:
