@@ -140,22 +140,21 @@ class PiecewiseMp3:
     def _join(self) -> Timeline:
         """The pieces' frames one after another under one ID3 tag and Info frame; each piece's shift (seconds
         added before it by the padding and delay where earlier pieces meet)."""
-        parts = [frames(piece.path) for piece in self._pieces]
-        shifts, added = [], 0
-        for part, piece in zip(parts, self._pieces, strict=True):
+        shifts, added, count, size, first = [], 0, 0, 0, b""
+        for piece in self._pieces:  # one piece in memory at a time: a 15-hour section's are 320 MB
+            part = frames(piece.path)
             shifts.append(added / FRAME_RATE)
             added += part.count * part.samples_per_frame - piece.samples
-        first = parts[0]
-        count = sum(p.count for p in parts)
-        size = sum(len(p.audio) for p in parts)
-        padding = parts[-1].count * parts[-1].samples_per_frame - ENCODER_DELAY - self._pieces[-1].samples
+            count, size, first = count + part.count, size + len(part.audio), first or bytes(part.audio[:4])
+            last = part.count * part.samples_per_frame
+        padding = last - ENCODER_DELAY - self._pieces[-1].samples
         tmp = self.path.with_name(f".{self.path.name}.{id(self)}.joined.mp3")
         try:
             with tmp.open("wb") as out:
                 out.write(id3_tag(self.tags))
-                out.write(info_frame(bytes(first.audio[:4]), count, size, ENCODER_DELAY, padding))
-                for part in parts:
-                    out.write(part.audio)
+                out.write(info_frame(first, count, size, ENCODER_DELAY, padding))
+                for piece in self._pieces:
+                    out.write(frames(piece.path).audio)
             publish_mode(tmp)
             tmp.replace(self.path)
         except BaseException:
