@@ -2,7 +2,7 @@
 
     python3 tests/run.py -q               the whole suite, as CI runs it
     python3 tests/run.py --fast           the unit tier: no test marked `slow` (whole builds, real
-                                          engines, LibreOffice, Chromium); well under a minute
+                                          engines, LibreOffice, Chromium); 20 s to 2 minutes
     python3 tests/run.py --regen-goldens  rewrite tests/golden/ from the current code (then review
                                           `git diff tests/golden`)
 
