@@ -197,7 +197,7 @@ _FRAME_BYTES: Final = 72 * _KBPS * 1000 // FRAME_RATE
 """144: every audio frame at 48 kbit/s and 24 kHz is this long (no padding slot)."""
 ENCODER_DELAY: Final = 576
 """Samples LAME puts before the first one it was given (measured: an impulse is decoded 576 + 529 in)."""
-_PIECE: Final = 1 << 22
+_BLOCK: Final = 1 << 22
 """Bytes of PCM handed to the resampler and the encoder at a time (see `blocks`)."""
 _HEADER: Final = bytes.fromhex("fff364c4")
 """The header LAME gives every frame here (MPEG-2 Layer III, 48 kbit/s, 24 kHz, mono), for a file of none."""
@@ -250,12 +250,12 @@ class Resampler:
 def blocks(pcm: bytes) -> Iterator[bytes]:
     """`pcm` in pieces of at most 4 MB (87 s at 24 kHz): soxr and LAME size their buffers in ints, and a
     15-hour section handed over at once crashed soxr."""
-    if len(pcm) <= _PIECE:
+    if len(pcm) <= _BLOCK:
         yield pcm
         return
     view = memoryview(pcm)
-    for at in range(0, len(view), _PIECE):
-        yield bytes(view[at : at + _PIECE])
+    for at in range(0, len(view), _BLOCK):
+        yield bytes(view[at : at + _BLOCK])
 
 
 def id3_tag(tags: dict[str, str]) -> bytes:
