@@ -199,5 +199,4 @@ class Cue:
 
     def shifted(self, seconds: float) -> Cue:
         """The same cue `seconds` later on the timeline."""
-        return Cue(round(self.start + seconds, 3), round(self.end + seconds, 3), self.text, self.point,
-                   tuple((round(t + seconds, 3), offset) for t, offset in self.words))  # fmt: skip
+        return self.moved(lambda t: t + seconds)

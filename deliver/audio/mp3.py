@@ -132,11 +132,6 @@ class Mp3Stream:
         self._file = self.tmp.open("wb")
         self._file.write(self._tag + bytes(_INFO_ROOM))
 
-    @property
-    def samples(self) -> int:
-        """Samples (at FRAME_RATE) encoded so far."""
-        return self._samples
-
     def write(self, pcm: bytes) -> None:
         for piece in blocks(pcm):
             if self._resampler is not None:

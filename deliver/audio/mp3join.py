@@ -89,7 +89,7 @@ def info_frame(first: bytes, count: int, audio_bytes: int, delay: int, padding: 
     header = int.from_bytes(first[:4], "big")
     if header >> 21 != 0x7FF or (header >> 19) & 3 != 2 or (header >> 6) & 3 != 3:
         raise ValueError("an Info frame is made only for MPEG-2 mono Layer III")
-    rate = _RATES[2][(header >> 10) & 3]
+    rate, bitrate = _RATES[2][(header >> 10) & 3], _BITRATES_LSF[(header >> 12) & 15]
     header = (header & ~(0xF << 12) & ~(1 << 9)) | (_BITRATES_LSF.index(_INFO_KBPS) << 12)
     frame = bytearray(72 * _INFO_KBPS * 1000 // rate)
     frame[:4] = header.to_bytes(4, "big")
@@ -97,7 +97,6 @@ def info_frame(first: bytes, count: int, audio_bytes: int, delay: int, padding: 
     toc = bytes(i * 256 // 100 for i in range(100))  # CBR: byte offset grows linearly with time
     tag = b"Info" + (15).to_bytes(4, "big") + count.to_bytes(4, "big") + total.to_bytes(4, "big") + toc
     tag += bytes(4)  # quality
-    bitrate = _BITRATES_LSF[(int.from_bytes(first[:4], "big") >> 12) & 15]
     lame = b"LAME3.100" + bytes([0x01, 0]) + bytes(8) + bytes([0, min(bitrate, 255)])
     lame += ((delay << 12) | padding).to_bytes(3, "big") + bytes(4) + total.to_bytes(4, "big") + bytes(2)
     at = 4 + _SIDE_INFO
