@@ -75,6 +75,18 @@ def test_importing_a_face_loads_no_heavy_library(face: str) -> None:
     assert json.loads(out) == []
 
 
+def test_chinese_words_and_readings_load_without_pkg_resources() -> None:
+    """jieba imports pkg_resources when it can: 0.12 s of every process, and a Ctrl-C landing in it left
+    pyparsing objects whose finalizers printed a traceback under "error: interrupted"."""
+    probe = (
+        "import sys\nfrom deliver.speech.words import cut\nfrom deliver.voices.lexicon import _homophone_index\n"
+        "assert cut('同志们，要认真学习') == ('同志', '们', '，', '要', '认真学习')\n"
+        "assert _homophone_index()\nprint('pkg_resources' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 def test_the_slides_face_gives_the_renderer_when_asked() -> None:
     from deliver import slides
     from deliver.slides.render import render_deck

@@ -53,11 +53,14 @@ def check_stopped() -> None:
 
 
 def _unraisable(hook: Any) -> Any:
-    """sys.unraisablehook that stays silent on the dropped KeyboardInterrupt of a stop (it is acted on at the
-    build's next step) and leaves everything else to `hook`."""
+    """sys.unraisablehook that stays silent after a stop and leaves everything else to `hook`. After a stop,
+    what a finalizer raises is the stop itself (its KeyboardInterrupt dropped there is acted on at the build's
+    next step) or what it broke: an interrupt that lands while a library builds an object (a module being
+    imported, say) leaves it half made, and its `__del__` fails later. The user asked to stop and is told so
+    in one line; --debug still shows them."""
 
     def unraisable(info: Any) -> None:
-        if not (_stopped and info.exc_type is KeyboardInterrupt):
+        if not _stopped or common.debug:
             hook(info)
 
     return unraisable

@@ -15,6 +15,7 @@ pinyin phonemizer included — then reads as asked. Slides and notes keep the sp
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import sys
 from dataclasses import dataclass, field
@@ -105,15 +106,22 @@ def homophones(reading: str, word: str = "", path: Path | None = None) -> str:
     return "".join(out)
 
 
+def _jieba_folder() -> Path:
+    """Where jieba's files are, found without importing it (only its dictionary is read here)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("jieba")
+    return Path(spec.origin).parent
+
+
 @lru_cache(maxsize=1)
 def _homophone_index() -> dict[str, str]:
     """Syllable with tone number → the character to say it with: the most frequent in jieba's counts whose
     only reading it is, else the most frequent whose first reading it is."""
-    import jieba
     from pypinyin.contrib.tone_convert import to_tone3
     from pypinyin.pinyin_dict import pinyin_dict
 
-    counts = _single_character_counts(Path(jieba.__file__).parent / "dict.txt")
+    counts = _single_character_counts(_jieba_folder() / "dict.txt")
     best: dict[str, tuple[int, int, str]] = {}
     for code, readings in pinyin_dict.items():
         char = chr(code)
