@@ -4,8 +4,8 @@ jieba prints to stderr and keeps its 9 MB dictionary cache in the shared temp di
 multi-user machine belongs to whoever ran it first: point it at our per-user cache and silence it.
 
 jieba reaches its dictionary through pkg_resources when it can import it, else by path, which is all it
-needs. pkg_resources is imported without it: it takes 0.12 s of a process, warns in recent setuptools, and
-builds pyparsing grammars whose objects, when a Ctrl-C lands mid-import, fail in their finalizer later and
+needs. Here jieba is imported without it: pkg_resources takes 0.12 s of a process, warns in recent setuptools,
+and builds pyparsing grammars whose objects, when a Ctrl-C lands mid-import, fail in their finalizer later and
 print a traceback under the build's one line.
 """
 
